@@ -1,0 +1,142 @@
+/*
+ * addr: address parsing and formatting. getnameinfo() with NI_NUMERICHOST
+ * formats both families without a static buffer (inet_ntoa has one).
+ */
+#include "addr.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "num.h"
+
+static int copy_host(const char *s, size_t n, char *host, size_t hostlen,
+                     const char *whole, char *err, size_t errlen)
+{
+	if (n == 0) {
+		snprintf(err, errlen, "invalid address '%s': missing host", whole);
+		return -1;
+	}
+	if (n >= hostlen) {
+		snprintf(err, errlen, "invalid address '%s': host too long", whole);
+		return -1;
+	}
+	memcpy(host, s, n);
+	host[n] = '\0';
+	return 0;
+}
+
+int addr_parse(const char *s, char *host, size_t hostlen, int *has_port,
+               unsigned short *port, char *err, size_t errlen)
+{
+	const char *colon;
+
+	*has_port = 0;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL) {
+			snprintf(err, errlen, "invalid address '%s': missing ']'", s);
+			return -1;
+		}
+		if (copy_host(s + 1, (size_t)(close - s - 1), host, hostlen, s, err,
+		              errlen) == -1)
+			return -1;
+		if (close[1] == '\0')
+			return 0;
+		if (close[1] != ':') {
+			snprintf(err, errlen,
+			         "invalid address '%s': expected ':' after ']'", s);
+			return -1;
+		}
+		if (num_parse_port(close + 2, port, err, errlen) == -1)
+			return -1;
+		*has_port = 1;
+		return 0;
+	}
+
+	colon = strchr(s, ':');
+	if (colon == NULL || strchr(colon + 1, ':') != NULL) {
+		/* A name, an IPv4 address, or a bare IPv6 address: no port. */
+		return copy_host(s, strlen(s), host, hostlen, s, err, errlen);
+	}
+	if (copy_host(s, (size_t)(colon - s), host, hostlen, s, err, errlen) == -1)
+		return -1;
+	if (num_parse_port(colon + 1, port, err, errlen) == -1)
+		return -1;
+	*has_port = 1;
+	return 0;
+}
+
+int addr_format(const struct sockaddr *sa, socklen_t salen, char *buf,
+                size_t buflen)
+{
+	char host[NI_MAXHOST];
+	int rc;
+
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	rc = getnameinfo(sa, salen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+	if (rc != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sa->sa_family == AF_INET6)
+		rc = snprintf(buf, buflen, "[%s]:%u", host, addr_port(sa));
+	else
+		rc = snprintf(buf, buflen, "%s:%u", host, addr_port(sa));
+	if (rc < 0 || (size_t)rc >= buflen) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}
+
+unsigned short addr_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	return 0;
+}
+
+int addr_local(int fd, char *buf, size_t buflen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	return addr_format((struct sockaddr *)&ss, len, buf, buflen);
+}
+
+int addr_remote(int fd, char *buf, size_t buflen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	return addr_format((struct sockaddr *)&ss, len, buf, buflen);
+}
+
+int addr_pair(int fd, char *buf, size_t buflen)
+{
+	char local[ADDR_STRLEN], remote[ADDR_STRLEN];
+	int rc;
+
+	if (addr_local(fd, local, sizeof local) == -1 ||
+	    addr_remote(fd, remote, sizeof remote) == -1)
+		return -1;
+	rc = snprintf(buf, buflen, "{%s, %s}", local, remote);
+	if (rc < 0 || (size_t)rc >= buflen) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}

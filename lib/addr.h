@@ -1,0 +1,43 @@
+/*
+ * addr: parsing "host", "host:port", "[v6addr]:port", and formatting socket
+ * addresses ("127.0.0.1:8888", "[::1]:8888") into buffers the caller owns.
+ *
+ * Functions return 0 on success, -1 on failure with a message in err (or,
+ * for the formatting functions, errno set by the failed call). They never
+ * print and never exit.
+ */
+#ifndef SOCKLAB_ADDR_H
+#define SOCKLAB_ADDR_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+/* Enough for "[ffff:...:255.255.255.255%interface]:65535". */
+#define ADDR_STRLEN 96
+/* Enough for "{local, remote}". */
+#define ADDR_PAIRLEN (2 * ADDR_STRLEN + 8)
+
+/*
+ * Splits s into a host and an optional port. Accepts "host", "host:port",
+ * "[v6]", "[v6]:port" and a bare IPv6 address ("::1"; it has no port).
+ * *has_port is set to 1 when a port was given, and *port to its value.
+ */
+int addr_parse(const char *s, char *host, size_t hostlen, int *has_port,
+               unsigned short *port, char *err, size_t errlen);
+
+/* Formats an IPv4 or IPv6 address with its port, numerically. */
+int addr_format(const struct sockaddr *sa, socklen_t salen, char *buf,
+                size_t buflen);
+
+/* The port of an IPv4 or IPv6 socket address (host byte order). */
+unsigned short addr_port(const struct sockaddr *sa);
+
+/* getsockname() / getpeername() of fd, formatted. */
+int addr_local(int fd, char *buf, size_t buflen);
+int addr_remote(int fd, char *buf, size_t buflen);
+
+/* The socket pair of a connected fd as the article writes it:
+ * "{local ip:port, remote ip:port}". */
+int addr_pair(int fd, char *buf, size_t buflen);
+
+#endif

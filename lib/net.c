@@ -1,0 +1,183 @@
+/*
+ * net: resolution and deadlines. A blocking connect() to a host that never
+ * answers can wait minutes; net_connect_within() makes the socket
+ * non-blocking, calls connect(), then poll()s for the handshake to finish.
+ */
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "addr.h"
+
+int net_resolve(const char *host, unsigned short port, int passive,
+                struct addrinfo **res, char *err, size_t errlen)
+{
+	struct addrinfo hints;
+	char service[8];
+	int rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	snprintf(service, sizeof service, "%u", port);
+
+	rc = getaddrinfo(host, service, &hints, res);
+	if (rc != 0) {
+		if (rc == EAI_SYSTEM) {
+			snprintf(err, errlen, "cannot resolve '%s': %s", host,
+			         strerror(errno));
+		} else {
+			snprintf(err, errlen, "cannot resolve '%s': %s", host,
+			         gai_strerror(rc));
+			errno = 0;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+static int wait_connected(int fd, double timeout_s)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT, .revents = 0 };
+	int timeout_ms = timeout_s > 0 ? (int)(timeout_s * 1000.0 + 0.5) : -1;
+	int soerr = 0;
+	socklen_t len = sizeof soerr;
+	int rc;
+
+	do
+		rc = poll(&pfd, 1, timeout_ms);
+	while (rc == -1 && errno == EINTR);
+	if (rc == -1)
+		return -1;
+	if (rc == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	/* The handshake finished: SO_ERROR says whether it succeeded. */
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
+		return -1;
+	if (soerr != 0) {
+		errno = soerr;
+		return -1;
+	}
+	return 0;
+}
+
+int net_connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
+                       double timeout_s)
+{
+	int flags, rc, saved;
+
+	if (timeout_s <= 0) {
+		do
+			rc = connect(fd, sa, salen);
+		while (rc == -1 && errno == EINTR);
+		return rc;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return -1;
+	rc = connect(fd, sa, salen);
+	if (rc == -1 && (errno == EINPROGRESS || errno == EINTR))
+		rc = wait_connected(fd, timeout_s);
+	saved = errno;
+	if (fcntl(fd, F_SETFL, flags) == -1 && rc == 0)
+		return -1;
+	errno = saved;
+	return rc;
+}
+
+static struct timeval to_timeval(double s)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)s;
+	tv.tv_usec = (suseconds_t)((s - (double)tv.tv_sec) * 1e6);
+	if (tv.tv_sec == 0 && tv.tv_usec == 0 && s > 0)
+		tv.tv_usec = 1;
+	return tv;
+}
+
+int net_set_timeouts(int fd, double timeout_s)
+{
+	struct timeval tv = to_timeval(timeout_s);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == -1)
+		return -1;
+	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+int net_listen(const char *host, unsigned short port, int backlog, char *err,
+               size_t errlen)
+{
+	struct addrinfo *res, *ai;
+	char where[ADDR_STRLEN];
+	int fd = -1, one = 1, saved = 0;
+	const char *what = "socket";
+
+	if (net_resolve(host, port, 1, &res, err, errlen) == -1)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd == -1) {
+			what = "socket";
+		} else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		                      sizeof one) == -1) {
+			what = "setsockopt SO_REUSEADDR";
+		} else if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+			what = "bind";
+		} else if (listen(fd, backlog) == -1) {
+			what = "listen";
+		} else {
+			break;
+		}
+		saved = errno;
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
+			snprintf(where, sizeof where, "%s:%u", host, port);
+		snprintf(err, errlen, "%s %s: %s", what, where, strerror(saved));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		errno = saved;
+	return fd;
+}
+
+int net_connect(const char *host, unsigned short port, double timeout_s,
+                char *err, size_t errlen)
+{
+	struct addrinfo *res, *ai;
+	char where[ADDR_STRLEN];
+	int fd = -1, saved = 0;
+
+	if (net_resolve(host, port, 0, &res, err, errlen) == -1)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd != -1 &&
+		    net_connect_within(fd, ai->ai_addr, ai->ai_addrlen, timeout_s) == 0)
+			break;
+		saved = errno;
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
+			snprintf(where, sizeof where, "%s:%u", host, port);
+		snprintf(err, errlen, "%s %s: %s", fd == -1 ? "socket" : "connect to",
+		         where, strerror(saved));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		errno = saved;
+	return fd;
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# cli-connect: the article's client (rows 3 and 5 of CONCEPTS.md).
+
+load test_helper
+
+# The socket pair printed on a line matching PREFIX, as "{a, b}".
+pair_of() {
+	sed -n 's/.*socket pair \({[^}]*}\).*/\1/p' <<<"$1" | head -n 1
+}
+
+@test "cli-connect --help prints usage and exits 0" {
+	run cli-connect --help
+	assert_success
+	assert_output_contains "Usage: cli-connect"
+	assert_output_contains "--bind ADDR[:PORT]"
+	assert_output_contains "default 10"
+}
+
+@test "cli-connect --version prints the version" {
+	run cli-connect --version
+	assert_success
+	assert_line_matches '^cli-connect \(socklab\) [0-9.]+$'
+}
+
+@test "the client narrates socket and connect, sends test, prints the reply" {
+	start_server srv srv-iter --port 0
+	run --separate-stderr cli-connect "127.0.0.1:$PORT"
+	assert_success
+	assert_line_matches '^socket\(AF_INET, SOCK_STREAM, 0\) +-> fd [0-9]+$'
+	assert_line_matches '^connect\([0-9]+, 127\.0\.0\.1:'"$PORT"'\) +-> ok, socket pair'
+	assert_line_matches '^send\([0-9]+, "test"\) +-> 4 bytes$'
+	assert_line_matches '^HTTP/1\.1 200 OK$'
+	assert_line_matches '^Hello, World!$'
+	assert_line_matches 'the server closed the connection'
+	refute_output_contains "bind("
+	refute_output_contains "accept("
+	wait_for bg_out_has srv "close("
+	run bg_out srv
+	assert_line_matches '^test$'
+}
+
+@test "client and server print the same socket pair, mirrored" {
+	start_server srv srv-iter --port 0
+	run cli-connect "127.0.0.1:$PORT"
+	assert_success
+	local cpair spair local remote
+	cpair="$(pair_of "$output")"
+	wait_for bg_out_has srv "close("
+	spair="$(pair_of "$(bg_out srv)")"
+	[[ "$cpair" =~ ^\{([^,]+),\ ([^}]+)\}$ ]]
+	local="${BASH_REMATCH[1]}" remote="${BASH_REMATCH[2]}"
+	assert_equal "$remote" "127.0.0.1:$PORT"
+	assert_equal "$spair" "{$remote, $local}"
+}
+
+@test "the article's figure: --bind 127.10.10.2 to a server on 127.12.12.3" {
+	start_server srv srv-iter --host 127.12.12.3 --port 0
+	run cli-connect --bind 127.10.10.2 "127.12.12.3:$PORT"
+	assert_success
+	assert_line_matches '^bind\([0-9]+, 127\.10\.10\.2:0\) +-> ok$'
+	assert_line_matches 'socket pair \{127\.10\.10\.2:[0-9]+, 127\.12\.12\.3:'"$PORT"'\}$'
+	wait_for bg_out_has srv "close("
+	run bg_out srv
+	assert_line_matches 'socket pair \{127\.12\.12\.3:'"$PORT"', 127\.10\.10\.2:[0-9]+\}$'
+}
+
+@test "--http PATH sends a real GET request" {
+	start_server srv srv-iter --port 0
+	run cli-connect --quiet --http /hello "127.0.0.1:$PORT"
+	assert_success
+	assert_line_matches '^Hello, World!$'
+	refute_output_contains "socket("
+	wait_for bg_out_has srv "close("
+	run bg_out srv
+	assert_line_matches '^GET /hello HTTP/1\.1$'
+}
+
+@test "--send TEXT replaces the article's payload; --port works with a bare host" {
+	start_server srv srv-iter --port 0
+	run cli-connect --send "hello there" --port "$PORT" 127.0.0.1
+	assert_success
+	wait_for bg_out_has srv "close("
+	run bg_out srv
+	assert_line_matches '^hello there$'
+}
+
+@test "an IPv6 target in brackets works" {
+	start_server srv srv-iter --port 0 --host ::1
+	run cli-connect "[::1]:$PORT"
+	assert_success
+	assert_line_matches '^socket\(AF_INET6, SOCK_STREAM, 0\)'
+	assert_line_matches 'socket pair \{\[::1\]:[0-9]+, \[::1\]:'"$PORT"'\}$'
+}
+
+# ------------------------------------------------------------- bad input
+
+@test "a refused connection says so with a hint, exit 1" {
+	# Take a free port and close it: nothing listens there.
+	local port
+	port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+	run --separate-stderr cli-connect "127.0.0.1:$port"
+	assert_failure 1
+	assert_stderr_contains "cli-connect: connect to 127.0.0.1:$port: Connection refused"
+	assert_stderr_contains "is a server listening there?"
+}
+
+@test "an unresolvable host says so, exit 1" {
+	run --separate-stderr cli-connect nosuch.invalid:80
+	assert_failure 1
+	assert_stderr_contains "cli-connect: cannot resolve 'nosuch.invalid':"
+}
+
+@test "an unreachable network says so, exit 1" {
+	# A new network namespace has only a loopback interface, and it is down.
+	unshare -n true 2>/dev/null || skip "unshare -n is not permitted here"
+	run --separate-stderr unshare -n "$SOCKLAB_BIN/cli-connect" 127.0.0.1:80
+	assert_failure 1
+	assert_stderr_contains "connect to 127.0.0.1:80: Network is unreachable"
+}
+
+@test "a connection that cannot complete times out after --timeout, exit 1" {
+	# A listener with backlog 0 that never accepts: once its queue holds one
+	# connection the kernel drops further SYNs, so our connect() hangs.
+	start_bg full '^ready ([0-9]+)$' python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+port = s.getsockname()[1]
+held = []
+for _ in range(3):
+    c = socket.socket(); c.setblocking(False)
+    c.connect_ex(("127.0.0.1", port)); held.append(c)
+print("ready", port, flush=True)
+time.sleep(60)'
+	local port="$BG_MATCH"
+	# Wait until the queue is full as the kernel sees it.
+	wait_for bash -c "ss -tn state syn-sent | grep -q ':$port '"
+	run --separate-stderr cli-connect --timeout 0.3 "127.0.0.1:$port"
+	assert_failure 1
+	assert_stderr_contains "connect to 127.0.0.1:$port: timed out after 0.3 s"
+}
+
+@test "a server that never closes makes recv time out, exit 1" {
+	start_bg mute '^ready ([0-9]+)$' python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
+print("ready", s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.sendall(b"partial"); time.sleep(60)'
+	run --separate-stderr cli-connect --timeout 0.3 "127.0.0.1:$BG_MATCH"
+	assert_failure 1
+	assert_output_contains "partial"
+	assert_stderr_contains "recv: timed out after 0.3 s"
+}
+
+@test "a server that resets the connection is reported, exit 1" {
+	start_bg rst '^ready ([0-9]+)$' python3 -c '
+import socket, struct
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
+print("ready", s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.recv(100)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
+s.accept()'
+	run --separate-stderr cli-connect "127.0.0.1:$BG_MATCH"
+	assert_failure 1
+	assert_stderr_contains "cli-connect: recv: Connection reset by peer"
+}
+
+@test "malformed targets and ports are usage errors, exit 2" {
+	local bad reason
+	while IFS='|' read -r bad reason; do
+		run --separate-stderr cli-connect "$bad"
+		assert_failure 2
+		assert_stderr_contains "$reason"
+		assert_stderr_contains "Try 'cli-connect --help'"
+	done <<'LIST'
+localhost:|invalid port '': empty
+localhost:abc|invalid port 'abc': not a number
+localhost:-1|invalid port '-1': must not be negative
+localhost:65536|invalid port '65536': too large
+localhost:80x|invalid port '80x': unexpected 'x'
+localhost: 80|invalid port ' 80': spaces are not allowed
+:80|missing host
+[::1|missing ']'
+[::1]80|expected ':' after ']'
+LIST
+}
+
+@test "bad options are usage errors, exit 2" {
+	run --separate-stderr cli-connect --bogus
+	assert_failure 2
+	assert_stderr_contains "unknown option '--bogus'"
+	run --separate-stderr cli-connect --timeout -1
+	assert_failure 2
+	assert_stderr_contains "invalid timeout '-1': must not be negative"
+	run --separate-stderr cli-connect --http nopath
+	assert_failure 2
+	assert_stderr_contains "invalid path 'nopath'"
+	run --separate-stderr cli-connect --port 1 127.0.0.1:2
+	assert_failure 2
+	assert_stderr_contains "two ports given"
+	run --separate-stderr cli-connect a b
+	assert_failure 2
+	assert_stderr_contains "unexpected argument 'b'"
+}
+
+@test "--bind to an address that is not ours fails with a hint, exit 1" {
+	start_server srv srv-iter --port 0
+	run --separate-stderr cli-connect --bind 198.51.100.7 "127.0.0.1:$PORT"
+	assert_failure 1
+	assert_stderr_contains "bind 198.51.100.7:0: Cannot assign requested address"
+}

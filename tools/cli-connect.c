@@ -1,0 +1,369 @@
+/*
+ * cli-connect - the article's client, in C.
+ *
+ * What it demonstrates
+ *   A client needs only socket() and connect(): no bind(), no listen(), no
+ *   accept(). The kernel gives its socket an ephemeral local port during
+ *   connect(). The client then sends its bytes and reads the reply until the
+ *   server closes the connection.
+ *
+ * Usage
+ *   cli-connect [--port PORT] [--bind ADDR[:PORT]] [--send TEXT | --http PATH]
+ *               [--timeout S] [--quiet] [HOST[:PORT] | [IPV6]:PORT]
+ *
+ * Try it
+ *   ./bin/srv-iter &                          # the server, port 8888
+ *   ./bin/cli-connect                         # sends "test", like the article
+ *   ./bin/cli-connect --http /hello localhost:8888
+ *   ./bin/srv-iter --host 127.12.12.3 --port 8888 &
+ *   ./bin/cli-connect --bind 127.10.10.2 127.12.12.3:8888   # the figure
+ *
+ * Things to notice
+ *   - The socket pair the client prints, {local, remote}, is the server's
+ *     pair mirrored: {remote, local}.
+ *   - The local port was not chosen by us: connect() picked it.
+ *   - The reply arrives at once, but the client only finishes when the
+ *     server closes (recv() returns 0): that is the end of this reply.
+ *
+ * See also
+ *   docs/01-iterative-server.md; socket(2), connect(2), getsockname(2),
+ *   send(2), recv(2), srv-iter(1), show-ephemeral-port(1).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "cli.h"
+#include "net.h"
+#include "num.h"
+#include "text.h"
+
+static const char *const PROG = "cli-connect";
+
+struct client_opts {
+	char host[256];
+	unsigned short port;
+	char bind_host[256];     /* "" = let the kernel choose */
+	unsigned short bind_port;
+	const char *payload;     /* the article's client sends "test" */
+	char request[1100];      /* --http PATH builds a GET request here */
+	double timeout;
+	int quiet;
+};
+
+static void usage(void)
+{
+	printf("Usage: %s [OPTION]... [HOST[:PORT] | [IPV6]:PORT]\n"
+	       "The article's client: connect to a server (default localhost:8888),\n"
+	       "send 'test', print the reply until the server closes, narrating\n"
+	       "each system call.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --port PORT       server port (default 8888, or the one in\n"
+	       "                        HOST:PORT)\n"
+	       "  -B, --bind ADDR[:PORT]\n"
+	       "                        bind the client's socket to ADDR first (any\n"
+	       "                        of 127.0.0.0/8 is this machine on Linux);\n"
+	       "                        port 0 or none: the kernel chooses\n"
+	       "  -s, --send TEXT       send TEXT instead of 'test'\n"
+	       "  -g, --http PATH       send 'GET PATH HTTP/1.1' with a Host header\n"
+	       "  -t, --timeout S       give up on connect or a silent server after\n"
+	       "                        S seconds (default 10; 0 waits forever)\n"
+	       "  -q, --quiet           print only the reply\n"
+	       "  -h, --help            show this help and exit\n"
+	       "  -V, --version         show the version and exit\n"
+	       "\n"
+	       "Exit status: 0 the whole reply was read, 1 runtime failure (refused,\n"
+	       "unreachable, timed out, unresolvable, reset), 2 usage.\n"
+	       "Example: %s --http /hello localhost:8888\n",
+	       PROG, PROG);
+}
+
+static void say(const struct client_opts *c, const char *call, const char *fmt,
+                ...) CLI_PRINTF(3, 4);
+
+static void say(const struct client_opts *c, const char *call, const char *fmt,
+                ...)
+{
+	va_list ap;
+
+	if (c->quiet)
+		return;
+	printf("%-44s -> ", call);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static int parse_args(struct client_opts *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "bind", required_argument, NULL, 'B' },
+		{ "send", required_argument, NULL, 's' },
+		{ "http", required_argument, NULL, 'g' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = NULL;
+	char err[256];
+	int opt, has_port, port_given = 0;
+	unsigned short port;
+
+	snprintf(c->host, sizeof c->host, "localhost");
+	c->port = 8888;
+	c->payload = "test";
+	c->timeout = 10;
+	opterr = 0; /* we print our own messages */
+	while ((opt = getopt_long(argc, argv, ":p:B:s:g:t:qhV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if (num_parse_port(optarg, &c->port, err, sizeof err) == -1)
+				return cli_usage_error(PROG, "%s", err);
+			port_given = 1;
+			break;
+		case 'B':
+			if (addr_parse(optarg, c->bind_host, sizeof c->bind_host,
+			               &has_port, &port, err, sizeof err) == -1)
+				return cli_usage_error(PROG, "--bind: %s", err);
+			c->bind_port = has_port ? port : 0;
+			break;
+		case 's':
+			c->payload = optarg;
+			break;
+		case 'g':
+			if (optarg[0] != '/' || strlen(optarg) > 1000 ||
+			    strpbrk(optarg, " \r\n") != NULL)
+				return cli_usage_error(PROG, "invalid path '%s': must start "
+				                       "with '/', without spaces", optarg);
+			path = optarg;
+			break;
+		case 't':
+			if (num_parse_seconds(optarg, 86400, "timeout", &c->timeout, err,
+			                      sizeof err) == -1)
+				return cli_usage_error(PROG, "%s", err);
+			break;
+		case 'q':
+			c->quiet = 1;
+			break;
+		case 'h':
+			usage();
+			return -1;
+		case 'V':
+			cli_version(PROG);
+			return -1;
+		default:
+			return cli_bad_option(PROG, opt, optopt, argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		if (addr_parse(argv[optind], c->host, sizeof c->host, &has_port, &port,
+		               err, sizeof err) == -1)
+			return cli_usage_error(PROG, "%s", err);
+		if (has_port && port_given && port != c->port)
+			return cli_usage_error(PROG, "two ports given: %u and %u", port,
+			                       c->port);
+		if (has_port)
+			c->port = port;
+		optind++;
+	}
+	if (optind < argc)
+		return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+	if (path != NULL) {
+		snprintf(c->request, sizeof c->request,
+		         "GET %s HTTP/1.1\r\nHost: %s:%u\r\nUser-Agent: cli-connect\r\n"
+		         "Connection: close\r\n\r\n",
+		         path, c->host, c->port);
+		c->payload = c->request;
+	}
+	return 0;
+}
+
+/* bind() before connect(): only to choose our own address (--bind). */
+static int bind_local(const struct client_opts *c, int fd, int family)
+{
+	struct addrinfo *res, *ai;
+	char err[512], where[ADDR_STRLEN], call[128];
+
+	if (net_resolve(c->bind_host, c->bind_port, 1, &res, err, sizeof err) == -1)
+		return cli_error(PROG, "--bind: %s", err);
+	for (ai = res; ai != NULL && ai->ai_family != family; ai = ai->ai_next)
+		;
+	if (ai == NULL) {
+		freeaddrinfo(res);
+		return cli_error(PROG, "--bind %s: not an %s address like the server's",
+		                 c->bind_host, family == AF_INET6 ? "IPv6" : "IPv4");
+	}
+	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
+		snprintf(where, sizeof where, "%.64s", c->bind_host);
+	snprintf(call, sizeof call, "bind(%d, %s)", fd, where);
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		int e = errno;
+
+		freeaddrinfo(res);
+		cli_error(PROG, "bind %s: %s", where, strerror(e));
+		if (e == EADDRNOTAVAIL)
+			cli_hint(PROG, "%s is not an address of this host", c->bind_host);
+		return 1;
+	}
+	freeaddrinfo(res);
+	say(c, call, "ok");
+	return 0;
+}
+
+static void connect_failed(const struct client_opts *c, const char *where, int e)
+{
+	if (e == ETIMEDOUT)
+		cli_error(PROG, "connect to %s: timed out after %g s (no answer to "
+		          "our SYN: a full listen queue, or a firewall)", where,
+		          c->timeout);
+	else
+		cli_error(PROG, "connect to %s: %s", where, strerror(e));
+	if (e == ECONNREFUSED)
+		cli_hint(PROG, "is a server listening there? start one with: "
+		         "srv-iter --port %u", c->port);
+}
+
+/* Reads until the server closes; prints what arrives, made safe. */
+static int read_reply(const struct client_opts *c, int fd)
+{
+	char buf[4096], shown[TEXT_ESCAPED_MAX(4096)], call[32];
+	size_t total = 0, slen = 0;
+
+	snprintf(call, sizeof call, "recv(%d)", fd);
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return cli_error(PROG, "recv: timed out after %g s: the "
+				                 "server sent nothing more and did not close",
+				                 c->timeout);
+			return cli_error(PROG, "recv: %s", strerror(errno));
+		}
+		if (n == 0)
+			break;
+		total += (size_t)n;
+		say(c, call, "%zd bytes:", n);
+		slen = text_escape(buf, (size_t)n, shown, sizeof shown);
+		fputs(shown, stdout);
+		fflush(stdout);
+	}
+	if (slen > 0 && shown[slen - 1] != '\n')
+		putchar('\n'); /* end the reply's last line */
+	say(c, call, "0: the server closed the connection (%zu bytes in all)",
+	    total);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct client_opts c;
+	struct addrinfo *res, *ai;
+	char err[512], where[ADDR_STRLEN], pair[ADDR_PAIRLEN], call[160];
+	int fd = -1, rc, e = 0;
+	size_t len, sent = 0;
+
+	memset(&c, 0, sizeof c);
+	rc = parse_args(&c, argc, argv);
+	if (rc != 0)
+		return cli_finish(PROG, rc == -1 ? 0 : rc);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	/* Name to addresses: not the lesson (lib/net.c, getaddrinfo). */
+	if (net_resolve(c.host, c.port, 0, &res, err, sizeof err) == -1)
+		return cli_error(PROG, "%s", err);
+
+	/* Try each address until one answers, as every real client does. */
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
+			snprintf(where, sizeof where, "%.64s:%u", c.host, c.port);
+
+		/* 1. socket(): the same call the server makes. */
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd == -1) {
+			e = errno;
+			cli_error(PROG, "socket: %s", strerror(e));
+			continue;
+		}
+		say(&c, ai->ai_family == AF_INET6 ? "socket(AF_INET6, SOCK_STREAM, 0)"
+		                                  : "socket(AF_INET, SOCK_STREAM, 0)",
+		    "fd %d", fd);
+
+		if (c.bind_host[0] != '\0' && bind_local(&c, fd, ai->ai_family) != 0) {
+			close(fd);
+			freeaddrinfo(res);
+			return 1;
+		}
+
+		/* 2. connect(): the three-way handshake with the server. Without
+		 *    bind(), the kernel picks our local address and port here. */
+		snprintf(call, sizeof call, "connect(%d, %s)", fd, where);
+		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen, c.timeout) == 0)
+			break;
+		e = errno;
+		if (ai->ai_next != NULL)
+			say(&c, call, "failed: %s; trying the next address", strerror(e));
+		else
+			connect_failed(&c, where, e);
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		return 1;
+
+	if (addr_pair(fd, pair, sizeof pair) == -1)
+		snprintf(pair, sizeof pair, "(unknown: %s)", strerror(errno));
+	say(&c, call, "ok, socket pair %s", pair);
+
+	if (net_set_timeouts(fd, c.timeout) == -1) {
+		cli_error(PROG, "setsockopt SO_RCVTIMEO: %s", strerror(errno));
+		close(fd);
+		return 1;
+	}
+
+	/* 3. send everything (the article's sendall). */
+	len = strlen(c.payload);
+	while (sent < len) {
+		ssize_t n = send(fd, c.payload + sent, len - sent, MSG_NOSIGNAL);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			cli_error(PROG, "send: %s", strerror(errno));
+			close(fd);
+			return 1;
+		}
+		sent += (size_t)n;
+	}
+	{
+		char shown[40];
+		size_t first = strcspn(c.payload, "\r\n");
+
+		text_escape(c.payload, first < 24 ? first : 24, shown, sizeof shown);
+		snprintf(call, sizeof call, "send(%d, \"%s%s\")", fd, shown,
+		         first < len ? "..." : "");
+		say(&c, call, "%zu bytes", sent);
+	}
+
+	/* 4. recv() until the server closes, then close() our end. */
+	rc = read_reply(&c, fd);
+	close(fd);
+	snprintf(call, sizeof call, "close(%d)", fd);
+	say(&c, call, "ok");
+	return cli_finish(PROG, rc);
+}

@@ -1,0 +1,373 @@
+/*
+ * server: the article's server, shared by srv-iter, srv-sleep and srv-fork.
+ * See server.h for the pieces; this file narrates every call it makes.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "net.h"
+#include "num.h"
+#include "text.h"
+
+volatile sig_atomic_t server_stop = 0;
+
+void server_opts_init(struct server_opts *o, const char *prog)
+{
+	memset(o, 0, sizeof *o);
+	o->prog = prog;
+	snprintf(o->host, sizeof o->host, "%s", SERVER_HOST);
+	o->port = SERVER_PORT;
+	o->backlog = SERVER_BACKLOG;
+	o->timeout = SERVER_TIMEOUT;
+	o->max_request = SERVER_MAX_REQUEST;
+}
+
+int server_option(struct server_opts *o, int opt, const char *arg)
+{
+	char err[256];
+	long n;
+
+	switch (opt) {
+	case 'p':
+		if (num_parse_port(arg, &o->port, err, sizeof err) == -1)
+			return cli_usage_error(o->prog, "%s", err);
+		return 0;
+	case 'H':
+		if (arg[0] == '\0' || strlen(arg) >= sizeof o->host)
+			return cli_usage_error(o->prog, "invalid host '%s': %s", arg,
+			                       arg[0] ? "too long" : "empty");
+		snprintf(o->host, sizeof o->host, "%s", arg);
+		return 0;
+	case 'b':
+		if (num_parse_long(arg, 0, 65535, "backlog", &n, err, sizeof err) == -1)
+			return cli_usage_error(o->prog, "%s", err);
+		o->backlog = (int)n;
+		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
+	case 'c':
+		o->content_length = 1;
+		return 0;
+	case 't':
+		if (num_parse_seconds(arg, 86400, "timeout", &o->timeout, err,
+		                      sizeof err) == -1)
+			return cli_usage_error(o->prog, "%s", err);
+		return 0;
+	case 'm':
+		if (num_parse_long(arg, 16, 1048576, "max-request", &n, err,
+		                   sizeof err) == -1)
+			return cli_usage_error(o->prog, "%s", err);
+		o->max_request = n;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	server_stop = 1;
+}
+
+int server_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sa.sa_flags = 0; /* no SA_RESTART: interrupt accept() and recv() */
+	if (sigaction(SIGINT, &sa, NULL) == -1 || sigaction(SIGTERM, &sa, NULL) == -1)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+void server_say(const struct server_opts *o, const char *call, const char *fmt,
+                ...)
+{
+	va_list ap;
+
+	if (o->quiet)
+		return;
+	printf("%-44s -> ", call);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static const char *family_name(int family)
+{
+	return family == AF_INET6 ? "AF_INET6" : "AF_INET";
+}
+
+int server_listen(const struct server_opts *o)
+{
+	struct addrinfo *res, *ai;
+	struct sockaddr_storage bound;
+	socklen_t boundlen = sizeof bound;
+	char err[512], where[ADDR_STRLEN], call[128];
+	int fd = -1, one = 1;
+
+	/* Turning "127.0.0.1" or "localhost" into socket addresses is not the
+	 * lesson: lib/net.c does it with getaddrinfo(). */
+	if (net_resolve(o->host, o->port, 1, &res, err, sizeof err) == -1) {
+		cli_error(o->prog, "%s", err);
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
+			snprintf(where, sizeof where, "%.64s:%u", o->host, o->port);
+
+		/* 1. A socket: an endpoint of communication, and a descriptor. */
+		snprintf(call, sizeof call, "socket(%s, SOCK_STREAM, 0)",
+		         family_name(ai->ai_family));
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd == -1) {
+			cli_error(o->prog, "socket: %s", strerror(errno));
+			continue;
+		}
+		server_say(o, call, "fd %d", fd);
+
+		/* 2. SO_REUSEADDR: restart at once even while old connections
+		 *    of this port sit in TIME_WAIT. */
+		snprintf(call, sizeof call, "setsockopt(%d, SO_REUSEADDR, 1)", fd);
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1) {
+			cli_error(o->prog, "setsockopt SO_REUSEADDR: %s", strerror(errno));
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		server_say(o, call, "ok");
+
+		/* 3. bind: give the socket its address, the server's ip:port. */
+		snprintf(call, sizeof call, "bind(%d, %s)", fd, where);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+			int e = errno;
+
+			cli_error(o->prog, "bind %s: %s", where, strerror(e));
+			if (e == EADDRINUSE)
+				cli_hint(o->prog, "is another server on port %u? "
+				         "try --port 0 to let the kernel choose", o->port);
+			else if (e == EADDRNOTAVAIL)
+				cli_hint(o->prog, "%s is not an address of this host; "
+				         "try --host 127.0.0.1", o->host);
+			else if (e == EACCES)
+				cli_hint(o->prog, "ports below 1024 are reserved for root; "
+				         "try a port above 1024");
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		server_say(o, call, "ok");
+
+		/* 4. listen: a passive socket; the kernel now completes handshakes
+		 *    and queues up to backlog connections for accept(). */
+		snprintf(call, sizeof call, "listen(%d, %d)", fd, o->backlog);
+		if (listen(fd, o->backlog) == -1) {
+			cli_error(o->prog, "listen: %s", strerror(errno));
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		server_say(o, call, "ok");
+		break;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		return -1;
+
+	/* With --port 0 the kernel chose the port: getsockname() tells which. */
+	if (getsockname(fd, (struct sockaddr *)&bound, &boundlen) == -1) {
+		cli_error(o->prog, "getsockname: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	printf("Serving HTTP on port %u ...\n", addr_port((struct sockaddr *)&bound));
+	fflush(stdout);
+	return fd;
+}
+
+void server_accepted(const struct server_opts *o, int lfd, int conn)
+{
+	char call[64], pair[ADDR_PAIRLEN];
+
+	if (o->quiet)
+		return;
+	snprintf(call, sizeof call, "accept(%d)", lfd);
+	if (addr_pair(conn, pair, sizeof pair) == -1)
+		snprintf(pair, sizeof pair, "(unknown: %s)", strerror(errno));
+	server_say(o, call, "fd %d, socket pair %s", conn, pair);
+}
+
+/* The article answers after one recv(); we read up to the end of the
+ * headers so that a request split over several packets arrives whole.
+ * Something that does not start like "GET " (the article's client sends
+ * just "test") is answered after the first recv(), as the article does. */
+static int looks_like_http(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < 16; i++) {
+		if (buf[i] == ' ')
+			return i > 0;
+		if (buf[i] < 'A' || buf[i] > 'Z')
+			return 0;
+	}
+	return 1; /* only capitals so far: could still become "GET " */
+}
+
+static int headers_complete(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (buf[i] == '\n' && buf[i + 1] == '\n')
+			return 1;
+		if (i + 3 < len && memcmp(buf + i, "\r\n\r\n", 4) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static const char BODY[] = "Hello, World!\n";
+
+static int send_all(const struct server_opts *o, int conn, const char *buf,
+                    size_t len)
+{
+	char call[64];
+	size_t sent = 0, first_line = strcspn(buf, "\r\n");
+
+	/* Narrate the status line only: "send(4, "HTTP/1.1 200 OK...")". */
+	snprintf(call, sizeof call, "send(%d, \"%.*s...\")", conn,
+	         (int)(first_line < 32 ? first_line : 32), buf);
+	while (sent < len) {
+		ssize_t n = send(conn, buf + sent, len - sent, 0);
+
+		if (n == -1) {
+			if (errno == EINTR && !server_stop)
+				continue;
+			return -1;
+		}
+		sent += (size_t)n;
+	}
+	server_say(o, call, "%zu bytes", sent);
+	return 0;
+}
+
+static int reply(const struct server_opts *o, int conn, const char *status,
+                 const char *body)
+{
+	char msg[512];
+	int n;
+
+	if (o->content_length)
+		n = snprintf(msg, sizeof msg,
+		             "HTTP/1.1 %s\r\nContent-Type: text/plain\r\n"
+		             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		             status, strlen(body), body);
+	else
+		n = snprintf(msg, sizeof msg,
+		             "HTTP/1.1 %s\r\nContent-Type: text/plain\r\n"
+		             "Connection: close\r\n\r\n%s",
+		             status, body);
+	if (n < 0 || (size_t)n >= sizeof msg)
+		return -1;
+	return send_all(o, conn, msg, (size_t)n);
+}
+
+int server_serve(const struct server_opts *o, int conn)
+{
+	char peer[ADDR_STRLEN], call[64];
+	size_t len = 0, cap = (size_t)o->max_request;
+	char *buf = malloc(cap);
+	int rc = -1;
+
+	if (addr_remote(conn, peer, sizeof peer) == -1)
+		snprintf(peer, sizeof peer, "the client");
+	if (buf == NULL) {
+		cli_error(o->prog, "serving %s: out of memory", peer);
+		return -1;
+	}
+	if (net_set_timeouts(conn, o->timeout) == -1)
+		cli_error(o->prog, "setsockopt SO_RCVTIMEO: %s", strerror(errno));
+
+	/* recv() until the request is complete. */
+	snprintf(call, sizeof call, "recv(%d)", conn);
+	for (;;) {
+		ssize_t n = recv(conn, buf + len, cap - len, 0);
+
+		if (n == -1 && errno == EINTR && !server_stop)
+			continue;
+		if (n == -1) {
+			int e = errno;
+
+			if (e == EAGAIN || e == EWOULDBLOCK)
+				cli_error(o->prog, "recv from %s: no request within %g s "
+				          "(--timeout)", peer, o->timeout);
+			else if (e == EINTR)
+				cli_error(o->prog, "recv from %s: interrupted: stopping", peer);
+			else
+				cli_error(o->prog, "recv from %s: %s", peer, strerror(e));
+			if (len > 0 && e == EAGAIN)
+				reply(o, conn, "408 Request Timeout", "Request timed out.\n");
+			goto out;
+		}
+		if (n == 0) {
+			server_say(o, call, "0 (the client closed its side)");
+			if (len == 0) {
+				cli_error(o->prog, "%s closed the connection without "
+				          "sending a request", peer);
+				goto out;
+			}
+			break; /* answer what we have: the client may still read */
+		}
+		len += (size_t)n;
+		server_say(o, call, "%zd bytes", n);
+		if (!looks_like_http(buf, len) || headers_complete(buf, len))
+			break;
+		if (len == cap) {
+			cli_error(o->prog, "request from %s is larger than %zu bytes "
+			          "(--max-request)", peer, cap);
+			reply(o, conn, "431 Request Header Fields Too Large",
+			      "Request too large.\n");
+			goto out;
+		}
+	}
+
+	/* Print the request as the article does, made safe for the terminal. */
+	if (!o->quiet) {
+		char *shown = malloc(TEXT_ESCAPED_MAX(len));
+
+		if (shown != NULL) {
+			size_t slen = text_escape(buf, len, shown, TEXT_ESCAPED_MAX(len));
+
+			fputs(shown, stdout);
+			if (slen == 0 || shown[slen - 1] != '\n')
+				putchar('\n');
+			free(shown);
+		}
+	}
+
+	/* The article's reply: a status line, an empty line, Hello, World!. */
+	if (reply(o, conn, "200 OK", BODY) == -1) {
+		cli_error(o->prog, "send to %s: %s", peer, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
