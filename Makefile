@@ -40,7 +40,7 @@ MAN1     = $(TOOLS:%=man/%.1)
 LIBOBJ   = $(LIBSRC:lib/%.c=$(O)/lib/%.o)
 BINS     = $(TOOLS:%=$(BIN)/%)
 
-.PHONY: all test check lint install uninstall clean
+.PHONY: all test check lint install uninstall clean list-tools
 
 all: $(BINS)
 
@@ -63,11 +63,49 @@ $(BIN)/%: $(O)/tools/%.o $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-BATS     ?= bats
+list-tools:
+	@echo $(TOOLS)
+
+# ------------------------------------------------------------------ tests
+
+BATS       ?= bats
 BATS_FLAGS ?=
 
 test: all
 	SOCKLAB_BIN=$(CURDIR)/$(BIN) $(BATS) $(BATS_FLAGS) tests
+
+# The same suite against a build with AddressSanitizer (leaks included) and
+# UBSan. Reports go to log files, so that a report from a server running in
+# the background is not lost; any report fails the run.
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer \
+            -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_DIR   = build/asan
+check:
+	$(MAKE) O=$(SAN_DIR) BIN=$(SAN_DIR)/bin CFLAGS="$(SAN_FLAGS)" \
+	        LDFLAGS="-fsanitize=address,undefined" all
+	rm -rf $(SAN_DIR)/logs && mkdir -p $(SAN_DIR)/logs
+	ASAN_OPTIONS=detect_leaks=1:log_path=$(CURDIR)/$(SAN_DIR)/logs/asan \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/$(SAN_DIR)/logs/ubsan \
+	SOCKLAB_BIN=$(CURDIR)/$(SAN_DIR)/bin $(BATS) $(BATS_FLAGS) tests
+	@if [ -n "$$(ls $(SAN_DIR)/logs)" ]; then \
+		echo "sanitizer reports:"; cat $(SAN_DIR)/logs/*; exit 1; \
+	else echo "check: no sanitizer reports"; fi
+
+# ---------------------------------------------------------------- install
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	for t in $(TOOLS); do \
+		cp -f $(BIN)/$$t $(DESTDIR)$(BINDIR)/$$t && \
+		chmod 755 $(DESTDIR)$(BINDIR)/$$t && \
+		cp -f man/$$t.1 $(DESTDIR)$(MANDIR)/man1/$$t.1 && \
+		chmod 644 $(DESTDIR)$(MANDIR)/man1/$$t.1 || exit 1; \
+	done
+
+uninstall:
+	for t in $(TOOLS); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/man1/$$t.1; \
+	done
 
 clean:
 	rm -rf build bin

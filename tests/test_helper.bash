@@ -121,7 +121,9 @@ start_bg() {
 	shift 2
 	local out="$BATS_TEST_TMPDIR/$name.out" err="$BATS_TEST_TMPDIR/$name.err"
 	: >"$out"
-	setsid "$@" </dev/null >"$out" 2>"$err" 3>&- &
+	# Close what bats leaves open (3 and up), so that the tool's descriptors
+	# start at 3 as they would in a terminal, and bats never waits on it.
+	setsid "$@" </dev/null >"$out" 2>"$err" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	BG_PID=$!
 	SOCKLAB_PIDS+=("$BG_PID")
 	local end=$((SECONDS + SOCKLAB_DEADLINE + 1)) line
@@ -222,19 +224,25 @@ doc_script() {
 	printf '%s\n' "$text"
 }
 
-# doc_run FILE NAME [PORT]: runs the block with `run`, from the repository.
+# doc_run FILE NAME [PORT]: runs the block with `run`, from the repository,
+# with the descriptors bats keeps open (3 and up) closed, as in a terminal.
 doc_run() {
 	local script
 	script="$(doc_script "$@")" || return 1
 	cd "$SOCKLAB_ROOT" || return 1
-	run bash -c "$script"
+	run bash -c "exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+$script"
 }
 
-# doc_start FILE NAME: starts a server block in the background with port
-# 8888 replaced by 0; sets PORT to the port the server got.
+# doc_start FILE NAME: starts a one-command server block in the background
+# on port 0 (8888 replaced by 0, or --port 0 added where the block relies on
+# the default); sets PORT to the port the server got.
 doc_start() {
 	local script
 	script="$(doc_script "$1" "$2" 0)" || return 1
+	if [[ "$(doc_block "$1" "$2")" != *8888* ]]; then
+		script="$script --port 0"
+	fi
 	cd "$SOCKLAB_ROOT" || return 1
 	start_server "doc-$2" bash -c "exec $script"
 }
