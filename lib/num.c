@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,14 +63,15 @@ int num_parse_long(const char *s, long min, long max, const char *what,
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
+	/* strtol() says ERANGE with LONG_MIN for a number below it. */
+	if ((errno == ERANGE && v == LONG_MIN) || v < min) {
+		snprintf(err, errlen, "invalid %s '%s': too small (at least %ld)",
+		         what, s, min);
+		return -1;
+	}
 	if (errno == ERANGE || v > max) {
 		snprintf(err, errlen, "invalid %s '%s': too large (at most %ld)",
 		         what, s, max);
-		return -1;
-	}
-	if (v < min) {
-		snprintf(err, errlen, "invalid %s '%s': too small (at least %ld)",
-		         what, s, min);
 		return -1;
 	}
 	*out = v;

@@ -21,7 +21,8 @@ size_t text_escape(const char *in, size_t n, char *out, size_t outlen)
 			piece[0] = (char)c;
 			plen = 1;
 		} else if (c == '\\') {
-			memcpy(piece, "\\\\", 2);
+			piece[0] = '\\';
+			piece[1] = '\\';
 			plen = 2;
 		} else {
 			snprintf(piece, sizeof piece, "\\x%02x", c);

@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "net.h"
 #include "num.h"
+#include "queue.h"
 #include "text.h"
 
 volatile sig_atomic_t server_stop = 0;
@@ -113,6 +114,26 @@ static const char *family_name(int family)
 	return family == AF_INET6 ? "AF_INET6" : "AF_INET";
 }
 
+/* Linux silently caps listen()'s backlog at net.core.somaxconn: say so.
+ * The effective backlog comes from TCP_INFO where the kernel reports it,
+ * else from /proc/sys/net/core/somaxconn. */
+static void say_if_capped(const struct server_opts *o, int fd)
+{
+	unsigned waiting, effective;
+	long somaxconn;
+
+	if (o->quiet)
+		return;
+	if (queue_read(fd, &waiting, &effective) == -1) {
+		if (queue_somaxconn(&somaxconn) == -1 || o->backlog <= somaxconn)
+			return;
+		effective = (unsigned)somaxconn;
+	}
+	if (effective < (unsigned)o->backlog)
+		printf("note: backlog %d capped to %u by net.core.somaxconn "
+		       "(/proc/sys/net/core/somaxconn)\n", o->backlog, effective);
+}
+
 int server_listen(const struct server_opts *o)
 {
 	struct addrinfo *res, *ai;
@@ -183,6 +204,7 @@ int server_listen(const struct server_opts *o)
 			continue;
 		}
 		server_say(o, call, "ok");
+		say_if_capped(o, fd);
 		break;
 	}
 	freeaddrinfo(res);

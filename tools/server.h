@@ -85,7 +85,8 @@ int server_signals(void);
 void server_say(const struct server_opts *o, const char *call,
                 const char *fmt, ...) CLI_PRINTF(3, 4);
 
-/* Opens the listening socket, narrating each call, and prints the ready
+/* Opens the listening socket, narrating each call (and saying when the
+ * kernel capped the backlog at net.core.somaxconn), and prints the ready
  * line. Returns the descriptor, or -1 after printing why (exit 1). */
 int server_listen(const struct server_opts *o);
 

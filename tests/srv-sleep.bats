@@ -1,0 +1,230 @@
+#!/usr/bin/env bats
+# srv-sleep: the article's busy iterative server, webserver3b (rows 2 and 9
+# of CONCEPTS.md). The tests follow the order of events, never a stopwatch:
+# a long sleep that the test ends with SIGTERM once it has seen what it
+# needs, or a short one whose end the server's own log orders.
+
+load test_helper
+
+# launch NAME COMMAND...: a background client, as start_bg starts tools
+# (own process group, fd 3 and up closed), without waiting for any line.
+launch() {
+	local name="$1"
+	shift
+	setsid "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" \
+		2>"$BATS_TEST_TMPDIR/$name.err" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	LAUNCH_PID=$!
+	SOCKLAB_PIDS+=("$LAUNCH_PID")
+}
+
+# The line numbers (in the server's log) of the lines that match REGEX.
+lines_of() { grep -nE -- "$2" "$BATS_TEST_TMPDIR/$1.out" | cut -d: -f1 | tr '\n' ' '; }
+
+# ss -ltn for PORT: "Recv-Q Send-Q" of the listener.
+listen_queue() { ss -Hltn "sport = :$1" | awk '{ print $2, $3 }'; }
+
+queue_is() { [[ "$(listen_queue "$1")" == "$2" ]]; }
+
+@test "srv-sleep --help shows --sleep (default 60) and the options it shares with srv-iter" {
+	run srv-sleep --help
+	assert_success
+	assert_output_contains "Usage: srv-sleep"
+	assert_output_contains "--sleep S"
+	assert_output_contains "default 60"
+	assert_output_contains "--backlog N"
+	assert_output_contains "--content-length"
+	assert_output_contains "queue: N waiting (backlog B)"
+	run --separate-stderr srv-sleep --version
+	assert_success
+	assert_line_matches '^srv-sleep \(socklab\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "srv-sleep narrates the calls of srv-iter, from the same code" {
+	start_server srv srv-sleep --port 0 --sleep 0
+	run http_get "$PORT"
+	assert_equal "$output" "Hello, World!"
+	wait_for bg_out_has srv "close("
+	run bg_out srv
+	assert_line_matches '^socket\(AF_INET, SOCK_STREAM, 0\) +-> fd 3$'
+	assert_line_matches '^setsockopt\(3, SO_REUSEADDR, 1\) +-> ok$'
+	assert_line_matches '^bind\(3, 127\.0\.0\.1:0\) +-> ok$'
+	assert_line_matches '^listen\(3, 5\) +-> ok$'
+	assert_line_matches '^accept\(3\) +-> fd 4, socket pair \{127\.0\.0\.1:'"$PORT"', 127\.0\.0\.1:[0-9]+\}$'
+	assert_line_matches '^send\(4, "HTTP/1\.1 200 OK\.\.\."\) +-> [0-9]+ bytes$'
+	# --sleep 0 does not sleep.
+	refute_output_contains "sleep("
+}
+
+@test "while it sleeps: curl has its reply but waits, the 2nd client is ESTABLISHED in the queue, ss agrees" {
+	start_server srv srv-sleep --port 0 --sleep 60
+	launch c1 curl -sSN "http://127.0.0.1:$PORT/first"
+	local c1="$LAUNCH_PID"
+	wait_for bg_out_has srv "sleep(60)"
+	wait_for bg_out_has c1 "Hello, World!"
+
+	launch c2 curl -sSN "http://127.0.0.1:$PORT/second"
+	local c2="$LAUNCH_PID"
+	wait_for bg_out_has srv "queue: 1 waiting (backlog 5)"
+	wait_for queue_is "$PORT" "1 5"
+
+	# The 60 s sleep is far from over (the test ends it below): curl 1 has
+	# its Hello, World! and still waits for the close; curl 2 has nothing;
+	# the server has accepted one client and read one request.
+	alive "$c1"
+	alive "$c2"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/c2.out")" ""
+	run bg_out srv
+	assert_line_matches '^sleep\(60\) +-> sleeping 60 s with the connection still open \(fd 4\); new clients wait in the listen queue$'
+	assert_output_contains "the same queue from outside: ss -ltn 'sport = :$PORT'  (Recv-Q = waiting, Send-Q = backlog)"
+	assert_output_contains "queue: 0 waiting (backlog 5)"
+	assert_equal "$(grep -c '^accept(' "$BATS_TEST_TMPDIR/srv.out")" 1
+	refute_output_contains "GET /second"
+	refute_output_contains "close(4)"
+	# Both clients' connections are ESTABLISHED, though only one was accepted.
+	run ss -Htn state established "dport = :$PORT"
+	assert_equal "$(grep -c . <<<"$output")" 2
+	# ... and ss -ltn shows the listener's queue: Recv-Q 1, Send-Q 5.
+	assert_equal "$(listen_queue "$PORT")" "1 5"
+
+	# SIGTERM ends the sleep at once: the connection is closed (curl 1
+	# finishes with its reply), the count is printed, exit 0.
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	wait_for exited "$c1"
+	wait "$c1"
+	run bg_out srv
+	assert_line_matches '^sleep\(60\) +-> interrupted after [0-9.]+ s by a signal: stopping$'
+	assert_line_matches '^close\(4\) +-> ok, connection closed$'
+	assert_output_contains "Stopped: served 1 request."
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/c1.out")" "Hello, World!"
+	# The queued client never got a reply.
+	wait_for exited "$c2"
+	refute_output_contains "Hello" "$(cat "$BATS_TEST_TMPDIR/c2.out")"
+}
+
+@test "the 2nd client's reply comes only after the 1st connection is closed" {
+	start_server srv srv-sleep --port 0 --sleep 2
+	launch c1 curl -sSN "http://127.0.0.1:$PORT/first"
+	local c1="$LAUNCH_PID"
+	wait_for bg_out_has srv "sleep(2)"
+	launch c2 curl -sSN "http://127.0.0.1:$PORT/second"
+	local c2="$LAUNCH_PID"
+	wait_for bg_out_has c2 "Hello, World!"
+	wait_for exited "$c1"
+	wait "$c1"
+	# Curl 2 got its reply; curl 1 its own and its close.
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/c1.out")" "Hello, World!"
+
+	# The server's log orders it all: client 2 waited in the queue during
+	# the sleep, and was accepted, read and answered only after close(4).
+	local q close1 accept2 get2 send2
+	q="$(lines_of srv '^queue: 1 waiting' | cut -d' ' -f1)"
+	close1="$(lines_of srv '^close\(4\)' | cut -d' ' -f1)"
+	accept2="$(lines_of srv '^accept\(3\)' | cut -d' ' -f2)"
+	get2="$(lines_of srv '^GET /second ')"
+	send2="$(lines_of srv '^send\(4' | cut -d' ' -f2)"
+	[[ -n "$q" && -n "$close1" && -n "$accept2" && -n "$get2" && -n "$send2" ]] ||
+		fail "missing lines in:" "$(bg_out srv)"
+	((q < close1 && close1 < accept2 && accept2 < get2 && get2 < send2)) ||
+		fail "wrong order: queue $q close $close1 accept $accept2 GET $get2 send $send2" "$(bg_out srv)"
+	# Curl 2 waits for its own sleep: stop the server rather than wait.
+	alive "$c2"
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	assert_output_contains "Stopped: served 2 requests." "$(bg_out srv)"
+}
+
+@test "with --content-length curl finishes at once, while the server still sleeps" {
+	start_server srv srv-sleep --port 0 --sleep 60 --content-length
+	launch c1 curl -sSN "http://127.0.0.1:$PORT/hello"
+	local c1="$LAUNCH_PID"
+	wait_for exited "$c1"
+	wait "$c1"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/c1.out")" "Hello, World!"
+	# curl is done, and the server has not closed: it is still asleep.
+	run bg_out srv
+	assert_output_contains "sleep(60)"
+	refute_output_contains "close(4)"
+	alive "$SERVER_PID"
+	stop_gracefully "$SERVER_PID" INT
+	assert_equal "$STOP_STATUS" 0
+	assert_output_contains "Stopped: served 1 request." "$(bg_out srv)"
+}
+
+@test "--backlog shows in the queue lines and in ss's Send-Q" {
+	start_server srv srv-sleep --port 0 --sleep 60 --backlog 2
+	launch c1 curl -sSN "http://127.0.0.1:$PORT/"
+	wait_for bg_out_has srv "queue: 0 waiting (backlog 2)"
+	launch c2 curl -sSN "http://127.0.0.1:$PORT/"
+	launch c3 curl -sSN "http://127.0.0.1:$PORT/"
+	wait_for bg_out_has srv "queue: 2 waiting (backlog 2)"
+	wait_for queue_is "$PORT" "2 2"
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+}
+
+@test "--quiet: no narration, no queue lines, only the ready line" {
+	start_server srv srv-sleep --port 0 --sleep 60 --quiet
+	launch c1 curl -sSN "http://127.0.0.1:$PORT/"
+	wait_for bg_out_has c1 "Hello, World!"
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_out srv
+	refute_output_contains "sleep("
+	refute_output_contains "queue:"
+	refute_output_contains "accept("
+}
+
+# ------------------------------------------------------------- bad input
+
+@test "a negative, non-numeric or too large --sleep is a usage error that names it" {
+	local bad reason
+	while IFS='|' read -r bad reason; do
+		run --separate-stderr srv-sleep --sleep "$bad"
+		assert_failure 2
+		assert_stderr_contains "srv-sleep: invalid sleep '$bad': $reason"
+		assert_stderr_contains "Try 'srv-sleep --help'"
+		assert_equal "$output" ""
+	done <<'LIST'
+-1|must not be negative
+soon|not a number
+|empty
+1e3|unexpected 'e' after the number
+90000|too large (at most 86400)
+LIST
+}
+
+@test "a negative or non-numeric --backlog is a usage error that names it" {
+	run --separate-stderr srv-sleep --backlog -3
+	assert_failure 2
+	assert_stderr_contains "srv-sleep: invalid backlog '-3': must not be negative"
+	run --separate-stderr srv-sleep --backlog many
+	assert_failure 2
+	assert_stderr_contains "srv-sleep: invalid backlog 'many': not a number"
+	run --separate-stderr srv-sleep --backlog 70000
+	assert_failure 2
+	assert_stderr_contains "invalid backlog '70000': too large (at most 65535)"
+	run --separate-stderr srv-sleep --bogus
+	assert_failure 2
+	assert_stderr_contains "srv-sleep: unknown option '--bogus'"
+	run --separate-stderr srv-sleep --sleep
+	assert_failure 2
+	assert_stderr_contains "option '--sleep' needs a value"
+}
+
+@test "a backlog above net.core.somaxconn is accepted, capped, and said so (srv-sleep and srv-iter)" {
+	local max
+	max="$(cat /proc/sys/net/core/somaxconn)"
+	((max < 65535)) || skip "somaxconn is $max: no backlog above it"
+	local asked=$((max + 1)) tool
+	for tool in srv-sleep srv-iter; do
+		start_server "$tool" "$tool" --port 0 --backlog "$asked"
+		run bg_out "$tool"
+		assert_line_matches "^listen\\(3, $asked\\) +-> ok\$"
+		assert_output_contains "note: backlog $asked capped to $max by net.core.somaxconn (/proc/sys/net/core/somaxconn)"
+		assert_equal "$(listen_queue "$PORT")" "0 $max"
+	done
+	# Below the cap nothing is said.
+	start_server small srv-sleep --port 0 --backlog "$max"
+	refute_output_contains "capped" "$(bg_out small)"
+}
