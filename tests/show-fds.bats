@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# show-fds: file descriptors (rows 8 and 11 of CONCEPTS.md). Under bats a
+# process inherits more than 0, 1 and 2: assert "contains", never "exactly".
+
+load test_helper
+
+json_get() { python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+@test "show-fds --help and --version" {
+	run show-fds --help
+	assert_success
+	assert_output_contains "Usage: show-fds"
+	assert_output_contains "--no-proc"
+	run show-fds --version
+	assert_success
+	assert_line_matches '^show-fds \(socklab\) [0-9.]+$'
+}
+
+@test "0, 1 and 2 are described; the file and the socket get the lowest free numbers; hello via write(1)" {
+	run bash -c 'show-fds </dev/null 2>"$1" | cat' _ "$BATS_TEST_TMPDIR/err"
+	assert_success
+	assert_line_matches '^   0  null       /dev/null \(stdin\)$'
+	assert_line_matches '^   1  pipe       pipe:\[[0-9]+\] \(stdout\)$'
+	assert_line_matches "^   2  file       $BATS_TEST_TMPDIR/err \\(stderr\\)\$"
+	assert_line_matches '^open\("/etc/hosts", O_RDONLY\) +-> fd [0-9]+: the lowest free number$'
+	assert_line_matches '^socket\(AF_INET, SOCK_STREAM, 0\) +-> fd [0-9]+: the next lowest free number$'
+	assert_line_matches '^ +[0-9]+  socket     socket:\[[0-9]+\] TCP 0\.0\.0\.0:0 \(not connected\)$'
+	assert_line_matches '^hello$'
+	assert_line_matches '^write\(1, "hello\\n", 6\) +-> 6 bytes, on fd 1 \(stdout\)$'
+}
+
+@test "with only 0, 1 and 2 open, the file is 3 and the socket 4, as in the article" {
+	# Close everything above 2 that bats and the harness leave open.
+	run bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-"; done; show-fds; true'
+	assert_success
+	assert_line_matches '^open\("/etc/hosts", O_RDONLY\) +-> fd 3: the lowest free number$'
+	assert_line_matches '^socket\(AF_INET, SOCK_STREAM, 0\) +-> fd 4: the next lowest free number$'
+	refute_output_contains "more were open already"
+}
+
+@test "--json: each new descriptor is the lowest free number, and is listed" {
+	run show-fds --json
+	assert_success
+	run json_get "$output" 'j["file"]["fd"] == j["file"]["lowest_free"] and j["socket"]["fd"] == j["socket"]["lowest_free"] and j["socket"]["fd"] > j["file"]["fd"] and j["source"] == "proc"'
+	assert_equal "$output" "True"
+}
+
+@test "--no-proc finds the same descriptors with fcntl and fstat" {
+	run bash -c 'show-fds --no-proc </dev/null | cat'
+	assert_success
+	assert_output_contains "from fcntl() and fstat()"
+	assert_line_matches '^   0  null       /dev/null \(stdin\)$'
+	assert_line_matches '^   1  pipe       pipe \(inode [0-9]+\) \(stdout\)$'
+	assert_line_matches '^open\("/etc/hosts", O_RDONLY\) +-> fd [0-9]+: the lowest free number$'
+	assert_line_matches '^ +[0-9]+  file       \(inode [0-9]+, [0-9]+ bytes\)$'
+	assert_line_matches '^hello$'
+	# the same numbers as /proc gives
+	local a b
+	a="$(show-fds --json </dev/null | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["file"]["fd"], j["socket"]["fd"], [(f["fd"], f["type"]) for f in j["fds"]])')"
+	b="$(show-fds --json --no-proc </dev/null | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["file"]["fd"], j["socket"]["fd"], [(f["fd"], f["type"]) for f in j["fds"]])')"
+	assert_equal "$b" "$a"
+}
+
+@test "--pid agrees with ls -l /proc/P/fd: same numbers, same targets" {
+	# shellcheck disable=SC2016 # $1 is for the inner bash
+	start_bg held '^ready$' bash -c 'exec 5</etc/hosts 7>"$1"; echo ready; exec sleep 30' _ "$BATS_TEST_TMPDIR/seven"
+	run show-fds --pid "$BG_PID" --json
+	assert_success
+	local ours theirs
+	ours="$(json_get "$output" '"\n".join("%d %s" % (f["fd"], f["target"]) for f in j["fds"])')"
+	theirs="$(ls -l "/proc/$BG_PID/fd" | awk '/->/ { print $9, $11 }' | sort -n)"
+	assert_equal "$ours" "$theirs"
+	run show-fds --pid "$BG_PID"
+	assert_line_matches '^   5  file       /etc/hosts$'
+	assert_line_matches "^   7  file       $BATS_TEST_TMPDIR/seven\$"
+}
+
+@test "--pid on a running srv-iter: LISTEN on its port, then the ESTABLISHED mirror of a client" {
+	start_server srv srv-iter --port 0 --timeout 10
+	run show-fds --pid "$SERVER_PID"
+	assert_success
+	assert_line_matches "^   3  socket     socket:\\[[0-9]+\\] TCP 127\\.0\\.0\\.1:$PORT LISTEN\$"
+	# A client that connects and says nothing: the server is mid-request.
+	start_bg client '^ready ([0-9]+)$' python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+print("ready", s.getsockname()[1], flush=True)
+time.sleep(30)' "$PORT"
+	local cport="$BG_MATCH"
+	wait_for bg_out_has srv "accept(3)"
+	run show-fds --pid "$SERVER_PID"
+	assert_success
+	assert_line_matches "^   4  socket     socket:\\[[0-9]+\\] TCP \\{127\\.0\\.0\\.1:$PORT, 127\\.0\\.0\\.1:$cport\\} ESTABLISHED\$"
+	# ... the client's own socket is the mirror image
+	run show-fds --pid "$BG_PID"
+	assert_line_matches "TCP \\{127\\.0\\.0\\.1:$cport, 127\\.0\\.0\\.1:$PORT\\} ESTABLISHED\$"
+	# lsof sees the same two sockets on the same descriptors
+	run lsof -nP -a -p "$SERVER_PID" -d 3,4
+	assert_line_matches "^srv-iter +$SERVER_PID .* 3u +IPv4 .*TCP 127\\.0\\.0\\.1:$PORT \\(LISTEN\\)\$"
+	assert_line_matches "^srv-iter +$SERVER_PID .* 4u +IPv4 .*TCP 127\\.0\\.0\\.1:$PORT->127\\.0\\.0\\.1:$cport \\(ESTABLISHED\\)\$"
+}
+
+@test "--pid --json gives the sockets' addresses and states" {
+	start_server srv srv-iter --port 0 --host ::1
+	run show-fds --pid "$SERVER_PID" --json
+	assert_success
+	run json_get "$output" '[ (f["fd"], f["state"], f["local"]) for f in j["fds"] if f.get("proto") == "tcp"]'
+	assert_equal "$output" "[(3, 'LISTEN', '[::1]:$PORT')]"
+}
+
+# ------------------------------------------------------------- bad input
+
+@test "--pid of a process that does not exist: no such process, exit 1" {
+	local pid=$(($(cat /proc/sys/kernel/pid_max) + 1))
+	run --separate-stderr show-fds --pid "$pid"
+	assert_failure 1
+	assert_stderr_contains "show-fds: cannot read the descriptors of pid $pid: no such process"
+	assert_equal "$output" ""
+}
+
+@test "--pid of a process we may not look into: permission denied, exit 1" {
+	[[ "$(id -u)" == 0 ]] || skip "needs root to start a process nobody may not inspect"
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$SOCKLAB_BIN/show-fds" ||
+		skip "$SOCKLAB_BIN/show-fds is not reachable by uid 65534"
+	start_bg rootproc '^ready$' bash -c 'echo ready; exec sleep 30'
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$SOCKLAB_BIN/show-fds" --pid "$BG_PID"
+	assert_failure 1
+	assert_stderr_contains "show-fds: cannot read the descriptors of pid $BG_PID: permission denied"
+	assert_stderr_contains "only the process's owner (or root)"
+	assert_equal "$output" ""
+}
+
+@test "bad values are usage errors (exit 2); a file that cannot be opened is exit 1" {
+	local bad
+	for bad in abc -1 0 3x; do
+		run --separate-stderr show-fds --pid "$bad"
+		assert_failure 2
+		assert_stderr_contains "show-fds: invalid pid '$bad'"
+	done
+	run --separate-stderr show-fds --no-proc --pid 1
+	assert_failure 2
+	assert_stderr_contains "--no-proc sees only this process's own descriptors"
+	run --separate-stderr show-fds --pid
+	assert_failure 2
+	assert_stderr_contains "option '--pid' needs a value"
+	run --separate-stderr show-fds --file /nonexistent/x
+	assert_failure 1
+	assert_stderr_contains "show-fds: open /nonexistent/x: No such file or directory"
+}
