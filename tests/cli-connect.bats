@@ -43,14 +43,14 @@ pair_of() {
 	start_server srv srv-iter --port 0
 	run cli-connect "127.0.0.1:$PORT"
 	assert_success
-	local cpair spair local remote
+	local cpair spair mine remote
 	cpair="$(pair_of "$output")"
 	wait_for bg_out_has srv "close("
 	spair="$(pair_of "$(bg_out srv)")"
 	[[ "$cpair" =~ ^\{([^,]+),\ ([^}]+)\}$ ]]
-	local="${BASH_REMATCH[1]}" remote="${BASH_REMATCH[2]}"
+	mine="${BASH_REMATCH[1]}" remote="${BASH_REMATCH[2]}"
 	assert_equal "$remote" "127.0.0.1:$PORT"
-	assert_equal "$spair" "{$remote, $local}"
+	assert_equal "$spair" "{$remote, $mine}"
 }
 
 @test "the article's figure: --bind 127.10.10.2 to a server on 127.12.12.3" {
@@ -207,4 +207,97 @@ LIST
 	run --separate-stderr cli-connect --bind 198.51.100.7 "127.0.0.1:$PORT"
 	assert_failure 1
 	assert_stderr_contains "bind 198.51.100.7:0: Cannot assign requested address"
+}
+
+# ------------------------------------------- many clients (the article's client3)
+
+# json_field NAME: a number from the --json summary in $output.
+json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$output" "$1"; }
+
+@test "--clients 20: twenty clients connect, send GET /hello and exit without reading" {
+	start_server srv srv-fork --port 0 --backlog 32
+	run cli-connect --clients 20 "127.0.0.1:$PORT"
+	assert_success
+	assert_line_matches '^clients: +20 started of 20, 1 connection each$'
+	assert_line_matches '^connections made: 20 of 20$'
+	assert_line_matches '^replies read: +not read'
+	assert_line_matches '^failures: +0 refused, 0 reset, 0 timed out, 0 other$'
+	assert_line_matches '^children reaped: +20 of 20 \(no zombie left\)$'
+	assert_line_matches '^elapsed: +[0-9]+\.[0-9]{3} s$'
+	wait_for bg_out_has srv "GET /hello HTTP/1.1"
+	run bg_out srv
+	assert_line_matches '^Host: 127\.0\.0\.1:'"$PORT"'$'
+}
+
+@test "--clients --read --json: every reply read, every child reaped" {
+	start_server srv srv-fork --port 0 --backlog 32 --quiet
+	run cli-connect --clients 10 --conns 3 --read --json "127.0.0.1:$PORT"
+	assert_success
+	assert_equal "$(json_field connections)" 30
+	assert_equal "$(json_field replies)" 30
+	assert_equal "$(json_field replies_ok)" 30
+	assert_equal "$(json_field reaped)" 10
+	assert_equal "$(json_field reports)" 10
+}
+
+@test "--clients counts refused connections and exits 1" {
+	local port
+	port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+	run cli-connect --clients 5 --json "127.0.0.1:$port"
+	assert_failure 1
+	assert_equal "$(json_field refused)" 5
+	assert_equal "$(json_field connections)" 0
+	assert_equal "$(json_field reaped)" 5
+}
+
+@test "--clients --read counts resets and timeouts by reason" {
+	start_bg rst '^ready ([0-9]+)$' python3 -c '
+import socket, struct
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print("ready", s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept(); c.recv(100)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()'
+	run cli-connect --clients 3 --read --json "127.0.0.1:$BG_MATCH"
+	assert_failure 1
+	assert_equal "$(json_field reset)" 3
+	start_bg mute '^ready ([0-9]+)$' python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print("ready", s.getsockname()[1], flush=True)
+time.sleep(60)'
+	run cli-connect --clients 3 --read --timeout 0.3 --json "127.0.0.1:$BG_MATCH"
+	assert_failure 1
+	assert_equal "$(json_field timed_out)" 3
+	assert_equal "$(json_field connections)" 3
+}
+
+@test "--clients against srv-fork --max-children: the busy replies are not 2xx" {
+	start_server srv srv-fork --port 0 --max-children 1 --child-sleep 60
+	start_bg hold 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
+	run cli-connect --clients 3 --read --json "127.0.0.1:$PORT"
+	assert_success
+	assert_equal "$(json_field replies)" 3
+	assert_equal "$(json_field replies_ok)" 0
+}
+
+@test "bad values of the many-client options are usage errors, exit 2" {
+	local args msg
+	while IFS='|' read -r args msg; do
+		# shellcheck disable=SC2086
+		run --separate-stderr cli-connect $args
+		assert_failure 2
+		assert_stderr_contains "cli-connect: $msg"
+		assert_stderr_contains "Try 'cli-connect --help'"
+	done <<'LIST'
+--clients 0|invalid clients '0': too small
+--clients many|invalid clients 'many': not a number
+--clients 10001|invalid clients '10001': too large
+--clients 2 --conns 0|invalid conns '0': too small
+--clients 2 --conns 1x|invalid conns '1x': unexpected 'x'
+--conns 2|--conns works only with --clients N
+--read|--read works only with --clients N
+--json|--json works only with --clients N
+--clients 2 --bind 127.0.0.2|--bind works only with a single client
+LIST
 }

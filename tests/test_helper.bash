@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # sets PORT, BG_PID... for the tests
 # Shared by every .bats file: load it with `load test_helper`.
 #
 #   - PATH starts with the tools under test ($SOCKLAB_BIN, default ./bin;

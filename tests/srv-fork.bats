@@ -1,0 +1,368 @@
+#!/usr/bin/env bats
+# srv-fork: the article's concurrent server and its mistakes (rows 10 to 19
+# of CONCEPTS.md). Order of events, never timing thresholds.
+
+load test_helper
+
+# kids_of PID: "pid state" of every child of PID, from /proc/*/stat (the
+# command name may hold spaces or parentheses: the fields after the last ')').
+kids_of() {
+	local f line rest st ppid
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line <"$f"; } 2>/dev/null || continue # (no fork: fast)
+		rest="${line##*) }"
+		read -r st ppid _ <<<"$rest"
+		[[ "$ppid" == "$1" ]] && printf '%s %s\n' "${line%% *}" "$st"
+	done
+	return 0
+}
+count_kids() { kids_of "$1" | grep -c . || true; }
+count_zombies() { kids_of "$1" | grep -c ' Z$' || true; }
+running_kids_are() { [[ "$(kids_of "$1" | grep -vc ' Z$' || true)" -eq "$2" ]]; }
+kids_are() { [[ "$(count_kids "$1")" -eq "$2" ]]; }
+zombies_are() { [[ "$(count_zombies "$1")" -eq "$2" ]]; }
+fd_count() { ls "/proc/$1/fd" | wc -l; }
+# in_accept PID: the process is blocked in accept() (Linux: its wchan).
+in_accept() { [[ "$(cat "/proc/$1/wchan" 2>/dev/null)" == *accept* ]]; }
+is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
+count_lines() { grep -c -- "$2" "$BATS_TEST_TMPDIR/$1.out" || true; }
+lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
+
+@test "srv-fork --help states the defaults and every mistake; --version" {
+	run srv-fork --help
+	assert_success
+	assert_output_contains "Usage: srv-fork"
+	assert_output_contains "(default 1024)"
+	assert_output_contains "(the default, webserver3g)"
+	assert_output_contains "mistake: one wait() per SIGCHLD"
+	assert_output_contains "mistake: no SIGCHLD handler"
+	assert_output_contains "mistake: the parent does not close"
+	assert_output_contains "Not
+                        enforced for root"
+	run srv-fork --version
+	assert_success
+	assert_line_matches '^srv-fork \(socklab\) [0-9.]+$'
+}
+
+@test "fork returns twice: the parent prints the child's pid, the child its PID and PPID" {
+	start_server srv srv-fork --port 0
+	run http_get "$PORT"
+	assert_success
+	assert_equal "$output" "Hello, World!"
+	wait_for bg_out_has srv "exits"
+	run bg_out srv
+	[[ "$output" =~ fork\(\)\ +-\>\ child\ pid\ ([0-9]+) ]]
+	local child="${BASH_REMATCH[1]}"
+	assert_line_matches "^Child PID: $child\\. Parent PID $SERVER_PID\$"
+	# The child closes its copy of the listener, the parent its copy of
+	# the connection.
+	assert_line_matches '^close\(3\) +-> ok, the child.s copy of the listening socket$'
+	assert_line_matches '^close\(4\) +-> ok, the parent.s copy'
+	assert_line_matches '^GET /hello HTTP/1\.1$'
+	wait_for bg_out_has srv "pid $child (exit 0): reaped"
+}
+
+@test "5 clients of srv-fork --child-sleep 60 all get their reply while every child still sleeps" {
+	start_server srv srv-fork --port 0 --child-sleep 60
+	local i
+	for i in 1 2 3 4 5; do
+		# start_bg returns once curl has printed the reply.
+		start_bg "curl$i" 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
+	done
+	# Five replies are in, and yet no child has finished its sleep: five
+	# live children (none a zombie), no curl has finished, no child exited.
+	kids_are "$SERVER_PID" 5
+	zombies_are "$SERVER_PID" 0
+	for pid in "${SOCKLAB_PIDS[@]:1}"; do alive "$pid"; done
+	refute_output_contains "exits" "$(bg_out srv)"
+	assert_equal "$(count_lines srv 'sleeps with the connection open')" 5
+}
+
+@test "against srv-sleep the same clients are served one after another" {
+	[[ -x "$SOCKLAB_BIN/srv-sleep" ]] || skip "srv-sleep is not built"
+	start_server srv srv-sleep --port 0 --sleep 60
+	start_bg curl1 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
+	setsid curl -sSN "http://127.0.0.1:$PORT/hello" >"$BATS_TEST_TMPDIR/c2" 2>&1 3>&- &
+	SOCKLAB_PIDS+=("$!")
+	setsid curl -sSN "http://127.0.0.1:$PORT/hello" >"$BATS_TEST_TMPDIR/c3" 2>&1 3>&- &
+	SOCKLAB_PIDS+=("$!")
+	# Both later clients are connected and waiting in the queue...
+	wait_for bg_out_has srv "queue: 2 waiting"
+	# ...and neither has a byte of reply: one accept() so far.
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/c2" "$BATS_TEST_TMPDIR/c3")" ""
+	assert_equal "$(count_lines srv '^accept(')" 1
+}
+
+@test "a burst of 128 clients leaves no zombie and the parent's descriptors as they were" {
+	start_server srv srv-fork --port 0 --quiet --backlog 128
+	local before
+	before="$(fd_count "$SERVER_PID")"
+	run cli-connect --clients 128 --read --json "127.0.0.1:$PORT"
+	assert_success
+	assert_output_contains '"connections": 128, "replies": 128, "replies_ok": 128'
+	wait_for kids_are "$SERVER_PID" 0
+	assert_equal "$(fd_count "$SERVER_PID")" "$before"
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	assert_output_contains "children: 128 forked, 128 reaped, 0 left" "$(bg_out srv)"
+	assert_output_contains "Stopped: served 128 requests." "$(bg_out srv)"
+}
+
+@test "parent and child share the connection's socket inode while both hold it (--keep-conn)" {
+	start_server srv srv-fork --port 0 --keep-conn --child-sleep 60
+	start_bg curl 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
+	wait_for kids_are "$SERVER_PID" 1
+	local child parent_fd child_fd
+	child="$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	parent_fd="$(readlink "/proc/$SERVER_PID/fd/4")"
+	child_fd="$(readlink "/proc/$child/fd/4")"
+	[[ "$parent_fd" =~ ^socket:\[[0-9]+\]$ ]]
+	assert_equal "$child_fd" "$parent_fd"
+	# The child closed its copy of the listener; the parent still has it.
+	[[ "$(readlink "/proc/$SERVER_PID/fd/3")" == socket:* ]]
+	[[ ! -e "/proc/$child/fd/3" ]]
+	if [[ -x "$SOCKLAB_BIN/show-fds" ]]; then # the same, seen by show-fds
+		local inode="${parent_fd#socket:[}"
+		inode="${inode%]}"
+		run show-fds --pid "$SERVER_PID"
+		assert_success
+		assert_output_contains "$inode"
+		run show-fds --pid "$child"
+		assert_success
+		assert_output_contains "$inode"
+	fi
+}
+
+@test "by default the parent closes its copy: only the child holds the connection" {
+	start_server srv srv-fork --port 0 --child-sleep 60
+	start_bg curl 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
+	wait_for kids_are "$SERVER_PID" 1
+	local child
+	child="$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	[[ "$(readlink "/proc/$child/fd/4")" == socket:* ]]
+	[[ ! -e "/proc/$SERVER_PID/fd/4" ]]
+	if [[ -x "$SOCKLAB_BIN/show-fds" ]]; then
+		run show-fds --pid "$child"
+		assert_success
+		assert_output_contains "$(readlink "/proc/$child/fd/4")"
+	fi
+}
+
+@test "--keep-conn: curl gets the body but never finishes (no FIN)" {
+	start_server srv srv-fork --port 0 --keep-conn
+	run curl -sS --max-time 1 "http://127.0.0.1:$PORT/hello"
+	assert_failure 28 # curl: operation timed out
+	assert_output_contains "Hello, World!"
+	run bg_out srv
+	assert_output_contains "the parent keeps fd 4 (--keep-conn)"
+	assert_output_contains "(the parent still holds its copy: no FIN)"
+}
+
+@test "--keep-conn --max-fds 8: accept fails with EMFILE, said clearly, and the server stops" {
+	start_server srv srv-fork --port 0 --keep-conn --max-fds 8
+	run bg_out srv
+	assert_line_matches '^setrlimit\(RLIMIT_NOFILE, 8\) +-> ok$'
+	# 0-2, the listener 3, then 4..7 kept: the 5th accept() has no fd left.
+	run cli-connect --clients 6 --json "127.0.0.1:$PORT"
+	wait_for exited "$SERVER_PID"
+	local st=0
+	wait "$SERVER_PID" || st=$?
+	assert_equal "$st" 1
+	run bg_err srv
+	assert_output_contains "srv-fork: accept: Too many open files (EMFILE)"
+	assert_output_contains "holds 4 connections it never closed (--keep-conn)"
+	assert_output_contains "stopping"
+	assert_equal "$(count_lines srv '^fork()')" 4
+}
+
+@test "--reap none: every child stays a zombie, kill -9 cannot remove it, the stop reaps them" {
+	start_server srv srv-fork --port 0 --reap none
+	local i
+	for i in 1 2 3; do http_get "$PORT" >/dev/null; done
+	wait_for zombies_are "$SERVER_PID" 3
+	local zombie
+	zombie="$(kids_of "$SERVER_PID" | head -n 1 | cut -d' ' -f1)"
+	run ps -o pid=,ppid=,stat=,args= -p "$zombie"
+	assert_line_matches "^ *$zombie +$SERVER_PID +Z"
+	assert_output_contains "<defunct>"
+	kill -9 "$zombie"
+	zombies_are "$SERVER_PID" 3
+	[[ "$(cut -d' ' -f3 "/proc/$zombie/stat")" == Z ]]
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	assert_output_contains "children: 3 forked, 3 reaped, 0 left" "$(bg_out srv)"
+	[[ ! -e "/proc/$zombie" ]]
+}
+
+@test "--reap once: the SIGCHLD handler interrupts accept, which fails with EINTR, and the server exits" {
+	start_server srv srv-fork --port 0 --reap once --child-sleep 60
+	start_bg curl 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
+	wait_for kids_are "$SERVER_PID" 1
+	wait_for in_accept "$SERVER_PID"
+	kill -TERM "$(kids_of "$SERVER_PID" | cut -d' ' -f1)" # the child ends
+	wait_for exited "$SERVER_PID"
+	local st=0
+	wait "$SERVER_PID" || st=$?
+	assert_equal "$st" 1
+	run bg_err srv
+	assert_output_contains "srv-fork: accept: Interrupted system call (EINTR)"
+	assert_output_contains "hint: retry accept() on EINTR (--retry-accept)"
+	assert_line_matches '^wait\(&st\) +-> pid [0-9]+ \(exit 0\): reaped$' "$(bg_out srv)"
+}
+
+@test "--reap once --retry-accept: accept is called again after EINTR and the server goes on" {
+	start_server srv srv-fork --port 0 --reap once --retry-accept --child-sleep 60
+	start_bg curl 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
+	wait_for kids_are "$SERVER_PID" 1
+	wait_for in_accept "$SERVER_PID"
+	kill -TERM "$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	wait_for bg_out_has srv "EINTR (a signal handler ran): calling accept() again"
+	run curl -sS --max-time 1 "http://127.0.0.1:$PORT/hello"
+	assert_failure 28 # the new child sleeps 60 s: the body came, the close not
+	assert_output_contains "Hello, World!"
+	alive "$SERVER_PID"
+}
+
+# burst_while_stopped MODE...: 10 clients, each child held by --child-sleep;
+# the parent is stopped (SIGSTOP) while all 10 children exit, so 10 SIGCHLDs
+# arrive while one is already pending. Sets KIDS to their pids.
+burst_while_stopped() {
+	start_server srv srv-fork --port 0 --backlog 16 --child-sleep 60 "$@"
+	cli-connect --clients 10 "127.0.0.1:$PORT" >/dev/null
+	wait_for kids_are "$SERVER_PID" 10
+	wait_for in_accept "$SERVER_PID"
+	KIDS="$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	kill -STOP "$SERVER_PID"
+	wait_for is_stopped "$SERVER_PID"
+	# shellcheck disable=SC2086
+	kill -TERM $KIDS
+	wait_for zombies_are "$SERVER_PID" 10
+	kill -CONT "$SERVER_PID"
+}
+
+@test "standard signals are not queued: wait() once per SIGCHLD leaves 9 of 10 zombies" {
+	burst_while_stopped --reap once --retry-accept
+	# The pending SIGCHLD is delivered once: one wait(), one child reaped,
+	# then accept() is called again; no other signal is coming.
+	wait_for bg_out_has srv "calling accept() again"
+	assert_equal "$(count_lines srv '^wait(&st)')" 1
+	zombies_are "$SERVER_PID" 9
+	alive "$SERVER_PID"
+	stop_gracefully "$SERVER_PID"
+	assert_output_contains "children: 10 forked, 10 reaped, 0 left" "$(bg_out srv)"
+}
+
+@test "the waitpid loop reaps all 10 children from the same single signal" {
+	burst_while_stopped
+	wait_for zombies_are "$SERVER_PID" 0
+	kids_are "$SERVER_PID" 0
+}
+
+@test "a burst of 128 clients brings zombies back with --reap once --retry-accept, not with the loop" {
+	start_server once srv-fork --port 0 --quiet --backlog 128 --reap once --retry-accept
+	local once="$SERVER_PID" port_once="$PORT"
+	start_server loop srv-fork --port 0 --quiet --backlog 128
+	local loop="$SERVER_PID"
+	run cli-connect --clients 128 --read --json "127.0.0.1:$port_once"
+	assert_success
+	run cli-connect --clients 128 --read --json "127.0.0.1:$PORT"
+	assert_success
+	# Every reply has been read: every child has exited.
+	wait_for kids_are "$loop" 0
+	wait_for running_kids_are "$once" 0
+	local z
+	z="$(count_zombies "$once")"
+	((z > 0)) || fail "expected zombies under wait-once, got $z"
+	echo "# zombies left by wait-once after 128 clients: $z" >&3
+}
+
+@test "--max-children 2: the third client gets 503 and the server goes on" {
+	start_server srv srv-fork --port 0 --max-children 2 --child-sleep 60
+	start_bg c1 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
+	start_bg c2 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
+	run curl -sS -D - "http://127.0.0.1:$PORT/"
+	assert_success
+	assert_output_contains "HTTP/1.1 503 Service Unavailable"
+	run bg_err srv
+	assert_output_contains "2 children already (--max-children 2)"
+	alive "$SERVER_PID"
+}
+
+@test "SIGTERM with sleeping children: waits, sends them SIGTERM, reaps all, exits 0" {
+	start_server srv srv-fork --port 0 --child-sleep 60
+	start_bg c1 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
+	start_bg c2 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
+	local kids
+	kids="$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	stop_gracefully "$SERVER_PID" TERM
+	assert_equal "$STOP_STATUS" 0
+	run bg_out srv
+	assert_output_contains "Stopping: waiting up to 2 s for 2 children"
+	assert_output_contains "sending SIGTERM"
+	assert_output_contains "children: 2 forked, 2 reaped, 0 left"
+	assert_line_matches '^Stopped: served [0-9]+ requests?\.$'
+	local k
+	for k in $kids; do [[ ! -e "/proc/$k" ]]; done
+}
+
+@test "--nproc: fork fails with EAGAIN for an unprivileged user, the client gets 503" {
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	local nobody=65534 as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	"${as[@]}" test -x "$SOCKLAB_BIN/srv-fork" 2>/dev/null ||
+		skip "$SOCKLAB_BIN/srv-fork is not reachable by uid $nobody"
+	local others
+	others="$(ps -u "$nobody" -o pid= | wc -l)"
+	# RLIMIT_NPROC counts every process of the user: the server and 2 zombies.
+	# (LeakSanitizer's exit-time thread would count too: not for this test.)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		start_server srv "${as[@]}" "$SOCKLAB_BIN/srv-fork" --port 0 --reap none --nproc $((others + 3))
+	http_get "$PORT" >/dev/null
+	http_get "$PORT" >/dev/null
+	run curl -sS -D - "http://127.0.0.1:$PORT/"
+	assert_output_contains "503 Service Unavailable"
+	run bg_err srv
+	assert_output_contains "fork: Resource temporarily unavailable (EAGAIN)"
+	assert_output_contains "zombies count too"
+	alive "$SERVER_PID"
+}
+
+@test "--nproc as root says that the limit is not enforced for root" {
+	[[ "$(id -u)" -eq 0 ]] || skip "not root"
+	start_server srv srv-fork --port 0 --nproc 5
+	assert_output_contains "not enforced for root" "$(bg_out srv)"
+}
+
+# ------------------------------------------------------------- bad input
+
+@test "every bad value of a new option is a usage error naming it, exit 2" {
+	local args msg
+	while IFS='|' read -r args msg; do
+		# shellcheck disable=SC2086
+		run --separate-stderr srv-fork $args
+		assert_failure 2
+		assert_stderr_contains "srv-fork: $msg"
+		assert_stderr_contains "Try 'srv-fork --help'"
+		assert_equal "$output" ""
+	done <<'LIST'
+--child-sleep soon|invalid child-sleep 'soon': not a number
+--child-sleep -1|invalid child-sleep '-1': must not be negative
+--max-children 0|invalid max-children '0': too small
+--max-children 12x|invalid max-children '12x': unexpected 'x'
+--reap sometimes|invalid reap mode 'sometimes': expected loop, once or none
+--max-fds 3|invalid max-fds '3': too small
+--max-fds many|invalid max-fds 'many': not a number
+--nproc 0|invalid nproc '0': too small
+--nproc -5|invalid nproc '-5': must not be negative
+--retry-accept|--retry-accept goes with --reap once
+--reap loop --retry-accept|--retry-accept goes with --reap once
+--reap|option '--reap' needs a value
+--bogus|unknown option '--bogus'
+extra|unexpected argument 'extra'
+LIST
+}
+
+@test "a descriptor limit above the hard limit is a runtime error, exit 1" {
+	run --separate-stderr bash -c 'ulimit -n 64 && exec srv-fork --port 0 --max-fds 100'
+	assert_failure 1
+	assert_stderr_contains "setrlimit RLIMIT_NOFILE 100: above the hard limit 64"
+}
