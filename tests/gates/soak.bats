@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# make soak: srv-iter under load and under hostile clients, bounded in count
+# and time, loopback only (tests/gates/client.py is every client).
+#
+#   - SOAK_REQUESTS (20,000) sequential requests: afterwards the server has
+#     exactly as many descriptors as before, and its resident memory (VmRSS)
+#     grew by at most SOAK_RSS_SLACK_KB (256 kB: allocator noise; a leak of
+#     one 8 KiB request buffer per request would be 160 MB).
+#   - clients that trickle, stall half-way, send oversized headers, reset,
+#     half-close or vanish, while a normal client is still served in time.
+#   - srv-fork (when it is built): a burst of 500 clients, then no zombie
+#     and no descriptor growth.
+
+load gate_helper
+
+: "${SOAK_REQUESTS:=20000}"
+: "${SOAK_RSS_SLACK_KB:=256}"
+
+@test "srv-iter serves $SOAK_REQUESTS sequential requests with no descriptor or memory growth" {
+	start_server srv srv-iter --quiet --port 0
+	# Warm up: the first requests fault in the pages any request uses.
+	run client seq "$PORT" 200
+	assert_success
+	local fds0 rss0 fds1 rss1
+	fds0="$(fd_count "$SERVER_PID")" rss0="$(rss_kb "$SERVER_PID")"
+	run client seq "$PORT" "$SOAK_REQUESTS"
+	assert_success
+	assert_output_contains "$SOAK_REQUESTS/$SOAK_REQUESTS ok"
+	fds1="$(fd_count "$SERVER_PID")" rss1="$(rss_kb "$SERVER_PID")"
+	echo "# descriptors $fds0 -> $fds1, VmRSS $rss0 -> $rss1 kB ($output)" >&3
+	assert_equal "$fds1" "$fds0"
+	((rss1 - rss0 <= SOAK_RSS_SLACK_KB)) || fail "VmRSS grew from $rss0 to $rss1 kB"
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_err srv
+	assert_equal "$output" ""
+}
+
+@test "srv-iter gives up on a trickling and a stalled client after --timeout, then serves the next client" {
+	start_server srv srv-iter --quiet --port 0 --timeout 2
+	# Ahead of the normal client: one that trickles 3 bytes (1 per second)
+	# then goes silent, and one that sends half a request line and stalls.
+	start_bg trickle '^connected' python3 "$GATES/client.py" trickle "$PORT" 3
+	start_bg partial '^sent' python3 "$GATES/client.py" partial "$PORT"
+	# The server owes each at most its trickle time + --timeout: 3 + 2 + 2,
+	# plus 2 s of slack.
+	run client get "$PORT" 9
+	assert_success
+	run bg_err srv
+	assert_line_matches 'recv from 127\.0\.0\.1:[0-9]+: no request within 2 s'
+	[[ "$(grep -c 'no request within' <<<"$output")" -eq 2 ]] || fail "expected two timeouts:" "$output"
+	alive "$SERVER_PID"
+}
+
+@test "srv-iter survives oversized headers, resets, half-closes and vanishing clients, and serves a normal client within --timeout" {
+	start_server srv srv-iter --quiet --port 0 --timeout 2
+	run client seq "$PORT" 5
+	assert_success
+	local fds0
+	fds0="$(fd_count "$SERVER_PID")"
+	local i
+	for i in 1 2 3; do
+		run client oversized "$PORT" $((i * 20000))
+		assert_success
+	done
+	run client vanish "$PORT" 50
+	assert_success
+	run client reset "$PORT" 50
+	assert_success
+	run client halfclose "$PORT"
+	assert_success
+	run client halfclose-raw "$PORT"
+	assert_success
+	# After all that, a normal client within the documented timeout.
+	run client get "$PORT" 2
+	assert_success
+	alive "$SERVER_PID"
+	assert_equal "$(fd_count "$SERVER_PID")" "$fds0"
+	run bg_err srv
+	assert_output_contains "larger than 8192 bytes (--max-request)"
+	assert_output_contains "closed the connection without sending a request"
+	assert_output_contains "Connection reset by peer"
+}
+
+# A known limit, not yet a gate: --timeout is per recv() (SO_RCVTIMEO), so
+# a client that sends one byte a second, for ever, is never timed out and
+# holds the iterative server (a slowloris). Set SOCKLAB_SOAK_STRICT=1 to run
+# it; it passes once the server has a deadline for the whole request.
+@test "srv-iter serves a normal client within --timeout while another trickles a byte a second" {
+	[[ "${SOCKLAB_SOAK_STRICT:-0}" == 1 ]] || skip "known limit: --timeout is per recv() (SOCKLAB_SOAK_STRICT=1 runs it)"
+	start_server srv srv-iter --quiet --port 0 --timeout 2
+	start_bg trickle '^connected' python3 "$GATES/client.py" trickle "$PORT" 0
+	run client get "$PORT" 4
+	assert_success
+}
+
+# srv-fork: one child per client. Runs once bin/srv-fork exists.
+@test "srv-fork: a burst of 500 clients leaves no zombie and no extra descriptor" {
+	has_tool srv-fork || skip "srv-fork is not built yet"
+	start_server srv srv-fork --quiet --port 0 --backlog 512
+	run client seq "$PORT" 5
+	assert_success
+	local fds0
+	fds0="$(fd_count "$SERVER_PID")"
+	run client burst "$PORT" 500
+	assert_success
+	no_zombies() { ps -o stat= --ppid "$SERVER_PID" | awk '/^Z/ { z = 1 } END { exit z }'; }
+	wait_for no_zombies
+	assert_equal "$(fd_count "$SERVER_PID")" "$fds0"
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+}

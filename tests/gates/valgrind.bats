@@ -1,0 +1,160 @@
+#!/usr/bin/env bats
+# make valgrind: the servers and clients under valgrind memcheck, with
+# --track-fds=yes and --leak-check=full. Each run fails on a memcheck error,
+# a definite leak, or a descriptor other than 0, 1 and 2 still open at exit
+# (tests/gates/vg-run starts the tool with every inherited descriptor above
+# 2 closed; tests/gates/vg-check reads the log, since valgrind 3.19 does not
+# fail on leaked descriptors by itself).
+#
+# Adding a tool: a server is vg_server_start NAME CMD... / requests /
+# vg_server_stop NAME; a client is vg_client NAME STATUS CMD.... Tools that
+# are not built yet are skipped with has_tool.
+
+load gate_helper
+
+setup() {
+	command -v valgrind >/dev/null || skip "valgrind is not installed"
+	# valgrind is slow to start a tool: give ready lines more time.
+	export SOCKLAB_DEADLINE=30
+}
+
+# vg_server_start NAME CMD...: starts a server under valgrind, waits for its
+# ready line; sets PORT and SERVER_PID (valgrind's pid is the tool's).
+vg_server_start() {
+	local name="$1"
+	shift
+	start_server "$name" "$GATES/vg-run" "$BATS_TEST_TMPDIR/vg-$name.%p.log" "$@"
+}
+
+# vg_server_stop NAME [SIGNAL]: stops it (TERM), expects exit 0 and a clean
+# log.
+vg_server_stop() {
+	stop_gracefully "$SERVER_PID" "${2:-TERM}"
+	assert_equal "$STOP_STATUS" 0
+	"$GATES/vg-check" "$BATS_TEST_TMPDIR/vg-$1".*.log
+}
+
+# vg_client NAME STATUS CMD...: runs a client under valgrind, expects exit
+# STATUS and a clean log.
+vg_client() {
+	local name="$1" want="$2"
+	shift 2
+	run "$GATES/vg-run" "$BATS_TEST_TMPDIR/vg-$name.%p.log" "$@"
+	assert_failure_or_success "$want"
+	"$GATES/vg-check" "$BATS_TEST_TMPDIR/vg-$name".*.log
+}
+
+assert_failure_or_success() {
+	[[ "$status" -eq "$1" ]] || { show_run; fail "expected status $1, got $status"; }
+}
+
+@test "srv-iter under valgrind: requests and hostile clients, then SIGTERM: no error, leak or open descriptor" {
+	vg_server_start srv srv-iter --port 0 --timeout 1
+	run client get "$PORT" 20
+	assert_success
+	run client seq "$PORT" 20
+	assert_success
+	run client halfclose "$PORT"
+	assert_success
+	run client halfclose-raw "$PORT"
+	assert_success
+	run client oversized "$PORT" 20000
+	assert_success
+	run client vanish "$PORT" 3
+	assert_success
+	run client reset "$PORT" 3
+	assert_success
+	# A client that sends half a request and goes silent: 408 after 1 s.
+	start_bg partial '^sent' python3 "$GATES/client.py" partial "$PORT"
+	wait_for bg_err_has srv "no request within"
+	run python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.sendall(b"\x1b]0;x\x07\x00\\\r\n\r\n"); print(s.recv(100))' "$PORT"
+	assert_success
+	vg_server_stop srv TERM
+}
+
+@test "srv-iter under valgrind: SIGINT while a client is mid-request: no error, leak or open descriptor" {
+	vg_server_start srv srv-iter --port 0 --timeout 60
+	start_bg partial '^sent' python3 "$GATES/client.py" partial "$PORT"
+	wait_for bg_out_has srv "recv("
+	vg_server_stop srv INT
+	run bg_err srv
+	assert_output_contains "interrupted"
+}
+
+@test "srv-iter under valgrind: usage errors and a busy port: no error, leak or open descriptor" {
+	vg_client help 0 srv-iter --help
+	vg_client badport 2 srv-iter --port 99999
+	start_server busy srv-iter --port 0
+	vg_client busy 1 srv-iter --port "$PORT"
+}
+
+@test "cli-connect under valgrind: a request, a refused connection, bad input: no error, leak or open descriptor" {
+	start_server srv srv-iter --port 0
+	vg_client http 0 cli-connect --http /hello "127.0.0.1:$PORT"
+	assert_output_contains "Hello, World!"
+	vg_client test 0 cli-connect --bind 127.0.0.1 --port "$PORT" 127.0.0.1
+	vg_client ipv6 1 cli-connect --timeout 2 "[::1]:$PORT"
+	stop_gracefully "$SERVER_PID"
+	vg_client refused 1 cli-connect "127.0.0.1:$PORT"
+	vg_client usage 2 cli-connect --http 'no-slash' 127.0.0.1
+	vg_client resolve 1 cli-connect --timeout 1 no-such-host.invalid:80
+	vg_client help 0 cli-connect --help
+}
+
+@test "srv-sleep under valgrind: a request, then SIGTERM during the sleep: no error, leak or open descriptor" {
+	has_tool srv-sleep || skip "srv-sleep is not built"
+	vg_server_start sleep srv-sleep --port 0 --sleep 30
+	# curl has its reply but not the close: the server sleeps.
+	start_bg curl 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
+	wait_for bg_out_has sleep "sleep("
+	vg_server_stop sleep TERM
+}
+
+@test "srv-fork under valgrind: parent and children, then SIGTERM: no error, leak or open descriptor" {
+	has_tool srv-fork || skip "srv-fork is not built"
+	# Each child is a fork of the parent under valgrind: one log per pid.
+	vg_server_start fork srv-fork --port 0 --timeout 1
+	run client seq "$PORT" 5
+	assert_success
+	run client halfclose "$PORT"
+	assert_success
+	run client vanish "$PORT" 2
+	assert_success
+	run client reset "$PORT" 2
+	assert_success
+	vg_server_stop fork TERM
+	# The parent's log and one per child.
+	(($(find "$BATS_TEST_TMPDIR" -name 'vg-fork.*.log' | wc -l) >= 6))
+}
+
+@test "cli-connect --clients under valgrind: forked clients, each log clean" {
+	cli-connect --help | grep -q -- '--clients' || skip "cli-connect has no --clients yet"
+	start_server srv srv-iter --port 0 --quiet
+	vg_client many 0 cli-connect --clients 3 --conns 2 --read "127.0.0.1:$PORT"
+}
+
+# The other tools, as they land: their --help, a bad option, and the
+# example of their --help (on a port-0 server where they need one).
+@test "show-* tools under valgrind: --help, a bad option and a real run: no error, leak or open descriptor" {
+	local t ran=0
+	start_server srv srv-iter --port 0 --quiet
+	for t in show-backlog show-pids show-fds show-ephemeral-port; do
+		has_tool "$t" || continue
+		ran=$((ran + 1))
+		vg_client "$t-help" 0 "$t" --help
+		vg_client "$t-bad" 2 "$t" --no-such-option
+	done
+	((ran > 0)) || skip "no show-* tool is built yet"
+	if has_tool show-backlog; then
+		vg_client show-backlog 0 show-backlog --port 0 --backlog 2 --clients 4 --accept-after 0.2
+	fi
+	if has_tool show-pids; then
+		vg_client show-pids 0 show-pids --pid "$SERVER_PID"
+	fi
+	if has_tool show-fds; then
+		vg_client show-fds 0 show-fds --pid "$SERVER_PID"
+	fi
+	if has_tool show-ephemeral-port; then
+		vg_client show-ephemeral-port 0 show-ephemeral-port --count 3 "127.0.0.1:$PORT"
+	fi
+}
