@@ -1,12 +1,24 @@
 #!/usr/bin/env bats
 # docs/01-iterative-server.md: runs the lesson's command blocks and checks
-# what the lesson says about them.
+# what the lesson says about them, in both editions of the course: English
+# and Chinese (docs/zh/, whose blocks tests/docs.bats keeps identical).
 
 load test_helper
 
-L=docs/01-iterative-server.md
+EDITIONS=(docs/01-iterative-server.md docs/zh/01-iterative-server.md)
 
-@test "lesson 1: the server narrates its four calls and prints the article's line" {
+# each_edition FUNCTION: runs FUNCTION with L set to each edition of the
+# lesson, stopping what one edition started before the next one starts.
+each_edition() {
+	local L
+	for L in "${EDITIONS[@]}"; do
+		echo "# edition: $L"
+		"$1"
+		socklab_teardown
+	done
+}
+
+check_narrates_its_calls() {
 	doc_start "$L" start-server
 	run bg_out doc-start-server
 	assert_line_matches '^socket\(AF_INET, SOCK_STREAM, 0\) +-> fd 3$'
@@ -16,7 +28,11 @@ L=docs/01-iterative-server.md
 	assert_output_contains "Serving HTTP on port $PORT ..."
 }
 
-@test "lesson 1: curl prints Hello, World! and the server prints the request and fd 4" {
+@test "lesson 1: the server narrates its four calls and prints the article's line" {
+	each_edition check_narrates_its_calls
+}
+
+check_curl_hello() {
 	doc_start "$L" start-server
 	doc_run "$L" curl-hello "$PORT"
 	assert_success
@@ -28,7 +44,11 @@ L=docs/01-iterative-server.md
 	assert_line_matches '^send\(4, "HTTP/1\.1 200 OK\.\.\."\)'
 }
 
-@test "lesson 1: cli-connect narrates, sends test, and reads until the close" {
+@test "lesson 1: curl prints Hello, World! and the server prints the request and fd 4" {
+	each_edition check_curl_hello
+}
+
+check_cli_connect() {
 	doc_start "$L" start-server
 	doc_run "$L" cli-connect "$PORT"
 	assert_success
@@ -43,7 +63,11 @@ L=docs/01-iterative-server.md
 	assert_line_matches '^test$'
 }
 
-@test "lesson 1: the article's Python client gets the reply" {
+@test "lesson 1: cli-connect narrates, sends test, and reads until the close" {
+	each_edition check_cli_connect
+}
+
+check_python_client() {
 	doc_start "$L" start-server
 	doc_run "$L" python-client "$PORT"
 	assert_success
@@ -51,7 +75,11 @@ L=docs/01-iterative-server.md
 	assert_output_contains "Hello, World!"
 }
 
-@test "lesson 1: the figure's socket pair, seen mirrored from both ends" {
+@test "lesson 1: the article's Python client gets the reply" {
+	each_edition check_python_client
+}
+
+check_figure_socket_pair() {
 	doc_start "$L" figure-server
 	doc_run "$L" figure-client "$PORT"
 	assert_success
@@ -63,7 +91,11 @@ L=docs/01-iterative-server.md
 	assert_output_contains "socket pair {127.12.12.3:$PORT, 127.10.10.2:$cport}"
 }
 
-@test "lesson 1: the default reply has no Content-Length; --content-length adds it" {
+@test "lesson 1: the figure's socket pair, seen mirrored from both ends" {
+	each_edition check_figure_socket_pair
+}
+
+check_content_length() {
 	doc_start "$L" start-server
 	doc_run "$L" headers "$PORT"
 	assert_success
@@ -77,12 +109,20 @@ L=docs/01-iterative-server.md
 	assert_output_contains "Content-Length: 14"
 }
 
-@test "lesson 1: Ctrl-C stops the server with the count and status 0" {
+@test "lesson 1: the default reply has no Content-Length; --content-length adds it" {
+	each_edition check_content_length
+}
+
+check_ctrl_c() {
 	doc_start "$L" start-server
 	doc_run "$L" curl-hello "$PORT"
 	stop_gracefully "$SERVER_PID" INT
 	assert_equal "$STOP_STATUS" 0
 	assert_output_contains "Stopped: served 1 request." "$(bg_out doc-start-server)"
+}
+
+@test "lesson 1: Ctrl-C stops the server with the count and status 0" {
+	each_edition check_ctrl_c
 }
 
 @test "lesson 1, exercise 3: an HTTP start without its empty line gets 408 after the timeout" {
