@@ -274,6 +274,32 @@ print(s.recv(1000).decode())' "$PORT"
 	served_after
 }
 
+@test "--timeout bounds the whole request: a client that trickles for ever gets 408" {
+	start_server srv srv-iter --port 0 --timeout 0.5
+	# One byte every 0.1 s: each recv() returns well within 0.5 s, so only a
+	# deadline for the whole request can stop it.
+	run python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(0.1)
+reply, sent, end = b"", 0, time.monotonic() + 30
+while time.monotonic() < end:
+    try:
+        d = s.recv(1000)
+    except socket.timeout:
+        s.send(b"GET /slow"[sent:sent + 1] or b"x")
+        sent += 1
+        continue
+    if not d:
+        break
+    reply += d
+print(reply.decode(errors="replace"))' "$PORT"
+	assert_success
+	assert_output_contains "408 Request Timeout"
+	wait_for bg_err_has srv "no request within 0.5 s (--timeout)"
+	served_after
+}
+
 @test "a client that trickles its request byte by byte is served once complete" {
 	start_server srv srv-iter --port 0
 	run python3 -c '

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -310,11 +311,20 @@ static int reply(const struct server_opts *o, int conn, const char *status,
 	return send_all(o, conn, msg, (size_t)n);
 }
 
+static double monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int server_serve(const struct server_opts *o, int conn)
 {
 	char peer[ADDR_STRLEN], call[64];
 	size_t len = 0, cap = (size_t)o->max_request;
 	char *buf = malloc(cap);
+	double deadline;
 	int rc = -1;
 
 	if (addr_remote(conn, peer, sizeof peer) == -1)
@@ -323,13 +333,27 @@ int server_serve(const struct server_opts *o, int conn)
 		cli_error(o->prog, "serving %s: out of memory", peer);
 		return -1;
 	}
+	/* --timeout is a deadline for the whole request, not for each recv():
+	 * otherwise a client that trickles one byte a second would hold this
+	 * server (and every client queued behind it) for hours. SO_RCVTIMEO
+	 * makes recv() give up; before each recv() it is set to what is left. */
 	if (net_set_timeouts(conn, o->timeout) == -1)
 		cli_error(o->prog, "setsockopt SO_RCVTIMEO: %s", strerror(errno));
+	deadline = o->timeout > 0 ? monotonic_now() + o->timeout : 0;
 
 	/* recv() until the request is complete. */
 	snprintf(call, sizeof call, "recv(%d)", conn);
 	for (;;) {
-		ssize_t n = recv(conn, buf + len, cap - len, 0);
+		double left = deadline > 0 ? deadline - monotonic_now() : 1;
+		ssize_t n = -1;
+
+		if (left <= 0) {
+			errno = EAGAIN; /* the deadline passed between two recv()s */
+		} else {
+			if (deadline > 0 && len > 0)
+				(void)net_set_timeouts(conn, left);
+			n = recv(conn, buf + len, cap - len, 0);
+		}
 
 		if (n == -1 && errno == EINTR && !server_stop)
 			continue;

@@ -32,7 +32,7 @@ struct server_opts {
 	int backlog;
 	int quiet;          /* no narration: only the readiness line and errors */
 	int content_length; /* frame the reply with Content-Length */
-	double timeout;     /* recv/send timeout per client; 0 = none */
+	double timeout;     /* deadline for a whole request, s; 0 = none */
 	long max_request;
 };
 
@@ -59,8 +59,9 @@ struct server_opts {
 	"                        kernel queues before accept() (default 5)\n"     \
 	"  -c, --content-length  send Content-Length, so that clients need not\n" \
 	"                        wait for the close to know the reply is over\n"  \
-	"  -t, --timeout S       give up on a client that sends nothing for S\n"  \
-	"                        seconds (default 5; fractions allowed; 0 = never)\n" \
+	"  -t, --timeout S       give up on a client whose request is not complete\n" \
+	"                        within S seconds (default 5; fractions allowed;\n" \
+	"                        0 = never)\n"                                    \
 	"  -m, --max-request N   read at most N bytes of request (default 8192)\n" \
 	"  -q, --quiet           no narration: only the ready line and errors\n"  \
 	"  -h, --help            show this help and exit\n"                       \
