@@ -141,9 +141,8 @@ CPPCHECK_FLAGS = --enable=warning,style,performance,portability \
                  --suppress=missingIncludeSystem --suppress=readdirCalled \
                  --suppress=variableScope
 
-# clang-format: enforced on these files now; on the whole tree (set
-# FORMAT_ENFORCE=1 as the default) once it has been run over every file.
-FORMAT_ENFORCE ?= 0
+# clang-format: enforced on every C file (FORMAT_ENFORCE=0 only reports).
+FORMAT_ENFORCE ?= 1
 FORMAT_ALWAYS   = $(wildcard fuzz/*.c fuzz/*.h)
 
 lint:

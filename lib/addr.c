@@ -16,11 +16,13 @@ static int copy_host(const char *s, size_t n, char *host, size_t hostlen,
                      const char *whole, char *err, size_t errlen)
 {
 	if (n == 0) {
-		snprintf(err, errlen, "invalid address '%s': missing host", whole);
+		snprintf(err, errlen, "invalid address '%s': missing host",
+		         whole);
 		return -1;
 	}
 	if (n >= hostlen) {
-		snprintf(err, errlen, "invalid address '%s': host too long", whole);
+		snprintf(err, errlen, "invalid address '%s': host too long",
+		         whole);
 		return -1;
 	}
 	memcpy(host, s, n);
@@ -38,17 +40,19 @@ int addr_parse(const char *s, char *host, size_t hostlen, int *has_port,
 		const char *close = strchr(s, ']');
 
 		if (close == NULL) {
-			snprintf(err, errlen, "invalid address '%s': missing ']'", s);
+			snprintf(err, errlen,
+			         "invalid address '%s': missing ']'", s);
 			return -1;
 		}
-		if (copy_host(s + 1, (size_t)(close - s - 1), host, hostlen, s, err,
-		              errlen) == -1)
+		if (copy_host(s + 1, (size_t)(close - s - 1), host, hostlen, s,
+		              err, errlen) == -1)
 			return -1;
 		if (close[1] == '\0')
 			return 0;
 		if (close[1] != ':') {
 			snprintf(err, errlen,
-			         "invalid address '%s': expected ':' after ']'", s);
+			         "invalid address '%s': expected ':' after ']'",
+			         s);
 			return -1;
 		}
 		if (num_parse_port(close + 2, port, err, errlen) == -1)
@@ -62,7 +66,8 @@ int addr_parse(const char *s, char *host, size_t hostlen, int *has_port,
 		/* A name, an IPv4 address, or a bare IPv6 address: no port. */
 		return copy_host(s, strlen(s), host, hostlen, s, err, errlen);
 	}
-	if (copy_host(s, (size_t)(colon - s), host, hostlen, s, err, errlen) == -1)
+	if (copy_host(s, (size_t)(colon - s), host, hostlen, s, err, errlen) ==
+	    -1)
 		return -1;
 	if (num_parse_port(colon + 1, port, err, errlen) == -1)
 		return -1;
@@ -99,9 +104,11 @@ int addr_format(const struct sockaddr *sa, socklen_t salen, char *buf,
 unsigned short addr_port(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)
+		                     ->sin6_port);
 	if (sa->sa_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)
+		                     ->sin_port);
 	return 0;
 }
 

@@ -64,7 +64,8 @@ int cli_bad_option(const char *prog, int opt, int optopt, const char *arg)
 	/* A long option is named by the argument itself ("--port=x" -> "--port");
 	 * a short one by optopt. */
 	if (arg != NULL && strncmp(arg, "--", 2) == 0)
-		snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="),
+		         arg);
 	else
 		snprintf(name, sizeof name, "-%c", optopt ? optopt : '?');
 	if (opt == ':')

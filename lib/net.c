@@ -140,9 +140,11 @@ int net_listen(const char *host, unsigned short port, int backlog, char *err,
 			break;
 		}
 		saved = errno;
-		if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
+		                sizeof where) == -1)
 			snprintf(where, sizeof where, "%s:%u", host, port);
-		snprintf(err, errlen, "%s %s: %s", what, where, strerror(saved));
+		snprintf(err, errlen, "%s %s: %s", what, where,
+		         strerror(saved));
 		if (fd != -1)
 			close(fd);
 		fd = -1;
@@ -165,13 +167,16 @@ int net_connect(const char *host, unsigned short port, double timeout_s,
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 		if (fd != -1 &&
-		    net_connect_within(fd, ai->ai_addr, ai->ai_addrlen, timeout_s) == 0)
+		    net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
+		                       timeout_s) == 0)
 			break;
 		saved = errno;
-		if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
+		                sizeof where) == -1)
 			snprintf(where, sizeof where, "%s:%u", host, port);
-		snprintf(err, errlen, "%s %s: %s", fd == -1 ? "socket" : "connect to",
-		         where, strerror(saved));
+		snprintf(err, errlen, "%s %s: %s",
+		         fd == -1 ? "socket" : "connect to", where,
+		         strerror(saved));
 		if (fd != -1)
 			close(fd);
 		fd = -1;

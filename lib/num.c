@@ -24,8 +24,9 @@ static int check_digits(const char *s, int allow_minus, int allow_dot,
 	}
 	if (*p == '-') {
 		if (!allow_minus) {
-			snprintf(err, errlen, "invalid %s '%s': must not be negative",
-			         what, s);
+			snprintf(err, errlen,
+			         "invalid %s '%s': must not be negative", what,
+			         s);
 			return -1;
 		}
 		p++;
@@ -40,14 +41,16 @@ static int check_digits(const char *s, int allow_minus, int allow_dot,
 	}
 	if (*p != '\0' || digits == 0) {
 		if (digits == 0 && *p != '\0' && isspace((unsigned char)*p))
-			snprintf(err, errlen, "invalid %s '%s': spaces are not allowed",
+			snprintf(err, errlen,
+			         "invalid %s '%s': spaces are not allowed",
 			         what, s);
 		else if (digits > 0)
 			snprintf(err, errlen,
 			         "invalid %s '%s': unexpected '%c' after the number",
 			         what, s, *p);
 		else
-			snprintf(err, errlen, "invalid %s '%s': not a number", what, s);
+			snprintf(err, errlen, "invalid %s '%s': not a number",
+			         what, s);
 		return -1;
 	}
 	return 0;
@@ -65,13 +68,15 @@ int num_parse_long(const char *s, long min, long max, const char *what,
 	v = strtol(s, &end, 10);
 	/* strtol() says ERANGE with LONG_MIN for a number below it. */
 	if ((errno == ERANGE && v == LONG_MIN) || v < min) {
-		snprintf(err, errlen, "invalid %s '%s': too small (at least %ld)",
-		         what, s, min);
+		snprintf(err, errlen,
+		         "invalid %s '%s': too small (at least %ld)", what, s,
+		         min);
 		return -1;
 	}
 	if (errno == ERANGE || v > max) {
-		snprintf(err, errlen, "invalid %s '%s': too large (at most %ld)",
-		         what, s, max);
+		snprintf(err, errlen,
+		         "invalid %s '%s': too large (at most %ld)", what, s,
+		         max);
 		return -1;
 	}
 	*out = v;
@@ -99,8 +104,8 @@ int num_parse_seconds(const char *s, double max, const char *what, double *out,
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno == ERANGE || !isfinite(v) || v > max) {
-		snprintf(err, errlen, "invalid %s '%s': too large (at most %g)", what,
-		         s, max);
+		snprintf(err, errlen, "invalid %s '%s': too large (at most %g)",
+		         what, s, max);
 		return -1;
 	}
 	*out = v;

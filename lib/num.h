@@ -16,7 +16,8 @@ int num_parse_long(const char *s, long min, long max, const char *what,
                    long *out, char *err, size_t errlen);
 
 /* A TCP port, 0..65535 (0 asks the kernel to choose). */
-int num_parse_port(const char *s, unsigned short *out, char *err, size_t errlen);
+int num_parse_port(const char *s, unsigned short *out, char *err,
+                   size_t errlen);
 
 /* A duration in seconds, fractions allowed ("0.5"), in [0, max]. */
 int num_parse_seconds(const char *s, double max, const char *what, double *out,

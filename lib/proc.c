@@ -89,7 +89,8 @@ int proc_parse_stat(const char *line, struct proc_stat *out, char *err,
 	const char *p = line;
 	size_t n;
 
-	if (open_paren == NULL || close_paren == NULL || close_paren < open_paren)
+	if (open_paren == NULL || close_paren == NULL ||
+	    close_paren < open_paren)
 		goto bad;
 	if (parse_dec(&p, &out->pid) == -1 || p != open_paren - 1 || *p != ' ')
 		goto bad;
@@ -104,7 +105,8 @@ int proc_parse_stat(const char *line, struct proc_stat *out, char *err,
 		goto bad;
 	out->state = p[1];
 	p += 3;
-	if (parse_dec(&p, &out->ppid) == -1 || (*p != ' ' && *p != '\0' && *p != '\n'))
+	if (parse_dec(&p, &out->ppid) == -1 ||
+	    (*p != ' ' && *p != '\0' && *p != '\n'))
 		goto bad;
 	return 0;
 bad:
@@ -136,17 +138,28 @@ int proc_read_stat(long pid, struct proc_stat *out, char *err, size_t errlen)
 const char *proc_state_name(char state)
 {
 	switch (state) {
-	case 'R': return "running";
-	case 'S': return "sleeping";
-	case 'D': return "waiting for the disk (uninterruptible)";
-	case 'Z': return "zombie: exited, not yet waited for";
-	case 'T': return "stopped";
-	case 't': return "stopped by a debugger";
-	case 'X': return "dead";
-	case 'I': return "idle kernel thread";
-	case 'P': return "parked";
-	case 'W': return "paging";
-	default: return "unknown";
+	case 'R':
+		return "running";
+	case 'S':
+		return "sleeping";
+	case 'D':
+		return "waiting for the disk (uninterruptible)";
+	case 'Z':
+		return "zombie: exited, not yet waited for";
+	case 'T':
+		return "stopped";
+	case 't':
+		return "stopped by a debugger";
+	case 'X':
+		return "dead";
+	case 'I':
+		return "idle kernel thread";
+	case 'P':
+		return "parked";
+	case 'W':
+		return "paging";
+	default:
+		return "unknown";
 	}
 }
 
@@ -206,7 +219,8 @@ unsigned long proc_target_inode(const char *target, const char *prefix)
 	const char *p;
 	long v;
 
-	if (strncmp(target, prefix, plen) != 0 || strncmp(target + plen, ":[", 2) != 0)
+	if (strncmp(target, prefix, plen) != 0 ||
+	    strncmp(target + plen, ":[", 2) != 0)
 		return 0;
 	p = target + plen + 2;
 	if (parse_dec(&p, &v) == -1 || strcmp(p, "]") != 0)
@@ -262,12 +276,13 @@ int proc_fd_open(struct proc_fd_iter *it, long pid, char *err, size_t errlen)
 
 		/* /proc itself missing is not "no such process". */
 		if (e == ENOENT && access("/proc/self/fd", F_OK) == -1) {
-			snprintf(err, errlen, "%s: no /proc on this system", path);
+			snprintf(err, errlen, "%s: no /proc on this system",
+			         path);
 		} else {
 			char what[96];
 
-			snprintf(what, sizeof what, "cannot read the descriptors of pid %ld",
-			         pid);
+			snprintf(what, sizeof what,
+			         "cannot read the descriptors of pid %ld", pid);
 			describe(err, errlen, what, e);
 		}
 		errno = e;
@@ -312,7 +327,8 @@ int proc_fd_next(struct proc_fd_iter *it, struct proc_fd *out)
 		out->has_stat = stat(path, &out->st) == 0;
 		if (!out->has_stat)
 			memset(&out->st, 0, sizeof out->st);
-		out->kind = proc_fd_kind(out->has_stat ? &out->st : NULL, out->target);
+		out->kind = proc_fd_kind(out->has_stat ? &out->st : NULL,
+		                         out->target);
 		out->inode = proc_target_inode(out->target, "socket");
 		if (out->inode == 0)
 			out->inode = proc_target_inode(out->target, "pipe");
@@ -430,9 +446,9 @@ bad:
 const char *proc_tcp_state_name(int state)
 {
 	static const char *const names[] = {
-		"UNKNOWN",    "ESTABLISHED", "SYN-SENT",   "SYN-RECV",
-		"FIN-WAIT-1", "FIN-WAIT-2",  "TIME-WAIT",  "CLOSE",
-		"CLOSE-WAIT", "LAST-ACK",    "LISTEN",     "CLOSING",
+		"UNKNOWN",      "ESTABLISHED", "SYN-SENT",  "SYN-RECV",
+		"FIN-WAIT-1",   "FIN-WAIT-2",  "TIME-WAIT", "CLOSE",
+		"CLOSE-WAIT",   "LAST-ACK",    "LISTEN",    "CLOSING",
 		"NEW-SYN-RECV",
 	};
 
@@ -452,7 +468,8 @@ int proc_tcp_scan(long pid, int (*fn)(const struct proc_tcp *, void *),
 		FILE *f;
 
 		if (pid == 0)
-			snprintf(path, sizeof path, "/proc/self/net/tcp%s", v6 ? "6" : "");
+			snprintf(path, sizeof path, "/proc/self/net/tcp%s",
+			         v6 ? "6" : "");
 		else
 			snprintf(path, sizeof path, "/proc/%ld/net/tcp%s", pid,
 			         v6 ? "6" : "");

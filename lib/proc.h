@@ -61,7 +61,7 @@ struct proc_fd {
 	struct stat st;               /* stat() of the target */
 	int has_stat;                 /* 0 if stat() failed (st is zeroed) */
 	const char *kind;             /* proc_fd_kind() */
-	unsigned long inode;          /* of "socket:[N]" or "pipe:[N]", else 0 */
+	unsigned long inode; /* of "socket:[N]" or "pipe:[N]", else 0 */
 };
 
 /* Walks /proc/PID/fd in increasing descriptor order. Between open and

@@ -60,16 +60,17 @@ int queue_tcp_state(int fd, const char **name)
 {
 	/* In the kernel's order (include/net/tcp_states.h), as ss spells them. */
 	static const char *const names[] = {
-		"UNKNOWN", "ESTABLISHED", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
-		"FIN-WAIT-2", "TIME-WAIT", "CLOSED", "CLOSE-WAIT", "LAST-ACK",
-		"LISTEN", "CLOSING"
+		"UNKNOWN",    "ESTABLISHED", "SYN-SENT",  "SYN-RECV",
+		"FIN-WAIT-1", "FIN-WAIT-2",  "TIME-WAIT", "CLOSED",
+		"CLOSE-WAIT", "LAST-ACK",    "LISTEN",    "CLOSING"
 	};
 	struct tcp_info ti;
 
 	if (tcp_info(fd, &ti) == -1)
 		return -1;
 	*name = ti.tcpi_state < sizeof names / sizeof names[0]
-	        ? names[ti.tcpi_state] : "UNKNOWN";
+	                ? names[ti.tcpi_state]
+	                : "UNKNOWN";
 	return 0;
 }
 

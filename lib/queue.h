@@ -16,7 +16,6 @@
 #ifndef SOCKLAB_QUEUE_H
 #define SOCKLAB_QUEUE_H
 
-
 /* The accept queue of the listening socket fd: connections waiting for
  * accept() now, and the effective backlog. */
 int queue_read(int fd, unsigned *waiting, unsigned *backlog);

@@ -17,7 +17,8 @@ size_t text_escape(const char *in, size_t n, char *out, size_t outlen)
 
 		if (c == '\r' && i + 1 < n && in[i + 1] == '\n')
 			continue; /* CRLF: show it as one line break */
-		if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f && c != '\\')) {
+		if (c == '\n' || c == '\t' ||
+		    (c >= 0x20 && c < 0x7f && c != '\\')) {
 			piece[0] = (char)c;
 			plen = 1;
 		} else if (c == '\\') {

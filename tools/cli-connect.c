@@ -62,17 +62,17 @@ static const char *const PROG = "cli-connect";
 struct client_opts {
 	char host[256];
 	unsigned short port;
-	char bind_host[256];     /* "" = let the kernel choose */
+	char bind_host[256]; /* "" = let the kernel choose */
 	unsigned short bind_port;
-	const char *payload;     /* the article's client sends "test" */
-	char request[1100];      /* --http PATH builds a GET request here */
+	const char *payload; /* the article's client sends "test" */
+	char request[1100];  /* --http PATH builds a GET request here */
 	double timeout;
 	int quiet;
-	long clients;            /* --clients: 0 = the single narrated client */
-	long conns;              /* connections per client */
-	int read_replies;        /* --read */
+	long clients;     /* --clients: 0 = the single narrated client */
+	long conns;       /* connections per client */
+	int read_replies; /* --read */
 	int json;
-	int payload_given;       /* --send or --http */
+	int payload_given; /* --send or --http */
 };
 
 static void usage(void)
@@ -148,7 +148,7 @@ static int parse_args(struct client_opts *c, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL;
 	char err[256];
@@ -160,16 +160,19 @@ static int parse_args(struct client_opts *c, int argc, char **argv)
 	c->payload = "test";
 	c->timeout = 10;
 	opterr = 0; /* we print our own messages */
-	while ((opt = getopt_long(argc, argv, ":p:B:s:g:t:qn:m:rjhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":p:B:s:g:t:qn:m:rjhV", longopts,
+	                          NULL)) != -1) {
 		switch (opt) {
 		case 'p':
-			if (num_parse_port(optarg, &c->port, err, sizeof err) == -1)
+			if (num_parse_port(optarg, &c->port, err, sizeof err) ==
+			    -1)
 				return cli_usage_error(PROG, "%s", err);
 			port_given = 1;
 			break;
 		case 'B':
-			if (addr_parse(optarg, c->bind_host, sizeof c->bind_host,
-			               &has_port, &port, err, sizeof err) == -1)
+			if (addr_parse(optarg, c->bind_host,
+			               sizeof c->bind_host, &has_port, &port,
+			               err, sizeof err) == -1)
 				return cli_usage_error(PROG, "--bind: %s", err);
 			c->bind_port = has_port ? port : 0;
 			break;
@@ -180,13 +183,16 @@ static int parse_args(struct client_opts *c, int argc, char **argv)
 		case 'g':
 			if (optarg[0] != '/' || strlen(optarg) > 1000 ||
 			    strpbrk(optarg, " \r\n") != NULL)
-				return cli_usage_error(PROG, "invalid path '%s': must start "
-				                       "with '/', without spaces", optarg);
+				return cli_usage_error(PROG,
+				                       "invalid path '%s': must start "
+				                       "with '/', without spaces",
+				                       optarg);
 			path = optarg;
 			c->payload_given = 1;
 			break;
 		case 't':
-			if (num_parse_seconds(optarg, 86400, "timeout", &c->timeout, err,
+			if (num_parse_seconds(optarg, 86400, "timeout",
+			                      &c->timeout, err,
 			                      sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
@@ -194,13 +200,13 @@ static int parse_args(struct client_opts *c, int argc, char **argv)
 			c->quiet = 1;
 			break;
 		case 'n':
-			if (num_parse_long(optarg, 1, 10000, "clients", &c->clients, err,
-			                   sizeof err) == -1)
+			if (num_parse_long(optarg, 1, 10000, "clients",
+			                   &c->clients, err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
 		case 'm':
-			if (num_parse_long(optarg, 1, 1000, "conns", &c->conns, err,
-			                   sizeof err) == -1)
+			if (num_parse_long(optarg, 1, 1000, "conns", &c->conns,
+			                   err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			conns_given = 1;
 			break;
@@ -217,28 +223,33 @@ static int parse_args(struct client_opts *c, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt, argv[optind - 1]);
+			return cli_bad_option(PROG, opt, optopt,
+			                      argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
-		if (addr_parse(argv[optind], c->host, sizeof c->host, &has_port, &port,
-		               err, sizeof err) == -1)
+		if (addr_parse(argv[optind], c->host, sizeof c->host, &has_port,
+		               &port, err, sizeof err) == -1)
 			return cli_usage_error(PROG, "%s", err);
 		if (has_port && port_given && port != c->port)
-			return cli_usage_error(PROG, "two ports given: %u and %u", port,
-			                       c->port);
+			return cli_usage_error(PROG,
+			                       "two ports given: %u and %u",
+			                       port, c->port);
 		if (has_port)
 			c->port = port;
 		optind++;
 	}
 	if (optind < argc)
-		return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(PROG, "unexpected argument '%s'",
+		                       argv[optind]);
 	if (c->clients == 0 && (conns_given || c->read_replies || c->json))
 		return cli_usage_error(PROG, "%s works only with --clients N",
-		                       conns_given ? "--conns" :
-		                       c->read_replies ? "--read" : "--json");
+		                       conns_given       ? "--conns"
+		                       : c->read_replies ? "--read"
+		                                         : "--json");
 	if (c->clients > 0 && c->bind_host[0] != '\0')
-		return cli_usage_error(PROG, "--bind works only with a single client");
+		return cli_usage_error(PROG,
+		                       "--bind works only with a single client");
 	if (c->conns == 0)
 		c->conns = 1;
 	if (path == NULL && c->clients > 0 && !c->payload_given)
@@ -246,8 +257,8 @@ static int parse_args(struct client_opts *c, int argc, char **argv)
 	if (path != NULL && c->clients > 0) {
 		/* The article's client3 request: no User-Agent, no Connection. */
 		snprintf(c->request, sizeof c->request,
-		         "GET %s HTTP/1.1\r\nHost: %s:%u\r\n\r\n", path, c->host,
-		         c->port);
+		         "GET %s HTTP/1.1\r\nHost: %s:%u\r\n\r\n", path,
+		         c->host, c->port);
 		c->payload = c->request;
 		return 0;
 	}
@@ -267,14 +278,17 @@ static int bind_local(const struct client_opts *c, int fd, int family)
 	struct addrinfo *res, *ai;
 	char err[512], where[ADDR_STRLEN], call[128];
 
-	if (net_resolve(c->bind_host, c->bind_port, 1, &res, err, sizeof err) == -1)
+	if (net_resolve(c->bind_host, c->bind_port, 1, &res, err, sizeof err) ==
+	    -1)
 		return cli_error(PROG, "--bind: %s", err);
 	for (ai = res; ai != NULL && ai->ai_family != family; ai = ai->ai_next)
 		;
 	if (ai == NULL) {
 		freeaddrinfo(res);
-		return cli_error(PROG, "--bind %s: not an %s address like the server's",
-		                 c->bind_host, family == AF_INET6 ? "IPv6" : "IPv4");
+		return cli_error(PROG,
+		                 "--bind %s: not an %s address like the server's",
+		                 c->bind_host,
+		                 family == AF_INET6 ? "IPv6" : "IPv4");
 	}
 	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
 		snprintf(where, sizeof where, "%.64s", c->bind_host);
@@ -285,7 +299,8 @@ static int bind_local(const struct client_opts *c, int fd, int family)
 		freeaddrinfo(res);
 		cli_error(PROG, "bind %s: %s", where, strerror(e));
 		if (e == EADDRNOTAVAIL)
-			cli_hint(PROG, "%s is not an address of this host", c->bind_host);
+			cli_hint(PROG, "%s is not an address of this host",
+			         c->bind_host);
 		return 1;
 	}
 	freeaddrinfo(res);
@@ -293,17 +308,21 @@ static int bind_local(const struct client_opts *c, int fd, int family)
 	return 0;
 }
 
-static void connect_failed(const struct client_opts *c, const char *where, int e)
+static void connect_failed(const struct client_opts *c, const char *where,
+                           int e)
 {
 	if (e == ETIMEDOUT)
-		cli_error(PROG, "connect to %s: timed out after %g s (no answer to "
-		          "our SYN: a full listen queue, or a firewall)", where,
-		          c->timeout);
+		cli_error(PROG,
+		          "connect to %s: timed out after %g s (no answer to "
+		          "our SYN: a full listen queue, or a firewall)",
+		          where, c->timeout);
 	else
 		cli_error(PROG, "connect to %s: %s", where, strerror(e));
 	if (e == ECONNREFUSED)
-		cli_hint(PROG, "is a server listening there? start one with: "
-		         "srv-iter --port %u", c->port);
+		cli_hint(PROG,
+		         "is a server listening there? start one with: "
+		         "srv-iter --port %u",
+		         c->port);
 }
 
 /* Reads until the server closes; prints what arrives, made safe. */
@@ -320,9 +339,11 @@ static int read_reply(const struct client_opts *c, int fd)
 			continue;
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return cli_error(PROG, "recv: timed out after %g s: the "
-				                 "server sent nothing more and did not close",
-				                 c->timeout);
+				return cli_error(
+				        PROG,
+				        "recv: timed out after %g s: the "
+				        "server sent nothing more and did not close",
+				        c->timeout);
 			return cli_error(PROG, "recv: %s", strerror(errno));
 		}
 		if (n == 0)
@@ -345,9 +366,9 @@ static int read_reply(const struct client_opts *c, int fd)
 /* What one client reports to the parent, through the pipe. Smaller than
  * PIPE_BUF, so that each write() arrives whole, never mixed with another. */
 struct tally {
-	long made;      /* connections established */
-	long replies;   /* replies read to the end (--read) */
-	long ok;        /* ...that were 2xx */
+	long made;    /* connections established */
+	long replies; /* replies read to the end (--read) */
+	long ok;      /* ...that were 2xx */
 	long refused, reset, timedout, other;
 };
 
@@ -380,7 +401,8 @@ static int one_connection(const struct client_opts *c, struct addrinfo *res,
 			e = errno;
 			continue;
 		}
-		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen, c->timeout) == 0)
+		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
+		                       c->timeout) == 0)
 			break;
 		e = errno;
 		close(fd);
@@ -394,7 +416,8 @@ static int one_connection(const struct client_opts *c, struct addrinfo *res,
 	if (net_set_timeouts(fd, c->timeout) == -1)
 		goto failed;
 	while (sent < len) {
-		ssize_t n = send(fd, c->payload + sent, len - sent, MSG_NOSIGNAL);
+		ssize_t n =
+		        send(fd, c->payload + sent, len - sent, MSG_NOSIGNAL);
 
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -414,15 +437,17 @@ static int one_connection(const struct client_opts *c, struct addrinfo *res,
 		if (n == 0)
 			break;
 		if (got < sizeof head) {
-			size_t k = (size_t)n < sizeof head - got ? (size_t)n
-			                                          : sizeof head - got;
+			size_t k = (size_t)n < sizeof head - got
+			                   ? (size_t)n
+			                   : sizeof head - got;
 			memcpy(head + got, buf, k);
 			got += k;
 		}
 	}
 	if (got > 0) {
 		t->replies++;
-		if (got >= 10 && memcmp(head, "HTTP/1.", 7) == 0 && head[9] == '2')
+		if (got >= 10 && memcmp(head, "HTTP/1.", 7) == 0 &&
+		    head[9] == '2')
 			t->ok++;
 	} else {
 		t->other++; /* closed without a byte of reply */
@@ -544,24 +569,25 @@ static int many_clients(const struct client_opts *c, struct addrinfo *res)
 		       "\"refused\": %ld, \"reset\": %ld, \"timed_out\": %ld, "
 		       "\"other\": %ld, \"reports\": %ld, \"reaped\": %ld, "
 		       "\"elapsed_s\": %.3f}\n",
-		       c->clients, started, c->conns, sum.made, sum.replies, sum.ok,
-		       sum.refused, sum.reset, sum.timedout, sum.other, reports, reaped,
-		       secs);
+		       c->clients, started, c->conns, sum.made, sum.replies,
+		       sum.ok, sum.refused, sum.reset, sum.timedout, sum.other,
+		       reports, reaped, secs);
 	} else {
 		printf("clients:          %ld started of %ld, %ld connection%s each\n",
 		       started, c->clients, c->conns, c->conns == 1 ? "" : "s");
 		printf("connections made: %ld of %ld\n", sum.made,
 		       started * c->conns);
 		if (c->read_replies)
-			printf("replies read:     %ld (%ld of them 2xx)\n", sum.replies,
-			       sum.ok);
+			printf("replies read:     %ld (%ld of them 2xx)\n",
+			       sum.replies, sum.ok);
 		else
 			printf("replies read:     not read (like the article's client3; "
 			       "--read reads them)\n");
 		printf("failures:         %ld refused, %ld reset, %ld timed out, "
-		       "%ld other\n", sum.refused, sum.reset, sum.timedout, sum.other);
-		printf("children reaped:  %ld of %ld (no zombie left)\n", reaped,
-		       started);
+		       "%ld other\n",
+		       sum.refused, sum.reset, sum.timedout, sum.other);
+		printf("children reaped:  %ld of %ld (no zombie left)\n",
+		       reaped, started);
 		printf("elapsed:          %.3f s\n", secs);
 	}
 	if (reports < started)
@@ -598,8 +624,10 @@ int main(int argc, char **argv)
 
 	/* Try each address until one answers, as every real client does. */
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
-			snprintf(where, sizeof where, "%.64s:%u", c.host, c.port);
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
+		                sizeof where) == -1)
+			snprintf(where, sizeof where, "%.64s:%u", c.host,
+			         c.port);
 
 		/* 1. socket(): the same call the server makes. */
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
@@ -608,11 +636,14 @@ int main(int argc, char **argv)
 			cli_error(PROG, "socket: %s", strerror(e));
 			continue;
 		}
-		say(&c, ai->ai_family == AF_INET6 ? "socket(AF_INET6, SOCK_STREAM, 0)"
-		                                  : "socket(AF_INET, SOCK_STREAM, 0)",
+		say(&c,
+		    ai->ai_family == AF_INET6
+		            ? "socket(AF_INET6, SOCK_STREAM, 0)"
+		            : "socket(AF_INET, SOCK_STREAM, 0)",
 		    "fd %d", fd);
 
-		if (c.bind_host[0] != '\0' && bind_local(&c, fd, ai->ai_family) != 0) {
+		if (c.bind_host[0] != '\0' &&
+		    bind_local(&c, fd, ai->ai_family) != 0) {
 			close(fd);
 			freeaddrinfo(res);
 			return 1;
@@ -621,11 +652,13 @@ int main(int argc, char **argv)
 		/* 2. connect(): the three-way handshake with the server. Without
 		 *    bind(), the kernel picks our local address and port here. */
 		snprintf(call, sizeof call, "connect(%d, %s)", fd, where);
-		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen, c.timeout) == 0)
+		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
+		                       c.timeout) == 0)
 			break;
 		e = errno;
 		if (ai->ai_next != NULL)
-			say(&c, call, "failed: %s; trying the next address", strerror(e));
+			say(&c, call, "failed: %s; trying the next address",
+			    strerror(e));
 		else
 			connect_failed(&c, where, e);
 		close(fd);
@@ -648,7 +681,8 @@ int main(int argc, char **argv)
 	/* 3. send everything (the article's sendall). */
 	len = strlen(c.payload);
 	while (sent < len) {
-		ssize_t n = send(fd, c.payload + sent, len - sent, MSG_NOSIGNAL);
+		ssize_t n =
+		        send(fd, c.payload + sent, len - sent, MSG_NOSIGNAL);
 
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -663,7 +697,8 @@ int main(int argc, char **argv)
 		char shown[40];
 		size_t first = strcspn(c.payload, "\r\n");
 
-		text_escape(c.payload, first < 24 ? first : 24, shown, sizeof shown);
+		text_escape(c.payload, first < 24 ? first : 24, shown,
+		            sizeof shown);
 		snprintf(call, sizeof call, "send(%d, \"%s%s\")", fd, shown,
 		         first < len ? "..." : "");
 		say(&c, call, "%zu bytes", sent);

@@ -45,12 +45,14 @@ int server_option(struct server_opts *o, int opt, const char *arg)
 		return 0;
 	case 'H':
 		if (arg[0] == '\0' || strlen(arg) >= sizeof o->host)
-			return cli_usage_error(o->prog, "invalid host '%s': %s", arg,
+			return cli_usage_error(o->prog, "invalid host '%s': %s",
+			                       arg,
 			                       arg[0] ? "too long" : "empty");
 		snprintf(o->host, sizeof o->host, "%s", arg);
 		return 0;
 	case 'b':
-		if (num_parse_long(arg, 0, 65535, "backlog", &n, err, sizeof err) == -1)
+		if (num_parse_long(arg, 0, 65535, "backlog", &n, err,
+		                   sizeof err) == -1)
 			return cli_usage_error(o->prog, "%s", err);
 		o->backlog = (int)n;
 		return 0;
@@ -90,7 +92,8 @@ int server_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop;
 	sa.sa_flags = 0; /* no SA_RESTART: interrupt accept() and recv() */
-	if (sigaction(SIGINT, &sa, NULL) == -1 || sigaction(SIGTERM, &sa, NULL) == -1)
+	if (sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1)
 		return -1;
 	sa.sa_handler = SIG_IGN;
 	return sigaction(SIGPIPE, &sa, NULL);
@@ -126,13 +129,15 @@ static void say_if_capped(const struct server_opts *o, int fd)
 	if (o->quiet)
 		return;
 	if (queue_read(fd, &waiting, &effective) == -1) {
-		if (queue_somaxconn(&somaxconn) == -1 || o->backlog <= somaxconn)
+		if (queue_somaxconn(&somaxconn) == -1 ||
+		    o->backlog <= somaxconn)
 			return;
 		effective = (unsigned)somaxconn;
 	}
 	if (effective < (unsigned)o->backlog)
 		printf("note: backlog %d capped to %u by net.core.somaxconn "
-		       "(/proc/sys/net/core/somaxconn)\n", o->backlog, effective);
+		       "(/proc/sys/net/core/somaxconn)\n",
+		       o->backlog, effective);
 }
 
 int server_listen(const struct server_opts *o)
@@ -150,8 +155,10 @@ int server_listen(const struct server_opts *o)
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
-			snprintf(where, sizeof where, "%.64s:%u", o->host, o->port);
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
+		                sizeof where) == -1)
+			snprintf(where, sizeof where, "%.64s:%u", o->host,
+			         o->port);
 
 		/* 1. A socket: an endpoint of communication, and a descriptor. */
 		snprintf(call, sizeof call, "socket(%s, SOCK_STREAM, 0)",
@@ -165,9 +172,12 @@ int server_listen(const struct server_opts *o)
 
 		/* 2. SO_REUSEADDR: restart at once even while old connections
 		 *    of this port sit in TIME_WAIT. */
-		snprintf(call, sizeof call, "setsockopt(%d, SO_REUSEADDR, 1)", fd);
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1) {
-			cli_error(o->prog, "setsockopt SO_REUSEADDR: %s", strerror(errno));
+		snprintf(call, sizeof call, "setsockopt(%d, SO_REUSEADDR, 1)",
+		         fd);
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		               sizeof one) == -1) {
+			cli_error(o->prog, "setsockopt SO_REUSEADDR: %s",
+			          strerror(errno));
 			close(fd);
 			fd = -1;
 			continue;
@@ -181,13 +191,18 @@ int server_listen(const struct server_opts *o)
 
 			cli_error(o->prog, "bind %s: %s", where, strerror(e));
 			if (e == EADDRINUSE)
-				cli_hint(o->prog, "is another server on port %u? "
-				         "try --port 0 to let the kernel choose", o->port);
+				cli_hint(o->prog,
+				         "is another server on port %u? "
+				         "try --port 0 to let the kernel choose",
+				         o->port);
 			else if (e == EADDRNOTAVAIL)
-				cli_hint(o->prog, "%s is not an address of this host; "
-				         "try --host 127.0.0.1", o->host);
+				cli_hint(o->prog,
+				         "%s is not an address of this host; "
+				         "try --host 127.0.0.1",
+				         o->host);
 			else if (e == EACCES)
-				cli_hint(o->prog, "ports below 1024 are reserved for root; "
+				cli_hint(o->prog,
+				         "ports below 1024 are reserved for root; "
 				         "try a port above 1024");
 			close(fd);
 			fd = -1;
@@ -218,7 +233,8 @@ int server_listen(const struct server_opts *o)
 		close(fd);
 		return -1;
 	}
-	printf("Serving HTTP on port %u ...\n", addr_port((struct sockaddr *)&bound));
+	printf("Serving HTTP on port %u ...\n",
+	       addr_port((struct sockaddr *)&bound));
 	fflush(stdout);
 	return fd;
 }
@@ -338,7 +354,8 @@ int server_serve(const struct server_opts *o, int conn)
 	 * server (and every client queued behind it) for hours. SO_RCVTIMEO
 	 * makes recv() give up; before each recv() it is set to what is left. */
 	if (net_set_timeouts(conn, o->timeout) == -1)
-		cli_error(o->prog, "setsockopt SO_RCVTIMEO: %s", strerror(errno));
+		cli_error(o->prog, "setsockopt SO_RCVTIMEO: %s",
+		          strerror(errno));
 	deadline = o->timeout > 0 ? monotonic_now() + o->timeout : 0;
 
 	/* recv() until the request is complete. */
@@ -361,21 +378,29 @@ int server_serve(const struct server_opts *o, int conn)
 			int e = errno;
 
 			if (e == EAGAIN || e == EWOULDBLOCK)
-				cli_error(o->prog, "recv from %s: no request within %g s "
-				          "(--timeout)", peer, o->timeout);
+				cli_error(o->prog,
+				          "recv from %s: no request within %g s "
+				          "(--timeout)",
+				          peer, o->timeout);
 			else if (e == EINTR)
-				cli_error(o->prog, "recv from %s: interrupted: stopping", peer);
+				cli_error(o->prog,
+				          "recv from %s: interrupted: stopping",
+				          peer);
 			else
-				cli_error(o->prog, "recv from %s: %s", peer, strerror(e));
+				cli_error(o->prog, "recv from %s: %s", peer,
+				          strerror(e));
 			if (len > 0 && e == EAGAIN)
-				reply(o, conn, "408 Request Timeout", "Request timed out.\n");
+				reply(o, conn, "408 Request Timeout",
+				      "Request timed out.\n");
 			goto out;
 		}
 		if (n == 0) {
 			server_say(o, call, "0 (the client closed its side)");
 			if (len == 0) {
-				cli_error(o->prog, "%s closed the connection without "
-				          "sending a request", peer);
+				cli_error(o->prog,
+				          "%s closed the connection without "
+				          "sending a request",
+				          peer);
 				goto out;
 			}
 			break; /* answer what we have: the client may still read */
@@ -385,8 +410,10 @@ int server_serve(const struct server_opts *o, int conn)
 		if (!looks_like_http(buf, len) || headers_complete(buf, len))
 			break;
 		if (len == cap) {
-			cli_error(o->prog, "request from %s is larger than %zu bytes "
-			          "(--max-request)", peer, cap);
+			cli_error(o->prog,
+			          "request from %s is larger than %zu bytes "
+			          "(--max-request)",
+			          peer, cap);
 			reply(o, conn, "431 Request Header Fields Too Large",
 			      "Request too large.\n");
 			goto out;
@@ -398,7 +425,8 @@ int server_serve(const struct server_opts *o, int conn)
 		char *shown = malloc(TEXT_ESCAPED_MAX(len));
 
 		if (shown != NULL) {
-			size_t slen = text_escape(buf, len, shown, TEXT_ESCAPED_MAX(len));
+			size_t slen = text_escape(buf, len, shown,
+			                          TEXT_ESCAPED_MAX(len));
 
 			fputs(shown, stdout);
 			if (slen == 0 || shown[slen - 1] != '\n')

@@ -19,18 +19,18 @@
 
 #include "cli.h"
 
-#define SERVER_PORT 8888          /* the article's */
-#define SERVER_BACKLOG 5          /* the article's REQUEST_QUEUE_SIZE */
-#define SERVER_HOST "127.0.0.1"
-#define SERVER_TIMEOUT 5.0        /* seconds a client may take to send */
-#define SERVER_MAX_REQUEST 8192   /* bytes of request we read at most */
+#define SERVER_PORT        8888 /* the article's */
+#define SERVER_BACKLOG     5    /* the article's REQUEST_QUEUE_SIZE */
+#define SERVER_HOST        "127.0.0.1"
+#define SERVER_TIMEOUT     5.0  /* seconds a client may take to send */
+#define SERVER_MAX_REQUEST 8192 /* bytes of request we read at most */
 
 struct server_opts {
 	const char *prog;
 	char host[256];
 	unsigned short port;
 	int backlog;
-	int quiet;          /* no narration: only the readiness line and errors */
+	int quiet; /* no narration: only the readiness line and errors */
 	int content_length; /* frame the reply with Content-Length */
 	double timeout;     /* deadline for a whole request, s; 0 = none */
 	long max_request;
@@ -38,6 +38,7 @@ struct server_opts {
 
 /* The options every server takes. Tools add their own after these. */
 #define SERVER_SHORT_OPTS ":p:H:b:qct:m:hV"
+/* clang-format off */
 #define SERVER_LONG_OPTS                                          \
 	{ "port", required_argument, NULL, 'p' },                 \
 	{ "host", required_argument, NULL, 'H' },                 \
@@ -48,23 +49,24 @@ struct server_opts {
 	{ "max-request", required_argument, NULL, 'm' },          \
 	{ "help", no_argument, NULL, 'h' },                       \
 	{ "version", no_argument, NULL, 'V' }
+/* clang-format on */
 
-#define SERVER_OPTIONS_HELP                                                   \
-	"  -p, --port PORT       port to listen on (default 8888; 0 lets the\n"   \
-	"                        kernel choose one, printed in the ready line)\n" \
-	"  -H, --host ADDR       address to bind (default 127.0.0.1: only this\n" \
-	"                        machine can connect; 0.0.0.0 or :: accepts\n"    \
-	"                        clients from the network)\n"                     \
-	"  -b, --backlog N       listen() backlog: how many connections the\n"    \
-	"                        kernel queues before accept() (default 5)\n"     \
-	"  -c, --content-length  send Content-Length, so that clients need not\n" \
-	"                        wait for the close to know the reply is over\n"  \
+#define SERVER_OPTIONS_HELP                                                           \
+	"  -p, --port PORT       port to listen on (default 8888; 0 lets the\n"       \
+	"                        kernel choose one, printed in the ready line)\n"     \
+	"  -H, --host ADDR       address to bind (default 127.0.0.1: only this\n"     \
+	"                        machine can connect; 0.0.0.0 or :: accepts\n"        \
+	"                        clients from the network)\n"                         \
+	"  -b, --backlog N       listen() backlog: how many connections the\n"        \
+	"                        kernel queues before accept() (default 5)\n"         \
+	"  -c, --content-length  send Content-Length, so that clients need not\n"     \
+	"                        wait for the close to know the reply is over\n"      \
 	"  -t, --timeout S       give up on a client whose request is not complete\n" \
-	"                        within S seconds (default 5; fractions allowed;\n" \
-	"                        0 = never)\n"                                    \
-	"  -m, --max-request N   read at most N bytes of request (default 8192)\n" \
-	"  -q, --quiet           no narration: only the ready line and errors\n"  \
-	"  -h, --help            show this help and exit\n"                       \
+	"                        within S seconds (default 5; fractions allowed;\n"   \
+	"                        0 = never)\n"                                        \
+	"  -m, --max-request N   read at most N bytes of request (default 8192)\n"    \
+	"  -q, --quiet           no narration: only the ready line and errors\n"      \
+	"  -h, --help            show this help and exit\n"                           \
 	"  -V, --version         show the version and exit\n"
 
 /* Set by the SIGINT/SIGTERM handler; the accept loop checks it. */
@@ -83,8 +85,8 @@ int server_option(struct server_opts *o, int opt, const char *arg);
 int server_signals(void);
 
 /* Narrates one step: "call  -> result". Silent with --quiet. */
-void server_say(const struct server_opts *o, const char *call,
-                const char *fmt, ...) CLI_PRINTF(3, 4);
+void server_say(const struct server_opts *o, const char *call, const char *fmt,
+                ...) CLI_PRINTF(3, 4);
 
 /* Opens the listening socket, narrating each call (and saying when the
  * kernel capped the backlog at net.core.somaxconn), and prints the ready

@@ -59,24 +59,24 @@ static const char *const PROG = "show-backlog";
 
 struct opts {
 	unsigned short port; /* 0: the kernel chooses */
-	long backlog;       /* what we ask listen() for */
-	long clients;       /* 0 = effective backlog + 3 */
-	double wait;        /* seconds the handshakes get before the report */
+	long backlog;        /* what we ask listen() for */
+	long clients;        /* 0 = effective backlog + 3 */
+	double wait;         /* seconds the handshakes get before the report */
 	double accept_after; /* < 0: never accept */
-	double deadline;    /* how long the accept phase waits for stragglers */
-	double hold;        /* seconds to keep everything open at the end */
+	double deadline; /* how long the accept phase waits for stragglers */
+	double hold;     /* seconds to keep everything open at the end */
 	int json;
 };
 
 struct client {
 	int fd;
-	unsigned short port;  /* its local (ephemeral) port */
-	double started;       /* when connect() was called */
-	const char *state;    /* at the report: "ESTABLISHED", "SYN-SENT", ... */
-	int connected;        /* the handshake is complete (client side) */
-	double late;          /* seconds after connect() it completed, if late */
-	int conn;             /* the server's fd from accept(), or -1 */
-	int sent;             /* its request was sent (1), failed (-1) */
+	unsigned short port; /* its local (ephemeral) port */
+	double started;      /* when connect() was called */
+	const char *state;   /* at the report: "ESTABLISHED", "SYN-SENT", ... */
+	int connected;       /* the handshake is complete (client side) */
+	double late;         /* seconds after connect() it completed, if late */
+	int conn;            /* the server's fd from accept(), or -1 */
+	int sent;            /* its request was sent (1), failed (-1) */
 };
 
 static volatile sig_atomic_t stop = 0;
@@ -139,7 +139,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
 	int opt, rc = 0;
@@ -160,28 +160,29 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			rc = num_parse_port(optarg, &o->port, err, sizeof err);
 			break;
 		case 'b':
-			rc = num_parse_long(optarg, 0, 65535, "backlog", &o->backlog,
-			                    err, sizeof err);
+			rc = num_parse_long(optarg, 0, 65535, "backlog",
+			                    &o->backlog, err, sizeof err);
 			break;
 		case 'n':
 			rc = num_parse_long(optarg, 1, MAX_CLIENTS, "clients",
 			                    &o->clients, err, sizeof err);
 			break;
 		case 'w':
-			rc = num_parse_seconds(optarg, 60, "wait", &o->wait, err,
-			                       sizeof err);
+			rc = num_parse_seconds(optarg, 60, "wait", &o->wait,
+			                       err, sizeof err);
 			break;
 		case 'a':
 			rc = num_parse_seconds(optarg, 3600, "accept-after",
-			                       &o->accept_after, err, sizeof err);
+			                       &o->accept_after, err,
+			                       sizeof err);
 			break;
 		case 'd':
-			rc = num_parse_seconds(optarg, 3600, "deadline", &o->deadline,
-			                       err, sizeof err);
+			rc = num_parse_seconds(optarg, 3600, "deadline",
+			                       &o->deadline, err, sizeof err);
 			break;
 		case 'k':
-			rc = num_parse_seconds(optarg, 86400, "hold", &o->hold, err,
-			                       sizeof err);
+			rc = num_parse_seconds(optarg, 86400, "hold", &o->hold,
+			                       err, sizeof err);
 			break;
 		case 'j':
 			o->json = 1;
@@ -193,13 +194,15 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt, argv[optind - 1]);
+			return cli_bad_option(PROG, opt, optopt,
+			                      argv[optind - 1]);
 		}
 		if (rc == -1)
 			return cli_usage_error(PROG, "%s", err);
 	}
 	if (optind < argc)
-		return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(PROG, "unexpected argument '%s'",
+		                       argv[optind]);
 	return 0;
 }
 
@@ -222,7 +225,7 @@ static void pause_for(double s)
 
 /* Narration: "call  -> result", silent with --json. */
 static void say(const struct opts *o, const char *call, const char *fmt, ...)
-	CLI_PRINTF(3, 4);
+        CLI_PRINTF(3, 4);
 
 static void say(const struct opts *o, const char *call, const char *fmt, ...)
 {
@@ -285,8 +288,10 @@ static int open_listener(const struct opts *o, unsigned short *port)
 
 		cli_error(PROG, "bind 127.0.0.1:%u: %s", o->port, strerror(e));
 		if (e == EADDRINUSE)
-			cli_hint(PROG, "is a server still running on port %u? stop it, "
-			         "or try --port 0", o->port);
+			cli_hint(PROG,
+			         "is a server still running on port %u? stop it, "
+			         "or try --port 0",
+			         o->port);
 		close(fd);
 		return -1;
 	}
@@ -320,7 +325,7 @@ static int open_client(const struct opts *o, struct client *c, int n,
 		cli_error(PROG, "socket for client %d: %s", n, strerror(e));
 		if (e == EMFILE || e == ENFILE)
 			cli_hint(PROG, "each client is a descriptor: try fewer "
-			         "--clients, or raise 'ulimit -n'");
+			               "--clients, or raise 'ulimit -n'");
 		return -1;
 	}
 	flags = fcntl(c->fd, F_GETFL);
@@ -372,12 +377,14 @@ static const char *client_state(struct client *c)
 
 static int is_established(const char *state)
 {
-	return strcmp(state, "ESTABLISHED") == 0 || strcmp(state, "connected") == 0;
+	return strcmp(state, "ESTABLISHED") == 0 ||
+	       strcmp(state, "connected") == 0;
 }
 
 static int is_syn_sent(const char *state)
 {
-	return strcmp(state, "SYN-SENT") == 0 || strcmp(state, "connecting") == 0;
+	return strcmp(state, "SYN-SENT") == 0 ||
+	       strcmp(state, "connecting") == 0;
 }
 
 /* A connected client sends its request at once, as curl does. That matters
@@ -400,7 +407,7 @@ static void send_request(struct client *c)
  * clients: their next SYN finds room and their connect() completes.
  * Returns 0, or -1 if accept() failed (reported). */
 static int drain(const struct opts *o, int lfd, struct client *cl, long k,
-                  long *accepted)
+                 long *accepted)
 {
 	struct pollfd *p = calloc((size_t)k + 1, sizeof *p);
 	double end = now_s() + o->deadline;
@@ -436,16 +443,19 @@ static int drain(const struct opts *o, int lfd, struct client *cl, long k,
 
 			if (conn == -1)
 				break;
-			for (i = 0; i < k && cl[i].port != ntohs(peer.sin_port); i++)
+			for (i = 0; i < k && cl[i].port != ntohs(peer.sin_port);
+			     i++)
 				;
 			if (addr_pair(conn, pair, sizeof pair) == -1)
 				snprintf(pair, sizeof pair, "?");
 			if (i < k) {
 				cl[i].conn = conn;
-				say(o, call, "fd %d, socket pair %s (client %ld)", conn,
+				say(o, call,
+				    "fd %d, socket pair %s (client %ld)", conn,
 				    pair, i + 1);
 			} else {
-				say(o, call, "fd %d, socket pair %s (not ours: closed)",
+				say(o, call,
+				    "fd %d, socket pair %s (not ours: closed)",
 				    conn, pair);
 				close(conn);
 				continue;
@@ -458,13 +468,16 @@ static int drain(const struct opts *o, int lfd, struct client *cl, long k,
 
 			cli_error(PROG, "accept: %s", strerror(e));
 			if (e == EMFILE || e == ENFILE)
-				cli_hint(PROG, "every accepted connection is one more "
+				cli_hint(PROG,
+				         "every accepted connection is one more "
 				         "descriptor: try fewer --clients, or raise 'ulimit -n'");
 			rc = -1;
 			break;
 		}
-		if (queue_read(lfd, &waiting, &backlog) == 0 && waiting != shown) {
-			note(o, "queue: %u waiting (backlog %u)", waiting, backlog);
+		if (queue_read(lfd, &waiting, &backlog) == 0 &&
+		    waiting != shown) {
+			note(o, "queue: %u waiting (backlog %u)", waiting,
+			     backlog);
 			shown = waiting;
 		}
 		if (*accepted >= k)
@@ -481,7 +494,8 @@ static int drain(const struct opts *o, int lfd, struct client *cl, long k,
 			p[n].events = POLLOUT;
 			n++;
 		}
-		if (poll(p, (nfds_t)n, left > 0.1 ? 100 : (int)(left * 1000) + 1) <= 0)
+		if (poll(p, (nfds_t)n,
+		         left > 0.1 ? 100 : (int)(left * 1000) + 1) <= 0)
 			continue;
 		for (i = 0; i < k; i++) {
 			int soerr = 0, j;
@@ -491,15 +505,18 @@ static int drain(const struct opts *o, int lfd, struct client *cl, long k,
 				continue;
 			for (j = 1; j < n && p[j].fd != cl[i].fd; j++)
 				;
-			if (j == n || !(p[j].revents & (POLLOUT | POLLERR | POLLHUP)))
+			if (j == n ||
+			    !(p[j].revents & (POLLOUT | POLLERR | POLLHUP)))
 				continue;
-			getsockopt(cl[i].fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+			getsockopt(cl[i].fd, SOL_SOCKET, SO_ERROR, &soerr,
+			           &len);
 			cl[i].connected = soerr == 0 ? 1 : -1;
 			cl[i].late = now_s() - cl[i].started;
 			if (soerr == 0) {
-				note(o, "client %ld: SYN-SENT -> ESTABLISHED, %.1f s after "
-				     "its connect(): a resent SYN found room", i + 1,
-				     cl[i].late);
+				note(o,
+				     "client %ld: SYN-SENT -> ESTABLISHED, %.1f s after "
+				     "its connect(): a resent SYN found room",
+				     i + 1, cl[i].late);
 				send_request(&cl[i]);
 			} else
 				note(o, "client %ld: connect failed: %s", i + 1,
@@ -528,13 +545,16 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return cli_finish(PROG, rc == -1 ? 0 : rc);
 
-	setvbuf(stdout, NULL, _IOLBF, 0); /* one line at a time, even in a pipe */
+	setvbuf(stdout, NULL, _IOLBF,
+	        0); /* one line at a time, even in a pipe */
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns at once */
-	if (sigaction(SIGINT, &sa, NULL) == -1 || sigaction(SIGTERM, &sa, NULL) == -1)
+	if (sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1)
 		return cli_error(PROG, "sigaction: %s", strerror(errno));
-	sa.sa_handler = SIG_IGN; /* a send() to a reset client: EPIPE, not death */
+	sa.sa_handler =
+	        SIG_IGN; /* a send() to a reset client: EPIPE, not death */
 	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		return cli_error(PROG, "sigaction: %s", strerror(errno));
 
@@ -551,10 +571,12 @@ int main(int argc, char **argv)
 		effective = (long)backlog;
 	else
 		effective = somaxconn >= 0 && o.backlog > somaxconn ? somaxconn
-		                                                     : o.backlog;
+		                                                    : o.backlog;
 	if (effective < o.backlog)
-		note(&o, "note: backlog %ld capped to %ld by net.core.somaxconn "
-		     "(/proc/sys/net/core/somaxconn)", o.backlog, effective);
+		note(&o,
+		     "note: backlog %ld capped to %ld by net.core.somaxconn "
+		     "(/proc/sys/net/core/somaxconn)",
+		     o.backlog, effective);
 	k = o.clients > 0 ? o.clients : effective + 3;
 	if (k > MAX_CLIENTS)
 		k = MAX_CLIENTS;
@@ -567,8 +589,10 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < k; i++)
 		cl[i].fd = cl[i].conn = -1;
-	note(&o, "%ld clients connect without blocking (socket, fcntl O_NONBLOCK, "
-	     "connect):", k);
+	note(&o,
+	     "%ld clients connect without blocking (socket, fcntl O_NONBLOCK, "
+	     "connect):",
+	     k);
 	for (i = 0; i < k && !stop; i++)
 		if (open_client(&o, &cl[i], (int)(i + 1), port) == -1) {
 			rc = 1;
@@ -580,7 +604,8 @@ int main(int argc, char **argv)
 	pause_for(o.wait);
 	if (stop)
 		goto out;
-	note(&o, "each client's state, from its own socket (getsockopt TCP_INFO):");
+	note(&o,
+	     "each client's state, from its own socket (getsockopt TCP_INFO):");
 	for (i = 0; i < k; i++) {
 		cl[i].state = client_state(&cl[i]);
 		if (is_established(cl[i].state)) {
@@ -589,55 +614,70 @@ int main(int argc, char **argv)
 		} else if (is_syn_sent(cl[i].state)) {
 			syn_sent++;
 		}
-		note(&o, "  client %-4ld fd %-4d 127.0.0.1:%-6u %-12s %s", i + 1,
-		     cl[i].fd, cl[i].port, cl[i].state,
+		note(&o, "  client %-4ld fd %-4d 127.0.0.1:%-6u %-12s %s",
+		     i + 1, cl[i].fd, cl[i].port, cl[i].state,
 		     is_established(cl[i].state)
-		         ? "handshake done: waiting in the accept queue"
+		             ? "handshake done: waiting in the accept queue"
 		     : is_syn_sent(cl[i].state)
-		         ? "no SYN-ACK: the full queue made the kernel drop its SYN"
-		         : "");
+		             ? "no SYN-ACK: the full queue made the kernel drop its SYN"
+		             : "");
 	}
 
 	/* 5. The queue as the listener sees it: the numbers of ss -ltn. */
 	snprintf(call, sizeof call, "getsockopt(%d, TCP_INFO)", lfd);
 	have_queue = queue_read(lfd, &waiting, &backlog) == 0;
 	if (have_queue)
-		say(&o, call, "%u waiting in the queue (tcpi_unacked), backlog %u "
-		    "(tcpi_sacked)", waiting, backlog);
+		say(&o, call,
+		    "%u waiting in the queue (tcpi_unacked), backlog %u "
+		    "(tcpi_sacked)",
+		    waiting, backlog);
 	else
-		note(&o, "this system does not report the queue through TCP_INFO; "
+		note(&o,
+		     "this system does not report the queue through TCP_INFO; "
 		     "look with: netstat -Lan  (qlen, maxqlen)");
 
 	if (established == k && k <= effective + 1)
-		note(&o, "result: all %ld clients ESTABLISHED: the queue (room for "
-		     "backlog %ld + 1) never filled", k, effective);
+		note(&o,
+		     "result: all %ld clients ESTABLISHED: the queue (room for "
+		     "backlog %ld + 1) never filled",
+		     k, effective);
 	else
-		note(&o, "result: %ld of %ld clients ESTABLISHED %s backlog %ld + 1; "
-		     "%ld stuck in SYN-SENT; none refused", established, k,
-		     established == effective + 1 ? "=" : "but expected", effective,
-		     syn_sent);
+		note(&o,
+		     "result: %ld of %ld clients ESTABLISHED %s backlog %ld + 1; "
+		     "%ld stuck in SYN-SENT; none refused",
+		     established, k,
+		     established == effective + 1 ? "=" : "but expected",
+		     effective, syn_sent);
 	if (have_queue && (long)waiting != established)
-		note(&o, "note: %ld clients think they are connected but the queue "
+		note(&o,
+		     "note: %ld clients think they are connected but the queue "
 		     "holds %u: the queue filled between their SYN and their last "
 		     "ACK, which the kernel dropped (it will resend its SYN-ACK)",
 		     established, waiting);
-	note(&o, "why B + 1: Linux calls the queue full only when it holds more "
+	note(&o,
+	     "why B + 1: Linux calls the queue full only when it holds more "
 	     "than B connections, so listen(fd, %ld) lets %ld wait.",
 	     effective, effective + 1);
-	note(&o, "why they hang: a full queue makes the kernel drop the SYN without "
+	note(&o,
+	     "why they hang: a full queue makes the kernel drop the SYN without "
 	     "a word (no RST, so no 'connection refused'); the client resends it "
 	     "after about 1 s, then 2, 4... hoping for room.");
-	note(&o, "check it: ss -ltn 'sport = :%u'   (Recv-Q = waiting, Send-Q = "
-	     "backlog)", port);
-	note(&o, "          ss -tn state syn-sent 'dport = :%u'   (the stuck "
-	     "clients)", port);
+	note(&o,
+	     "check it: ss -ltn 'sport = :%u'   (Recv-Q = waiting, Send-Q = "
+	     "backlog)",
+	     port);
+	note(&o,
+	     "          ss -tn state syn-sent 'dport = :%u'   (the stuck "
+	     "clients)",
+	     port);
 
 	/* 6. --accept-after: the server gets to accept(); the queue drains
 	 *    and the stuck clients' resent SYNs find room. */
 	if (o.accept_after >= 0 && !stop) {
-		note(&o, "in %g s we accept() everything: watch the stuck clients "
-		     "get in as the queue drains (at most %g s)", o.accept_after,
-		     o.deadline);
+		note(&o,
+		     "in %g s we accept() everything: watch the stuck clients "
+		     "get in as the queue drains (at most %g s)",
+		     o.accept_after, o.deadline);
 		pause_for(o.accept_after);
 		if (!stop && drain(&o, lfd, cl, k, &accepted) == -1)
 			rc = 1;
@@ -648,11 +688,15 @@ int main(int argc, char **argv)
 				stuck++;
 		}
 		if (accepted == k)
-			note(&o, "all %ld clients connected and accepted; %ld of them only "
-			     "once the queue had room", k, late);
+			note(&o,
+			     "all %ld clients connected and accepted; %ld of them only "
+			     "once the queue had room",
+			     k, late);
 		else
-			note(&o, "%ld of %ld clients accepted after %g s (--deadline); "
-			     "%ld still not connected", accepted, k, o.deadline, stuck);
+			note(&o,
+			     "%ld of %ld clients accepted after %g s (--deadline); "
+			     "%ld still not connected",
+			     accepted, k, o.deadline, stuck);
 	}
 
 	if (o.json) {
@@ -663,16 +707,18 @@ int main(int argc, char **argv)
 		else
 			printf("\"somaxconn\": null, ");
 		printf("\"clients\": %ld, \"wait\": %g, \"established\": %ld, "
-		       "\"syn_sent\": %ld, \"other\": %ld, ", k, o.wait, established,
-		       syn_sent, k - established - syn_sent);
+		       "\"syn_sent\": %ld, \"other\": %ld, ",
+		       k, o.wait, established, syn_sent,
+		       k - established - syn_sent);
 		if (have_queue)
-			printf("\"queue_waiting\": %u, \"queue_backlog\": %u, ", waiting,
-			       backlog);
+			printf("\"queue_waiting\": %u, \"queue_backlog\": %u, ",
+			       waiting, backlog);
 		else
 			printf("\"queue_waiting\": null, \"queue_backlog\": null, ");
 		printf("\"states\": [");
 		for (i = 0; i < k; i++)
-			printf("%s\"%s\"", i ? ", " : "", cl[i].state ? cl[i].state : "");
+			printf("%s\"%s\"", i ? ", " : "",
+			       cl[i].state ? cl[i].state : "");
 		printf("]");
 		if (o.accept_after >= 0)
 			printf(", \"accept_after\": %g, \"accepted\": %ld, "
@@ -683,8 +729,10 @@ int main(int argc, char **argv)
 
 	/* 7. --hold: everything stays as it is, for ss to look at. */
 	if (o.hold > 0 && !stop) {
-		note(&o, "holding for %g s with every socket open (Ctrl-C ends it): "
-		     "ss -ltn 'sport = :%u'", o.hold, port);
+		note(&o,
+		     "holding for %g s with every socket open (Ctrl-C ends it): "
+		     "ss -ltn 'sport = :%u'",
+		     o.hold, port);
 		fflush(stdout);
 		pause_for(o.hold);
 	}

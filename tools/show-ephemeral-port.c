@@ -54,7 +54,7 @@ static const char *const PROG = "show-ephemeral-port";
 struct opts {
 	char host[256];
 	unsigned short port;
-	int own;     /* no target: connect to a listener of our own */
+	int own; /* no target: connect to a listener of our own */
 	long count;
 	double hold;
 	double timeout;
@@ -95,7 +95,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
 	int opt, has_port;
@@ -106,20 +106,22 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	o->own = 1;
 	snprintf(o->host, sizeof o->host, "127.0.0.1");
 	opterr = 0; /* we print our own messages */
-	while ((opt = getopt_long(argc, argv, ":c:H:t:jhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":c:H:t:jhV", longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'c':
-			if (num_parse_long(optarg, 1, MAX_COUNT, "count", &o->count, err,
-			                   sizeof err) == -1)
+			if (num_parse_long(optarg, 1, MAX_COUNT, "count",
+			                   &o->count, err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
 		case 'H':
-			if (num_parse_seconds(optarg, 3600, "hold", &o->hold, err,
-			                      sizeof err) == -1)
+			if (num_parse_seconds(optarg, 3600, "hold", &o->hold,
+			                      err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
 		case 't':
-			if (num_parse_seconds(optarg, 86400, "timeout", &o->timeout, err,
+			if (num_parse_seconds(optarg, 86400, "timeout",
+			                      &o->timeout, err,
 			                      sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
@@ -133,7 +135,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt, argv[optind - 1]);
+			return cli_bad_option(PROG, opt, optopt,
+			                      argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
@@ -141,16 +144,19 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		               &o->port, err, sizeof err) == -1)
 			return cli_usage_error(PROG, "%s", err);
 		if (!has_port)
-			return cli_usage_error(PROG, "'%s': which port? give HOST:PORT",
+			return cli_usage_error(PROG,
+			                       "'%s': which port? give HOST:PORT",
 			                       argv[optind]);
 		if (o->port == 0)
-			return cli_usage_error(PROG, "'%s': port 0 cannot be connected to",
+			return cli_usage_error(PROG,
+			                       "'%s': port 0 cannot be connected to",
 			                       argv[optind]);
 		o->own = 0;
 		optind++;
 	}
 	if (optind < argc)
-		return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(PROG, "unexpected argument '%s'",
+		                       argv[optind]);
 	return 0;
 }
 
@@ -182,9 +188,10 @@ static const char *class_text(const char *cls)
 /* The name /etc/services gives the port, or NULL. */
 static const char *service_name(unsigned port)
 {
+	int nport = (int)htons((unsigned short)port);
 	/* getservbyport_r() is a GNU extension; we have one thread. */
 	/* cppcheck-suppress getservbyportCalled */
-	struct servent *se = getservbyport((int)htons((unsigned short)port), "tcp");
+	struct servent *se = getservbyport(nport, "tcp");
 
 	return se != NULL ? se->s_name : NULL;
 }
@@ -229,8 +236,9 @@ int main(int argc, char **argv)
 	if (o.own) {
 		/* A throwaway server, so that the tool works alone (lib/net.c:
 		 * socket, bind to port 0, listen; its lesson is elsewhere). */
-		lfd = net_listen("127.0.0.1", 0, o.count > 4096 ? 4096 : (int)o.count,
-		                 err, sizeof err);
+		lfd = net_listen("127.0.0.1", 0,
+		                 o.count > 4096 ? 4096 : (int)o.count, err,
+		                 sizeof err);
 		if (lfd == -1) {
 			cli_error(PROG, "%s", err);
 			goto out;
@@ -242,7 +250,8 @@ int main(int argc, char **argv)
 		o.port = (unsigned short)atoi(strrchr(where, ':') + 1);
 		if (!o.json)
 			printf("(a listener of our own on %s: bind() with port 0 let the "
-			       "kernel choose its port too)\n", where);
+			       "kernel choose its port too)\n",
+			       where);
 	}
 	if (net_resolve(o.host, o.port, 0, &res, err, sizeof err) == -1) {
 		cli_error(PROG, "%s", err);
@@ -267,22 +276,27 @@ int main(int argc, char **argv)
 		accepted[n] = -1;
 		if (!o.json && n == 0)
 			printf("%-44s -> fd %d\n",
-			       ai->ai_family == AF_INET6 ? "socket(AF_INET6, SOCK_STREAM, 0)"
-			                                 : "socket(AF_INET, SOCK_STREAM, 0)",
+			       ai->ai_family == AF_INET6
+			               ? "socket(AF_INET6, SOCK_STREAM, 0)"
+			               : "socket(AF_INET, SOCK_STREAM, 0)",
 			       fd);
 
 		/* 2. connect(): the kernel picks our local address and port now. */
-		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen, o.timeout) == -1) {
+		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
+		                       o.timeout) == -1) {
 			int e = errno;
 
 			close(fd);
 			if (e == ETIMEDOUT)
-				cli_error(PROG, "connect to %s: timed out after %g s", where,
-				          o.timeout);
+				cli_error(PROG,
+				          "connect to %s: timed out after %g s",
+				          where, o.timeout);
 			else
-				cli_error(PROG, "connect to %s: %s", where, strerror(e));
+				cli_error(PROG, "connect to %s: %s", where,
+				          strerror(e));
 			if (e == ECONNREFUSED)
-				cli_hint(PROG, "is a server listening there? without HOST:PORT "
+				cli_hint(PROG,
+				         "is a server listening there? without HOST:PORT "
 				         "we use a listener of our own");
 			goto out;
 		}
@@ -293,7 +307,8 @@ int main(int argc, char **argv)
 
 		/* 3. getsockname(): which address and port did we get? */
 		if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
-		    addr_format((struct sockaddr *)&ss, len, local, sizeof local) == -1) {
+		    addr_format((struct sockaddr *)&ss, len, local,
+		                sizeof local) == -1) {
 			cli_error(PROG, "getsockname: %s", strerror(errno));
 			n++;
 			goto out;
@@ -308,13 +323,15 @@ int main(int argc, char **argv)
 		if (o.json)
 			continue;
 		if (n == 0) {
-			snprintf(call, sizeof call, "connect(%d, %s)", fd, where);
+			snprintf(call, sizeof call, "connect(%d, %s)", fd,
+			         where);
 			printf("%-44s -> ok\n", call);
 			snprintf(call, sizeof call, "getsockname(%d)", fd);
-			printf("%-44s -> %s: port %u, chosen by the kernel\n", call, local,
-			       ports[n]);
+			printf("%-44s -> %s: port %u, chosen by the kernel\n",
+			       call, local, ports[n]);
 		} else {
-			snprintf(call, sizeof call, "connection %ld: getsockname(%d)", n + 1, fd);
+			snprintf(call, sizeof call,
+			         "connection %ld: getsockname(%d)", n + 1, fd);
 			printf("%-44s -> local port %u\n", call, ports[n]);
 		}
 	}
@@ -329,10 +346,13 @@ int main(int argc, char **argv)
 			printf("\"%s\"", svc);
 		else
 			printf("null");
-		printf(", \"local\": \"%s\", \"local_port\": %u, ", first, ports[0]);
+		printf(", \"local\": \"%s\", \"local_port\": %u, ", first,
+		       ports[0]);
 		if (have_range)
-			printf("\"range\": [%u, %u], \"in_range\": %s, ", lo, hi,
-			       ports[0] >= lo && ports[0] <= hi ? "true" : "false");
+			printf("\"range\": [%u, %u], \"in_range\": %s, ", lo,
+			       hi,
+			       ports[0] >= lo && ports[0] <= hi ? "true"
+			                                        : "false");
 		else
 			printf("\"range\": null, \"in_range\": null, ");
 		printf("\"ports\": [");
@@ -350,8 +370,8 @@ int main(int argc, char **argv)
 		printf("local port %u: %s\n", ports[0],
 		       !have_range ? "the kernel's choice"
 		       : ports[0] >= lo && ports[0] <= hi
-		           ? "inside the range: an ephemeral port"
-		           : "OUTSIDE the range (bound explicitly?)");
+		               ? "inside the range: an ephemeral port"
+		               : "OUTSIDE the range (bound explicitly?)");
 		printf("remote port %u: %s%s%s%s\n", o.port, class_text(cls),
 		       svc != NULL ? ", service '" : "", svc != NULL ? svc : "",
 		       svc != NULL ? "' in /etc/services" : "");
@@ -361,9 +381,10 @@ int main(int argc, char **argv)
 				printf(" %u", ports[i]);
 			printf("\ndifferences:");
 			for (i = 1; i < n; i++)
-				printf(" %+ld", (long)ports[i] - (long)ports[i - 1]);
-			printf("\n%ld of %ld inside the range; %ld even, %ld odd.\n", inside, n,
-			       even, n - even);
+				printf(" %+ld",
+				       (long)ports[i] - (long)ports[i - 1]);
+			printf("\n%ld of %ld inside the range; %ld even, %ld odd.\n",
+			       inside, n, even, n - even);
 			printf("Not consecutive: since Linux 4.6, connect() tries ports of one\n"
 			       "parity first (bind() with port 0 the other), and recent kernels\n"
 			       "add a small random step between successive choices, so that\n"
@@ -372,8 +393,8 @@ int main(int argc, char **argv)
 	}
 	if (o.hold > 0) {
 		if (!o.json)
-			printf("holding %ld connection%s open for %g s (see: ss -tn)\n", n,
-			       n == 1 ? "" : "s", o.hold);
+			printf("holding %ld connection%s open for %g s (see: ss -tn)\n",
+			       n, n == 1 ? "" : "s", o.hold);
 		fflush(stdout);
 		hold_open(o.hold);
 	}

@@ -117,7 +117,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
 	int opt;
@@ -125,11 +125,12 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	memset(o, 0, sizeof *o);
 	o->file = "/etc/hosts";
 	opterr = 0; /* we print our own messages */
-	while ((opt = getopt_long(argc, argv, ":p:f:njhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":p:f:njhV", longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'p':
-			if (num_parse_long(optarg, 1, INT_MAX, "pid", &o->pid, err,
-			                   sizeof err) == -1)
+			if (num_parse_long(optarg, 1, INT_MAX, "pid", &o->pid,
+			                   err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
 		case 'f':
@@ -148,13 +149,16 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt, argv[optind - 1]);
+			return cli_bad_option(PROG, opt, optopt,
+			                      argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(PROG, "unexpected argument '%s'",
+		                       argv[optind]);
 	if (o->pid != 0 && o->no_proc)
-		return cli_usage_error(PROG, "--no-proc sees only this process's own "
+		return cli_usage_error(PROG,
+		                       "--no-proc sees only this process's own "
 		                       "descriptors: it takes no --pid");
 	return 0;
 }
@@ -189,8 +193,8 @@ static void json_row(const struct row *r, int first)
 	char t[JSON_ESCAPED_MAX(PROC_TARGET_MAX)];
 
 	json_escape(r->target, t, sizeof t);
-	printf("%s{\"fd\": %d, \"type\": \"%s\", \"target\": \"%s\"", first ? "" : ", ",
-	       r->fd, r->kind, t);
+	printf("%s{\"fd\": %d, \"type\": \"%s\", \"target\": \"%s\"",
+	       first ? "" : ", ", r->fd, r->kind, t);
 	if (r->tcp)
 		printf(", \"proto\": \"tcp\", \"local\": \"%s\", \"remote\": \"%s\", "
 		       "\"state\": \"%s\"",
@@ -217,7 +221,8 @@ static int sockets_add(struct sockets *s, unsigned long inode)
 
 static int cmp_ulong(const void *a, const void *b)
 {
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+	unsigned long x = *(const unsigned long *)a,
+	              y = *(const unsigned long *)b;
 
 	return (x > y) - (x < y);
 }
@@ -267,7 +272,8 @@ static void sockets_free(struct sockets *s)
 	memset(s, 0, sizeof *s);
 }
 
-static void fill_tcp(struct row *r, const struct sockets *s, unsigned long inode)
+static void fill_tcp(struct row *r, const struct sockets *s,
+                     unsigned long inode)
 {
 	long i = sockets_find(s, inode);
 	const struct proc_tcp *t;
@@ -322,7 +328,8 @@ static int list_proc(const struct opts *o, long pid, int json_first)
 
 		cli_error(PROG, "%s", err);
 		if (e == EACCES || e == EPERM)
-			cli_hint(PROG, "only the process's owner (or root) may look at its "
+			cli_hint(PROG,
+			         "only the process's owner (or root) may look at its "
 			         "descriptors");
 		free(f);
 		free(r);
@@ -337,7 +344,8 @@ static int list_proc(const struct opts *o, long pid, int json_first)
 	}
 	proc_fd_close(&it);
 	if (rc == -1) {
-		status = cli_error(PROG, "/proc/%ld/fd: %s", pid, strerror(errno));
+		status = cli_error(PROG, "/proc/%ld/fd: %s", pid,
+		                   strerror(errno));
 		goto out;
 	}
 	if (sockets_lookup(&socks, pid, err, sizeof err) == -1) {
@@ -360,7 +368,8 @@ static int list_proc(const struct opts *o, long pid, int json_first)
 	}
 	proc_fd_close(&it);
 	if (rc == -1)
-		status = cli_error(PROG, "/proc/%ld/fd: %s", pid, strerror(errno));
+		status = cli_error(PROG, "/proc/%ld/fd: %s", pid,
+		                   strerror(errno));
 out:
 	sockets_free(&socks);
 	free(f);
@@ -381,7 +390,8 @@ static void describe_own(int fd, struct row *r)
 	r->fd = fd;
 	if (fstat(fd, &st) == -1) {
 		r->kind = "other";
-		snprintf(r->target, sizeof r->target, "(fstat: %s)", strerror(errno));
+		snprintf(r->target, sizeof r->target, "(fstat: %s)",
+		         strerror(errno));
 		return;
 	}
 	r->kind = proc_fd_kind(&st, NULL);
@@ -408,10 +418,12 @@ static void describe_own(int fd, struct row *r)
 			if (addr_local(fd, r->local, sizeof r->local) == -1)
 				r->local[0] = '\0';
 			len = sizeof listening;
-			if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 &&
+			if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,
+			               &listening, &len) == 0 &&
 			    listening)
 				r->state = "LISTEN";
-			else if (addr_remote(fd, r->remote, sizeof r->remote) == 0)
+			else if (addr_remote(fd, r->remote, sizeof r->remote) ==
+			         0)
 				r->state = "ESTABLISHED";
 			else
 				r->state = "(not connected)";
@@ -458,9 +470,11 @@ static void describe_own_proc(int fd, struct row *r)
 		char err[256];
 
 		memset(&socks, 0, sizeof socks);
-		if (sockets_add(&socks, proc_target_inode(target, "socket")) == 0 &&
+		if (sockets_add(&socks, proc_target_inode(target, "socket")) ==
+		            0 &&
 		    sockets_lookup(&socks, 0, err, sizeof err) == 0)
-			fill_tcp(r, &socks, proc_target_inode(target, "socket"));
+			fill_tcp(r, &socks,
+			         proc_target_inode(target, "socket"));
 		sockets_free(&socks);
 		if (!r->tcp) {
 			/* Not in /proc/net/tcp: a TCP socket that is neither bound
@@ -471,7 +485,8 @@ static void describe_own_proc(int fd, struct row *r)
 				describe_own(fd, own);
 				r->tcp = own->tcp;
 				memcpy(r->local, own->local, sizeof r->local);
-				memcpy(r->remote, own->remote, sizeof r->remote);
+				memcpy(r->remote, own->remote,
+				       sizeof r->remote);
 				r->state = own->state;
 				free(own);
 			}
@@ -543,7 +558,8 @@ static int learner_view(const struct opts *o)
 
 	if (!o->json) {
 		printf("Descriptors 0, 1 and 2 of this process (pid %ld), from %s:\n",
-		       (long)getpid(), o->no_proc ? "fcntl() and fstat()" : "/proc/self/fd");
+		       (long)getpid(),
+		       o->no_proc ? "fcntl() and fstat()" : "/proc/self/fd");
 		print_header();
 		for (int fd = 0; fd <= 2; fd++) {
 			if (!is_open(fd)) {
@@ -555,7 +571,8 @@ static int learner_view(const struct opts *o)
 		}
 		if (lowest > 3 || !is_open(0) || !is_open(1) || !is_open(2))
 			printf("(more were open already, inherited from the parent: the "
-			       "lowest free number is %d)\n", lowest);
+			       "lowest free number is %d)\n",
+			       lowest);
 		printf("\n");
 	}
 
@@ -586,8 +603,8 @@ static int learner_view(const struct opts *o)
 		printf("{\"pid\": %ld, \"source\": \"%s\", "
 		       "\"file\": {\"path\": \"%s\", \"fd\": %d, \"lowest_free\": %d}, "
 		       "\"socket\": {\"fd\": %d, \"lowest_free\": %d}, \"fds\": [",
-		       (long)getpid(), o->no_proc ? "fcntl" : "proc", path, file_fd,
-		       lowest, sock_fd, lowest_after);
+		       (long)getpid(), o->no_proc ? "fcntl" : "proc", path,
+		       file_fd, lowest, sock_fd, lowest_after);
 		if (o->no_proc)
 			list_own_fcntl(o, 1);
 		else
@@ -625,7 +642,8 @@ static int learner_view(const struct opts *o)
 		n = write(1, "hello\n", 6);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
-		printf("%-44s -> failed: %s\n", "write(1, \"hello\\n\", 6)", strerror(errno));
+		printf("%-44s -> failed: %s\n", "write(1, \"hello\\n\", 6)",
+		       strerror(errno));
 	else
 		printf("%-44s -> %zd bytes, on fd 1 (stdout)\n",
 		       "write(1, \"hello\\n\", 6)", n);
@@ -660,16 +678,19 @@ int main(int argc, char **argv)
 
 			cli_error(PROG, "%s", err);
 			if (e == EACCES || e == EPERM)
-				cli_hint(PROG, "only the process's owner (or root) may look at "
+				cli_hint(PROG,
+				         "only the process's owner (or root) may look at "
 				         "its descriptors");
 			return cli_finish(PROG, 1);
 		}
 		proc_fd_close(&it);
 	}
 	if (o.json) {
-		printf("{\"pid\": %ld, \"source\": \"proc\", \"fds\": [", o.pid);
+		printf("{\"pid\": %ld, \"source\": \"proc\", \"fds\": [",
+		       o.pid);
 	} else {
-		printf("Descriptors of process %ld (/proc/%ld/fd):\n", o.pid, o.pid);
+		printf("Descriptors of process %ld (/proc/%ld/fd):\n", o.pid,
+		       o.pid);
 	}
 	rc = list_proc(&o, o.pid, 1);
 	if (o.json && rc == 0)

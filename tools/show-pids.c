@@ -48,7 +48,7 @@
 static const char *const PROG = "show-pids";
 
 /* Enough ancestors for any real tree; a longer chain means a loop. */
-#define MAX_CHAIN 4096
+#define MAX_CHAIN    4096
 #define MAX_CHILDREN 4096
 
 struct opts {
@@ -90,18 +90,19 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
 	int opt;
 
 	memset(o, 0, sizeof *o);
 	opterr = 0; /* we print our own messages */
-	while ((opt = getopt_long(argc, argv, ":p:cfjhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":p:cfjhV", longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'p':
-			if (num_parse_long(optarg, 1, INT_MAX, "pid", &o->pid, err,
-			                   sizeof err) == -1)
+			if (num_parse_long(optarg, 1, INT_MAX, "pid", &o->pid,
+			                   err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
 		case 'c':
@@ -120,13 +121,16 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt, argv[optind - 1]);
+			return cli_bad_option(PROG, opt, optopt,
+			                      argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(PROG, "unexpected argument '%s'",
+		                       argv[optind]);
 	if (o->fork && (o->pid != 0 || o->children))
-		return cli_usage_error(PROG, "--fork shows this process and its child: "
+		return cli_usage_error(PROG,
+		                       "--fork shows this process and its child: "
 		                       "it takes no --pid or --children");
 	return 0;
 }
@@ -157,8 +161,8 @@ static void print_row(const struct proc_stat *s)
 
 static void json_proc(const struct proc_stat *s)
 {
-	printf("{\"pid\": %ld, \"ppid\": %ld, \"state\": \"%c\", \"comm\": ", s->pid,
-	       s->ppid, s->state);
+	printf("{\"pid\": %ld, \"ppid\": %ld, \"state\": \"%c\", \"comm\": ",
+	       s->pid, s->ppid, s->state);
 	json_comm(s->comm);
 	putchar('}');
 }
@@ -185,13 +189,16 @@ static int show_chain(const struct opts *o)
 		free(chain);
 		cli_error(PROG, "%s", err);
 		if (e == ENOENT && o->pid != 0)
-			cli_hint(PROG, "list the processes with: ps -e -o pid,ppid,stat,comm");
+			cli_hint(PROG,
+			         "list the processes with: ps -e -o pid,ppid,stat,comm");
 		return 1;
 	}
 	n = 1;
-	while (n < MAX_CHAIN && chain[n - 1].ppid > 0 && chain[n - 1].pid != 1) {
+	while (n < MAX_CHAIN && chain[n - 1].ppid > 0 &&
+	       chain[n - 1].pid != 1) {
 		/* A parent can exit while we look: the chain just ends there. */
-		if (proc_read_stat(chain[n - 1].ppid, &chain[n], err, sizeof err) == -1) {
+		if (proc_read_stat(chain[n - 1].ppid, &chain[n], err,
+		                   sizeof err) == -1) {
 			gone = "(the parent has just exited)";
 			break;
 		}
@@ -214,8 +221,8 @@ static int show_chain(const struct opts *o)
 	}
 
 	if (o->json) {
-		printf("{\"pid\": %ld, \"ppid\": %ld, \"chain\": [", chain[0].pid,
-		       chain[0].ppid);
+		printf("{\"pid\": %ld, \"ppid\": %ld, \"chain\": [",
+		       chain[0].pid, chain[0].ppid);
 		for (i = 0; i < n; i++) {
 			printf(i ? ", " : "");
 			json_proc(&chain[i]);
@@ -246,7 +253,8 @@ static int show_chain(const struct opts *o)
 		if (o->children) {
 			printf("\nChildren of %ld: %zu\n", chain[0].pid, nkids);
 			if (nkids > 0)
-				printf("%7s %7s  %-5s %s\n", "PID", "PPID", "STATE", "COMMAND");
+				printf("%7s %7s  %-5s %s\n", "PID", "PPID",
+				       "STATE", "COMMAND");
 			for (i = 0; i < nkids; i++)
 				print_row(&kids[i]);
 		}
@@ -291,9 +299,11 @@ static int show_fork(const struct opts *o)
 		mine[1] = (long)getppid();
 		close(pfd[0]);
 		if (!o->json) {
-			printf("[child]  %-35s -> 0: I am the child\n", "fork()");
+			printf("[child]  %-35s -> 0: I am the child\n",
+			       "fork()");
 			printf("[child]  %-35s -> %ld\n", "getpid()", mine[0]);
-			printf("[child]  %-35s -> %ld (my parent)\n", "getppid()", mine[1]);
+			printf("[child]  %-35s -> %ld (my parent)\n",
+			       "getppid()", mine[1]);
 			printf("[child]  _exit(0)\n");
 			fflush(stdout);
 		}
@@ -331,15 +341,17 @@ static int show_fork(const struct opts *o)
 		       "\"zombie_before_wait\": %s, \"gone_after_wait\": %s, "
 		       "\"exit_status\": %d}\n",
 		       parent, (long)getppid(), ids[0], ids[1], (long)child,
-		       zombie_seen ? "true" : "false", gone_after ? "true" : "false",
+		       zombie_seen ? "true" : "false",
+		       gone_after ? "true" : "false",
 		       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return 0;
 	}
-	printf("[parent] %-35s -> %ld: the child's PID\n", "fork()", (long)child);
+	printf("[parent] %-35s -> %ld: the child's PID\n", "fork()",
+	       (long)child);
 	printf("[parent] %-35s -> %ld%s\n", "getpid()", parent,
 	       ids[1] == parent ? ": the child's PPID is my PID" : "");
-	printf("[parent] %-35s -> %ld (my own parent: the shell?)\n", "getppid()",
-	       (long)getppid());
+	printf("[parent] %-35s -> %ld (my own parent: the shell?)\n",
+	       "getppid()", (long)getppid());
 	printf("[parent] %-35s -> %s\n", "waitid(WEXITED | WNOWAIT)",
 	       "the child has exited; not reaped yet");
 	snprintf(call, sizeof call, "/proc/%ld/stat", (long)child);

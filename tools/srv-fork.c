@@ -61,7 +61,7 @@
 static const char *const PROG = "srv-fork";
 
 #define MAX_CHILDREN_DEFAULT 1024 /* live children; more get 503 */
-#define STOP_GRACE 2.0            /* seconds children get to finish on stop */
+#define STOP_GRACE           2.0  /* seconds children get to finish on stop */
 
 enum reap_mode { REAP_LOOP, REAP_ONCE, REAP_NONE };
 
@@ -102,8 +102,7 @@ static void usage(void)
 	       "  -N, --nproc N         limit this user to N processes (setrlimit\n"
 	       "                        RLIMIT_NPROC, like ulimit -u): fork() fails\n"
 	       "                        with EAGAIN, the client gets 503. Not\n"
-	       "                        enforced for root\n"
-	       SERVER_OPTIONS_HELP
+	       "                        enforced for root\n" SERVER_OPTIONS_HELP
 	       "\n"
 	       "Each child prints the article's line 'Child PID: X. Parent PID Y'.\n"
 	       "SIGINT (Ctrl-C) or SIGTERM stops the server: it closes the listening\n"
@@ -122,12 +121,12 @@ static void usage(void)
  * What the SIGCHLD handler and main() share. main() touches the table only
  * with SIGCHLD blocked, so the handler never sees it half-updated. */
 static enum reap_mode reap = REAP_LOOP;
-static int narrate = 1;                 /* !--quiet, for the handler */
-static pid_t *kids;                     /* live (unreaped) children; 0 = free */
+static int narrate = 1; /* !--quiet, for the handler */
+static pid_t *kids;     /* live (unreaped) children; 0 = free */
 static long max_kids;
-static volatile sig_atomic_t live;      /* how many entries of kids are used */
-static volatile sig_atomic_t reaped;    /* children waited for */
-static volatile sig_atomic_t served;    /* ...that exited with status 0 */
+static volatile sig_atomic_t live;   /* how many entries of kids are used */
+static volatile sig_atomic_t reaped; /* children waited for */
+static volatile sig_atomic_t served; /* ...that exited with status 0 */
 
 /* Async-signal-safe formatting for the handler: no printf there. */
 static size_t put_str(char *buf, size_t at, size_t cap, const char *s)
@@ -185,7 +184,8 @@ static void note_reaped(const char *call, pid_t pid, int st)
 		at = put_num(line, at, sizeof line, WEXITSTATUS(st));
 	} else {
 		at = put_str(line, at, sizeof line, " (killed by signal ");
-		at = put_num(line, at, sizeof line, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+		at = put_num(line, at, sizeof line,
+		             WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	}
 	at = put_str(line, at, sizeof line, "): reaped\n");
 	(void)!write(STDOUT_FILENO, line, at);
@@ -280,10 +280,11 @@ static void sleep_unless_stopped(double secs)
  * unread data makes the kernel send RST, and the client might lose the 503. */
 static void refuse(const struct server_opts *o, int conn)
 {
-	static const char msg[] = "HTTP/1.1 503 Service Unavailable\r\n"
-	                          "Content-Type: text/plain\r\n"
-	                          "Connection: close\r\n\r\n"
-	                          "Too many clients at once: try again later.\n";
+	static const char msg[] =
+	        "HTTP/1.1 503 Service Unavailable\r\n"
+	        "Content-Type: text/plain\r\n"
+	        "Connection: close\r\n\r\n"
+	        "Too many clients at once: try again later.\n";
 	char drain[4096], call[64];
 
 	while (recv(conn, drain, sizeof drain, MSG_DONTWAIT) > 0)
@@ -306,10 +307,11 @@ static void wait_for_children(void)
 	int termed = 0, st;
 	long i;
 
-	sigchld_block(SIG_BLOCK); /* from now on main() reaps, not the handler */
+	sigchld_block(
+	        SIG_BLOCK); /* from now on main() reaps, not the handler */
 	if (live > 0)
-		printf("Stopping: waiting up to %g s for %d child%s\n", STOP_GRACE,
-		       (int)live, live == 1 ? "" : "ren");
+		printf("Stopping: waiting up to %g s for %d child%s\n",
+		       STOP_GRACE, (int)live, live == 1 ? "" : "ren");
 	while (live > 0) {
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 
@@ -317,7 +319,8 @@ static void wait_for_children(void)
 			note_reaped("waitpid(-1, &st, WNOHANG)", pid, st);
 			continue;
 		}
-		if (pid == -1) { /* ECHILD: nobody left (cannot happen: live > 0) */
+		if (pid ==
+		    -1) { /* ECHILD: nobody left (cannot happen: live > 0) */
 			cli_error(PROG, "waitpid: %s", strerror(errno));
 			break;
 		}
@@ -325,7 +328,8 @@ static void wait_for_children(void)
 			int sig = termed ? SIGKILL : SIGTERM;
 
 			printf("Stopping: %d child%s still running after %g s: sending "
-			       "%s\n", (int)live, live == 1 ? "" : "ren",
+			       "%s\n",
+			       (int)live, live == 1 ? "" : "ren",
 			       termed ? 2 * STOP_GRACE : STOP_GRACE,
 			       termed ? "SIGKILL" : "SIGTERM");
 			for (i = 0; i < max_kids; i++)
@@ -345,8 +349,8 @@ struct fork_opts {
 	long max_children;
 	int retry_accept;
 	int keep_conn;
-	long max_fds;  /* 0 = leave RLIMIT_NOFILE alone */
-	long nproc;    /* 0 = leave RLIMIT_NPROC alone */
+	long max_fds; /* 0 = leave RLIMIT_NOFILE alone */
+	long nproc;   /* 0 = leave RLIMIT_NPROC alone */
 };
 
 static int fork_option(struct fork_opts *f, int opt, const char *arg)
@@ -355,13 +359,13 @@ static int fork_option(struct fork_opts *f, int opt, const char *arg)
 
 	switch (opt) {
 	case 's':
-		if (num_parse_seconds(arg, 86400, "child-sleep", &f->child_sleep, err,
-		                      sizeof err) == -1)
+		if (num_parse_seconds(arg, 86400, "child-sleep",
+		                      &f->child_sleep, err, sizeof err) == -1)
 			return cli_usage_error(PROG, "%s", err);
 		return 0;
 	case 'n':
-		if (num_parse_long(arg, 1, 100000, "max-children", &f->max_children,
-		                   err, sizeof err) == -1)
+		if (num_parse_long(arg, 1, 100000, "max-children",
+		                   &f->max_children, err, sizeof err) == -1)
 			return cli_usage_error(PROG, "%s", err);
 		return 0;
 	case 'r':
@@ -372,8 +376,10 @@ static int fork_option(struct fork_opts *f, int opt, const char *arg)
 		else if (strcmp(arg, "none") == 0)
 			reap = REAP_NONE;
 		else
-			return cli_usage_error(PROG, "invalid reap mode '%s': expected "
-			                       "loop, once or none", arg);
+			return cli_usage_error(PROG,
+			                       "invalid reap mode '%s': expected "
+			                       "loop, once or none",
+			                       arg);
 		return 0;
 	case 'R':
 		f->retry_accept = 1;
@@ -397,16 +403,18 @@ static int fork_option(struct fork_opts *f, int opt, const char *arg)
 }
 
 /* setrlimit(): the soft limit only, as `ulimit -S` does; narrated. */
-static int set_limit(const struct server_opts *o, int resource, const char *name,
-                     long value)
+static int set_limit(const struct server_opts *o, int resource,
+                     const char *name, long value)
 {
 	struct rlimit rl;
 	char call[64];
 
 	if (getrlimit(resource, &rl) == -1)
-		return cli_error(PROG, "getrlimit %s: %s", name, strerror(errno));
+		return cli_error(PROG, "getrlimit %s: %s", name,
+		                 strerror(errno));
 	if (rl.rlim_max != RLIM_INFINITY && (rlim_t)value > rl.rlim_max)
-		return cli_error(PROG, "setrlimit %s %ld: above the hard limit %llu",
+		return cli_error(PROG,
+		                 "setrlimit %s %ld: above the hard limit %llu",
 		                 name, value, (unsigned long long)rl.rlim_max);
 	rl.rlim_cur = (rlim_t)value;
 	snprintf(call, sizeof call, "setrlimit(%s, %ld)", name, value);
@@ -430,11 +438,11 @@ int main(int argc, char **argv)
 		{ "max-fds", required_argument, NULL, 'F' },
 		{ "nproc", required_argument, NULL, 'N' },
 		SERVER_LONG_OPTS,
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts o;
 	struct fork_opts f = { 0, MAX_CHILDREN_DEFAULT, 0, 0, 0, 0 };
-	int *kept = NULL;     /* --keep-conn: the connections the parent holds */
+	int *kept = NULL; /* --keep-conn: the connections the parent holds */
 	long nkept = 0, capkept = 0, forked = 0, i;
 	char call[64];
 	int opt, lfd, status = 0, told_nproc = 0;
@@ -455,17 +463,22 @@ int main(int argc, char **argv)
 		if (rc == 1)
 			rc = server_option(&o, opt, optarg);
 		if (rc == 1)
-			return cli_bad_option(PROG, opt, optopt, argv[optind - 1]);
+			return cli_bad_option(PROG, opt, optopt,
+			                      argv[optind - 1]);
 		if (rc != 0)
 			return rc;
 	}
 	if (optind < argc)
-		return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(PROG, "unexpected argument '%s'",
+		                       argv[optind]);
 	if (f.retry_accept && reap != REAP_ONCE)
-		return cli_usage_error(PROG, "--retry-accept goes with --reap once "
-		                       "(--reap loop always retries; none has no handler)");
+		return cli_usage_error(
+		        PROG,
+		        "--retry-accept goes with --reap once "
+		        "(--reap loop always retries; none has no handler)");
 
-	setvbuf(stdout, NULL, _IOLBF, 0); /* one line at a time, even in a pipe */
+	setvbuf(stdout, NULL, _IOLBF,
+	        0); /* one line at a time, even in a pipe */
 	narrate = !o.quiet;
 	max_kids = f.max_children;
 	kids = calloc((size_t)max_kids, sizeof *kids);
@@ -477,7 +490,8 @@ int main(int argc, char **argv)
 	}
 	if ((f.max_fds > 0 &&
 	     set_limit(&o, RLIMIT_NOFILE, "RLIMIT_NOFILE", f.max_fds) != 0) ||
-	    (f.nproc > 0 && set_limit(&o, RLIMIT_NPROC, "RLIMIT_NPROC", f.nproc) != 0)) {
+	    (f.nproc > 0 &&
+	     set_limit(&o, RLIMIT_NPROC, "RLIMIT_NPROC", f.nproc) != 0)) {
 		free(kids);
 		return 1;
 	}
@@ -501,13 +515,17 @@ int main(int argc, char **argv)
 
 			if (e == EINTR && server_stop)
 				break; /* SIGINT or SIGTERM */
-			if (e == EINTR && reap == REAP_ONCE && !f.retry_accept) {
+			if (e == EINTR && reap == REAP_ONCE &&
+			    !f.retry_accept) {
 				/* The article's crash: the SIGCHLD handler ran while
 				 * accept() was blocked, and accept() gave up. */
-				cli_error(PROG, "accept: %s (EINTR): the SIGCHLD handler ran "
+				cli_error(PROG,
+				          "accept: %s (EINTR): the SIGCHLD handler ran "
 				          "while accept() was blocked, and accept() is not "
-				          "called again: stopping", strerror(e));
-				cli_hint(PROG, "retry accept() on EINTR (--retry-accept), or "
+				          "called again: stopping",
+				          strerror(e));
+				cli_hint(PROG,
+				         "retry accept() on EINTR (--retry-accept), or "
 				         "install the handler with SA_RESTART");
 				status = 1;
 				break;
@@ -515,21 +533,27 @@ int main(int argc, char **argv)
 			if (e == EINTR) {
 				/* The fix: a signal interrupted accept(); call it again. */
 				snprintf(call, sizeof call, "accept(%d)", lfd);
-				server_say(&o, call, "EINTR (a signal handler ran): "
+				server_say(&o, call,
+				           "EINTR (a signal handler ran): "
 				           "calling accept() again");
 				continue;
 			}
 			if (e == EMFILE || e == ENFILE) {
-				cli_error(PROG, "accept: %s (%s): %s", strerror(e),
+				cli_error(PROG, "accept: %s (%s): %s",
+				          strerror(e),
 				          e == EMFILE ? "EMFILE" : "ENFILE",
-				          e == EMFILE ? "this process has used up its "
-				          "descriptors (RLIMIT_NOFILE)" :
-				          "the system has used up its descriptors");
+				          e == EMFILE
+				                  ? "this process has used up its "
+				                    "descriptors (RLIMIT_NOFILE)"
+				                  : "the system has used up its descriptors");
 				if (f.keep_conn)
-					cli_hint(PROG, "the parent holds %ld connections it never "
+					cli_hint(PROG,
+					         "the parent holds %ld connections it never "
 					         "closed (--keep-conn): after fork() the parent "
-					         "must close its copy", nkept);
-				cli_error(PROG, "no descriptor will be freed: stopping");
+					         "must close its copy",
+					         nkept);
+				cli_error(PROG,
+				          "no descriptor will be freed: stopping");
 				status = 1;
 				break;
 			}
@@ -544,8 +568,10 @@ int main(int argc, char **argv)
 		sigchld_block(SIG_BLOCK); /* the table, and live, stay ours */
 		if (live >= max_kids) {
 			sigchld_block(SIG_UNBLOCK);
-			cli_error(PROG, "%ld children already (--max-children %ld): "
-			          "no fork for this client", max_kids, max_kids);
+			cli_error(PROG,
+			          "%ld children already (--max-children %ld): "
+			          "no fork for this client",
+			          max_kids, max_kids);
 			refuse(&o, conn);
 			continue;
 		}
@@ -558,10 +584,11 @@ int main(int argc, char **argv)
 			int e = errno;
 
 			sigchld_block(SIG_UNBLOCK);
-			cli_error(PROG, "fork: %s%s: no child for this client", strerror(e),
-			          e == EAGAIN ? " (EAGAIN)" : "");
+			cli_error(PROG, "fork: %s%s: no child for this client",
+			          strerror(e), e == EAGAIN ? " (EAGAIN)" : "");
 			if (e == EAGAIN && !told_nproc++)
-				cli_hint(PROG, "too many processes for this user "
+				cli_hint(PROG,
+				         "too many processes for this user "
 				         "(RLIMIT_NPROC, ulimit -u); zombies count too");
 			refuse(&o, conn);
 			continue;
@@ -576,22 +603,29 @@ int main(int argc, char **argv)
 			sigchld_block(SIG_UNBLOCK);
 			snprintf(call, sizeof call, "close(%d)", lfd);
 			close(lfd);
-			server_say(&o, call, "ok, the child's copy of the listening socket");
+			server_say(&o, call,
+			           "ok, the child's copy of the listening socket");
 			if (!o.quiet)
-				printf("Child PID: %ld. Parent PID %ld\n", (long)getpid(),
-				       (long)getppid());
+				printf("Child PID: %ld. Parent PID %ld\n",
+				       (long)getpid(), (long)getppid());
 			rc = server_serve(&o, conn);
 			if (f.child_sleep > 0) {
-				snprintf(call, sizeof call, "sleep(%g)", f.child_sleep);
-				server_say(&o, call, "child %ld sleeps with the connection "
-				           "open (fd %d)", (long)getpid(), conn);
+				snprintf(call, sizeof call, "sleep(%g)",
+				         f.child_sleep);
+				server_say(&o, call,
+				           "child %ld sleeps with the connection "
+				           "open (fd %d)",
+				           (long)getpid(), conn);
 				sleep_unless_stopped(f.child_sleep);
 			}
 			snprintf(call, sizeof call, "close(%d)", conn);
 			close(conn);
-			server_say(&o, call, "ok, child %ld exits%s", (long)getpid(),
-			           f.keep_conn ? " (the parent still holds its copy: "
-			           "no FIN)" : "");
+			server_say(&o, call, "ok, child %ld exits%s",
+			           (long)getpid(),
+			           f.keep_conn
+			                   ? " (the parent still holds its copy: "
+			                     "no FIN)"
+			                   : "");
 			free(kept);
 			free(kids);
 			exit(cli_finish(PROG, rc == 0 ? 0 : 1));
@@ -607,7 +641,8 @@ int main(int argc, char **argv)
 		if (!f.keep_conn) {
 			/* The parent's copy: the child's stays open, so no FIN yet. */
 			close(conn);
-			server_say(&o, call, "ok, the parent's copy (the child has its "
+			server_say(&o, call,
+			           "ok, the parent's copy (the child has its "
 			           "own)");
 			continue;
 		}
@@ -617,7 +652,9 @@ int main(int argc, char **argv)
 			int *grown = realloc(kept, (size_t)cap * sizeof *kept);
 
 			if (grown == NULL) {
-				cli_error(PROG, "out of memory: closing fd %d after all", conn);
+				cli_error(PROG,
+				          "out of memory: closing fd %d after all",
+				          conn);
 				close(conn);
 				continue;
 			}
@@ -625,9 +662,10 @@ int main(int argc, char **argv)
 			capkept = cap;
 		}
 		kept[nkept++] = conn;
-		server_say(&o, "(no close)", "the parent keeps fd %d (--keep-conn): "
-		           "%ld connection%s held open", conn, nkept,
-		           nkept == 1 ? "" : "s");
+		server_say(&o, "(no close)",
+		           "the parent keeps fd %d (--keep-conn): "
+		           "%ld connection%s held open",
+		           conn, nkept, nkept == 1 ? "" : "s");
 	}
 
 	snprintf(call, sizeof call, "close(%d)", lfd);
@@ -643,8 +681,8 @@ int main(int argc, char **argv)
 		close(kept[i]); /* --keep-conn: the FINs come only now */
 	free(kept);
 	wait_for_children();
-	printf("children: %ld forked, %ld reaped, %d left\n", forked, (long)reaped,
-	       (int)live);
+	printf("children: %ld forked, %ld reaped, %d left\n", forked,
+	       (long)reaped, (int)live);
 	printf("Stopped: served %ld request%s.\n", (long)served,
 	       served == 1 ? "" : "s");
 	free(kids);

@@ -46,9 +46,7 @@ static void usage(void)
 	       "The article's iterative web server: it serves one client at a\n"
 	       "time and narrates each system call it makes.\n"
 	       "\n"
-	       "Options:\n"
-	       SERVER_OPTIONS_HELP
-	       "\n"
+	       "Options:\n" SERVER_OPTIONS_HELP "\n"
 	       "Once listening it prints 'Serving HTTP on port N ...' with the real\n"
 	       "port. SIGINT (Ctrl-C) or SIGTERM stops it: it closes the listening\n"
 	       "socket, says how many requests it served, and exits 0.\n"
@@ -60,8 +58,10 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = { SERVER_LONG_OPTS,
-		                                  { NULL, 0, NULL, 0 } };
+	static const struct option longopts[] = {
+		SERVER_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
 	struct server_opts o;
 	unsigned long served = 0;
 	char call[32];
@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 
 	server_opts_init(&o, PROG);
 	opterr = 0; /* we print our own messages */
-	while ((opt = getopt_long(argc, argv, SERVER_SHORT_OPTS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, SERVER_SHORT_OPTS, longopts,
+	                          NULL)) != -1) {
 		int rc;
 
 		if (opt == 'h') {
@@ -80,14 +81,17 @@ int main(int argc, char **argv)
 			return cli_finish(PROG, cli_version(PROG));
 		rc = server_option(&o, opt, optarg);
 		if (rc == 1)
-			return cli_bad_option(PROG, opt, optopt, argv[optind - 1]);
+			return cli_bad_option(PROG, opt, optopt,
+			                      argv[optind - 1]);
 		if (rc != 0)
 			return rc;
 	}
 	if (optind < argc)
-		return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(PROG, "unexpected argument '%s'",
+		                       argv[optind]);
 
-	setvbuf(stdout, NULL, _IOLBF, 0); /* one line at a time, even in a pipe */
+	setvbuf(stdout, NULL, _IOLBF,
+	        0); /* one line at a time, even in a pipe */
 	if (server_signals() == -1)
 		return cli_error(PROG, "sigaction: %s", strerror(errno));
 
@@ -121,6 +125,7 @@ int main(int argc, char **argv)
 	}
 
 	close(lfd);
-	printf("Stopped: served %lu request%s.\n", served, served == 1 ? "" : "s");
+	printf("Stopped: served %lu request%s.\n", served,
+	       served == 1 ? "" : "s");
 	return cli_finish(PROG, 0);
 }

@@ -50,7 +50,7 @@
 static const char *const PROG = "srv-sleep";
 
 #define SLEEP_DEFAULT 60.0 /* the article's time.sleep(60) */
-#define WATCH_MS 20        /* how often we look at the queue while asleep */
+#define WATCH_MS      20   /* how often we look at the queue while asleep */
 
 static void usage(void)
 {
@@ -63,8 +63,7 @@ static void usage(void)
 	       "Options:\n"
 	       "  -s, --sleep S         seconds to sleep after each reply, with the\n"
 	       "                        connection open (default 60, the article's;\n"
-	       "                        fractions allowed; 0 = do not sleep)\n"
-	       SERVER_OPTIONS_HELP
+	       "                        fractions allowed; 0 = do not sleep)\n" SERVER_OPTIONS_HELP
 	       "\n"
 	       "While it sleeps it prints 'queue: N waiting (backlog B)' when the\n"
 	       "number of connections waiting for accept() changes (Linux:\n"
@@ -93,11 +92,13 @@ static void say_where_to_look(const struct server_opts *o, unsigned short port,
 		return;
 	if (have_tcp_info)
 		printf("the same queue from outside: ss -ltn 'sport = :%u'  "
-		       "(Recv-Q = waiting, Send-Q = backlog)\n", port);
+		       "(Recv-Q = waiting, Send-Q = backlog)\n",
+		       port);
 	else
 		printf("queue: this system does not report the listen queue through "
 		       "TCP_INFO; watch it with: netstat -Lan  (qlen, maxqlen of "
-		       "port %u)\n", port);
+		       "port %u)\n",
+		       port);
 }
 
 /*
@@ -115,8 +116,10 @@ static void sleep_watching(const struct server_opts *o, int lfd, int conn,
 	char call[64];
 
 	snprintf(call, sizeof call, "sleep(%g)", secs);
-	server_say(o, call, "sleeping %g s with the connection still open (fd %d); "
-	           "new clients wait in the listen queue", secs, conn);
+	server_say(o, call,
+	           "sleeping %g s with the connection still open (fd %d); "
+	           "new clients wait in the listen queue",
+	           secs, conn);
 	while (!server_stop && (left = end - now_s()) > 0) {
 		if (watching && !o->quiet) {
 			if (queue_read(lfd, &waiting, &backlog) == 0) {
@@ -125,8 +128,8 @@ static void sleep_watching(const struct server_opts *o, int lfd, int conn,
 					*told = 1;
 				}
 				if (first || waiting != shown)
-					printf("queue: %u waiting (backlog %u)\n", waiting,
-					       backlog);
+					printf("queue: %u waiting (backlog %u)\n",
+					       waiting, backlog);
 				shown = waiting;
 				first = 0;
 			} else {
@@ -134,16 +137,21 @@ static void sleep_watching(const struct server_opts *o, int lfd, int conn,
 					say_where_to_look(o, port, 0);
 					*told = 1;
 				} else if (errno != ENOTSUP) {
-					cli_error(PROG, "getsockopt TCP_INFO: %s", strerror(errno));
+					cli_error(PROG,
+					          "getsockopt TCP_INFO: %s",
+					          strerror(errno));
 				}
 				watching = 0; /* say it once, then just sleep */
 			}
 		}
 		/* poll() with no descriptors: a sleep that a signal interrupts. */
-		poll(NULL, 0, left * 1000 < WATCH_MS ? (int)(left * 1000) + 1 : WATCH_MS);
+		poll(NULL, 0,
+		     left * 1000 < WATCH_MS ? (int)(left * 1000) + 1
+		                            : WATCH_MS);
 	}
 	if (server_stop)
-		server_say(o, call, "interrupted after %.1f s by a signal: stopping",
+		server_say(o, call,
+		           "interrupted after %.1f s by a signal: stopping",
 		           now_s() - start);
 }
 
@@ -152,7 +160,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "sleep", required_argument, NULL, 's' },
 		SERVER_LONG_OPTS,
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts o;
 	struct sockaddr_storage bound;
@@ -176,21 +184,24 @@ int main(int argc, char **argv)
 		if (opt == 'V')
 			return cli_finish(PROG, cli_version(PROG));
 		if (opt == 's') {
-			if (num_parse_seconds(optarg, 86400, "sleep", &secs, err,
-			                      sizeof err) == -1)
+			if (num_parse_seconds(optarg, 86400, "sleep", &secs,
+			                      err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			continue;
 		}
 		rc = server_option(&o, opt, optarg);
 		if (rc == 1)
-			return cli_bad_option(PROG, opt, optopt, argv[optind - 1]);
+			return cli_bad_option(PROG, opt, optopt,
+			                      argv[optind - 1]);
 		if (rc != 0)
 			return rc;
 	}
 	if (optind < argc)
-		return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(PROG, "unexpected argument '%s'",
+		                       argv[optind]);
 
-	setvbuf(stdout, NULL, _IOLBF, 0); /* one line at a time, even in a pipe */
+	setvbuf(stdout, NULL, _IOLBF,
+	        0); /* one line at a time, even in a pipe */
 	if (server_signals() == -1)
 		return cli_error(PROG, "sigaction: %s", strerror(errno));
 
@@ -235,6 +246,7 @@ int main(int argc, char **argv)
 	}
 
 	close(lfd);
-	printf("Stopped: served %lu request%s.\n", served, served == 1 ? "" : "s");
+	printf("Stopped: served %lu request%s.\n", served,
+	       served == 1 ? "" : "s");
 	return cli_finish(PROG, 0);
 }
