@@ -123,7 +123,15 @@ start_bg() {
 	: >"$out"
 	# Close what bats leaves open (3 and up), so that the tool's descriptors
 	# start at 3 as they would in a terminal, and bats never waits on it.
-	setsid "$@" </dev/null >"$out" 2>"$err" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	# bats holds more than 3-9 (10 and up, 251, 255): close every one.
+	(
+		local f
+		for f in /proc/"$BASHPID"/fd/*; do
+			f="${f##*/}"
+			if ((f > 2)); then eval "exec $f>&-" 2>/dev/null; fi
+		done
+		exec setsid "$@" </dev/null >"$out" 2>"$err"
+	) &
 	BG_PID=$!
 	SOCKLAB_PIDS+=("$BG_PID")
 	local end=$((SECONDS + SOCKLAB_DEADLINE + 1)) line
