@@ -35,7 +35,7 @@ O        ?= build
 BIN      ?= bin
 
 TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port
-LIBSRC   = lib/addr.c lib/cli.c lib/net.c lib/num.c lib/text.c lib/queue.c lib/proc.c lib/json.c
+LIBSRC   = lib/addr.c lib/cli.c lib/net.c lib/num.c lib/text.c lib/queue.c lib/proc.c lib/json.c lib/diag.c
 # Shared by the servers (part of the lesson, so it lives in tools/).
 SERVERS  = srv-iter srv-sleep srv-fork
 MAN1     = $(TOOLS:%=man/%.1)

@@ -1,20 +1,23 @@
 /*
  * fuzz_proc: lib/proc.c's parsers on arbitrary lines: /proc/PID/stat lines
  * (command names with spaces, parentheses, newlines, nothing at all),
- * /proc/net/tcp and tcp6 lines, and descriptor targets ("socket:[N]").
+ * /proc/net/tcp and tcp6 lines, and descriptor targets ("socket:[N]");
+ * and the same bytes as a sock_diag reply datagram (lib/diag.c).
  *
  * The first byte picks IPv6 for the tcp line (bit 0) and the error buffer
  * size (bits 1-6: 1..64 bytes); the rest is the line. Invariants: a parsed
  * stat line has a NUL-terminated command name that is a piece of the line,
  * and a state letter that is no space; a parsed tcp line has addresses of
  * the family asked for, which format; an inode is found only in a target
- * that starts with its prefix.
+ * that starts with its prefix; a sock_diag reply is read within its
+ * bounds, and every socket it yields has an address that formats.
  */
 #include "fuzz.h"
 
 #include <netinet/in.h>
 
 #include "addr.h"
+#include "diag.h"
 #include "proc.h"
 
 static void fuzz_stat(const char *line, size_t errlen)
@@ -54,6 +57,46 @@ static void fuzz_tcp(const char *line, int v6)
 	}
 }
 
+static int diag_entry(const struct proc_tcp *t, void *arg)
+{
+	char buf[ADDR_STRLEN];
+
+	(void)arg;
+	FUZZ_CHECK(t->local.ss_family == AF_INET ||
+	           t->local.ss_family == AF_INET6);
+	FUZZ_CHECK(t->remote.ss_family == t->local.ss_family);
+	FUZZ_CHECK(addr_format((const struct sockaddr *)&t->local, t->len, buf,
+	                       sizeof buf) == 0);
+	FUZZ_CHECK(addr_format((const struct sockaddr *)&t->remote, t->len, buf,
+	                       sizeof buf) == 0);
+	return 0;
+}
+
+/* The bytes in a buffer of their own size, so that ASan sees any read
+ * past the end of the datagram. */
+static void fuzz_diag(const uint8_t *data, size_t size, size_t errlen)
+{
+#ifdef __linux__
+	unsigned char *copy = malloc(size ? size : 1);
+	char *err = malloc(errlen);
+	int rc;
+
+	if (copy == NULL || err == NULL)
+		abort();
+	memcpy(copy, data, size);
+	rc = diag_parse_reply(copy, size, 1, diag_entry, NULL, err, errlen);
+	FUZZ_CHECK(rc == -1 || rc == 0 || rc == 1);
+	if (rc == -1)
+		FUZZ_CHECK(fuzz_terminated(err, errlen));
+	free(copy);
+	free(err);
+#else
+	(void)data;
+	(void)size;
+	(void)errlen;
+#endif
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *line;
@@ -74,5 +117,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strncmp(line, "pipe:[", 6) == 0);
 
 	free(line);
+	fuzz_diag(data + 1, size - 1, errlen);
 	return 0;
 }

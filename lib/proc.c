@@ -483,6 +483,9 @@ int proc_tcp_scan(long pid, int (*fn)(const struct proc_tcp *, void *),
 			errno = e;
 			return -1;
 		}
+		/* stdio would read /proc in 1 kB pieces (its st_blksize):
+		 * thousands of read() calls for a big table. */
+		setvbuf(f, NULL, _IOFBF, (size_t)64 * 1024);
 		while (fgets(line, sizeof line, f) != NULL) {
 			if (proc_parse_tcp_line(line, v6, &t) == -1)
 				continue; /* the header */
@@ -494,6 +497,31 @@ int proc_tcp_scan(long pid, int (*fn)(const struct proc_tcp *, void *),
 		fclose(f);
 	}
 	return 0;
+}
+
+int proc_same_netns(long pid, char *err, size_t errlen)
+{
+	char path[64];
+	struct stat ours, theirs;
+
+	if (stat("/proc/self/ns/net", &ours) == -1) {
+		int e = errno;
+
+		describe(err, errlen, "/proc/self/ns/net", e);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0)
+		return 1;
+	snprintf(path, sizeof path, "/proc/%ld/ns/net", pid);
+	if (stat(path, &theirs) == -1) {
+		int e = errno;
+
+		describe(err, errlen, path, e);
+		errno = e;
+		return -1;
+	}
+	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
 }
 
 int proc_port_range(unsigned *low, unsigned *high, char *err, size_t errlen)

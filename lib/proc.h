@@ -7,6 +7,7 @@
  *                           "/dev/pts/0", "pipe:[1234]", "socket:[5678]"
  *   /proc/PID/net/tcp, tcp6 one line per TCP socket of the process's network
  *                           namespace, with its inode: proc_parse_tcp_line()
+ *   /proc/PID/ns/net        its network namespace: proc_same_netns()
  *   /proc/sys/net/ipv4/ip_local_port_range  the ephemeral port range
  *
  * The parsers take a line, not a path, so that tests and fuzzers can feed
@@ -107,6 +108,14 @@ const char *proc_tcp_state_name(int state);
  * 1 to stop. A missing tcp6 (IPv6 disabled) is not an error. */
 int proc_tcp_scan(long pid, int (*fn)(const struct proc_tcp *, void *),
                   void *arg, char *err, size_t errlen);
+
+/* Whether pid lives in this process's network namespace (pid 0: this
+ * process): 1 yes, 0 no, -1 when it cannot be told (no /proc/PID/ns/net:
+ * an old kernel or another system; or permission denied), errno set. Two
+ * processes share a namespace when their /proc/PID/ns/net links lead to the
+ * same inode (ls -l shows "net:[4026531840]"). A netlink socket answers for
+ * our namespace; /proc/PID/net/tcp is pid's. */
+int proc_same_netns(long pid, char *err, size_t errlen);
 
 /* /proc/sys/net/ipv4/ip_local_port_range: the ports connect() picks from
  * (it applies to IPv6 as well). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # lib/proc.c: the /proc parsers, by the C unit test tests/unit/proc_test.c
 # (odd command names such as "a) (b" and "x y", /proc/net/tcp and tcp6
-# lines, malformed input).
+# lines, malformed input), lib/diag.c's reading of sock_diag replies, and
+# netlink and /proc/net/tcp agreeing on a listening socket.
 
 load test_helper
 

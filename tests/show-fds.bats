@@ -11,6 +11,7 @@ json_get() { python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(ev
 	assert_success
 	assert_output_contains "Usage: show-fds"
 	assert_output_contains "--no-proc"
+	assert_output_contains "--no-netlink"
 	run show-fds --version
 	assert_success
 	assert_line_matches '^show-fds \(socklab\) [0-9.]+$'
@@ -106,6 +107,81 @@ time.sleep(30)' "$PORT"
 	assert_success
 	run json_get "$output" '[ (f["fd"], f["state"], f["local"]) for f in j["fds"] if f.get("proto") == "tcp"]'
 	assert_equal "$output" "[(3, 'LISTEN', '[::1]:$PORT')]"
+}
+
+# A srv-iter with one silent client connected: sets PORT, SERVER_PID, CPORT
+# (the client's port) and CLIENT_PID.
+server_with_client() {
+	start_server srv srv-iter --port 0 --timeout 10
+	start_bg client '^ready ([0-9]+)$' python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+print("ready", s.getsockname()[1], flush=True)
+time.sleep(30)' "$PORT"
+	CPORT="$BG_MATCH"
+	CLIENT_PID="$BG_PID"
+	wait_for bg_out_has srv "accept(3)"
+}
+
+# strace_ok: strace is there and may trace (LeakSanitizer refuses to run
+# under it: the traced runs turn leak detection off).
+strace_ok() { command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; }
+traced() {
+	local log="$1"
+	shift
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -o "$log" -e trace=socket,open,openat "$@"
+}
+
+@test "--pid: netlink and --no-netlink give the same lines: LISTEN on the port, the ESTABLISHED mirror of the client" {
+	server_with_client
+	run show-fds --pid "$SERVER_PID"
+	assert_success
+	local netlink="$output"
+	assert_line_matches "^   3  socket     socket:\\[[0-9]+\\] TCP 127\\.0\\.0\\.1:$PORT LISTEN\$"
+	assert_line_matches "^   4  socket     socket:\\[[0-9]+\\] TCP \\{127\\.0\\.0\\.1:$PORT, 127\\.0\\.0\\.1:$CPORT\\} ESTABLISHED\$"
+	run show-fds --pid "$SERVER_PID" --no-netlink
+	assert_success
+	assert_equal "$output" "$netlink"
+	# the same for --json, and for the client's side of the pair
+	local a b
+	a="$(show-fds --pid "$SERVER_PID" --json)"
+	b="$(show-fds --pid "$SERVER_PID" --json --no-netlink)"
+	assert_equal "$b" "$a"
+	a="$(show-fds --pid "$CLIENT_PID")"
+	b="$(show-fds --pid "$CLIENT_PID" --no-netlink)"
+	assert_equal "$b" "$a"
+	assert_line_matches "TCP \\{127\\.0\\.0\\.1:$CPORT, 127\\.0\\.0\\.1:$PORT\\} ESTABLISHED\$" "$a"
+}
+
+@test "--pid asks the kernel over netlink; --no-netlink reads /proc/P/net/tcp instead, with the same answer" {
+	strace_ok || skip "strace is not installed or may not trace here"
+	server_with_client
+	local log="$BATS_TEST_TMPDIR/trace" want
+	want="$(show-fds --pid "$SERVER_PID")"
+	run traced "$log" show-fds --pid "$SERVER_PID"
+	assert_success
+	grep -q 'socket(AF_NETLINK, .*NETLINK_SOCK_DIAG) = [0-9]' "$log" ||
+		fail "no sock_diag socket:" "$(cat "$log")"
+	! grep -q "/proc/$SERVER_PID/net/tcp" "$log" ||
+		fail "read /proc/$SERVER_PID/net/tcp although netlink worked:" "$(cat "$log")"
+	run traced "$log" show-fds --pid "$SERVER_PID" --no-netlink
+	assert_success
+	assert_equal "$output" "$want"
+	grep -q "open.*\"/proc/$SERVER_PID/net/tcp\".* = [0-9]" "$log" ||
+		fail "did not read /proc/$SERVER_PID/net/tcp:" "$(cat "$log")"
+	! grep -q 'AF_NETLINK' "$log" ||
+		fail "opened a netlink socket under --no-netlink:" "$(cat "$log")"
+}
+
+@test "from another network namespace, --pid reads the server's own /proc/P/net/tcp (netlink would see ours)" {
+	unshare -n true 2>/dev/null || skip "unshare -n is not allowed here"
+	server_with_client
+	run unshare -n show-fds --pid "$SERVER_PID"
+	assert_success
+	assert_line_matches "^   3  socket     socket:\\[[0-9]+\\] TCP 127\\.0\\.0\\.1:$PORT LISTEN\$"
+	assert_line_matches "^   4  socket     socket:\\[[0-9]+\\] TCP \\{127\\.0\\.0\\.1:$PORT, 127\\.0\\.0\\.1:$CPORT\\} ESTABLISHED\$"
+	assert_equal "$output" "$(show-fds --pid "$SERVER_PID")"
 }
 
 # ------------------------------------------------------------- bad input

@@ -545,8 +545,8 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return cli_finish(PROG, rc == -1 ? 0 : rc);
 
-	setvbuf(stdout, NULL, _IOLBF,
-	        0); /* one line at a time, even in a pipe */
+	/* One line at a time, even in a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns at once */

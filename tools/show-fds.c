@@ -11,19 +11,23 @@
  *
  * Usage
  *   show-fds [--file PATH] [--no-proc] [--json]
- *   show-fds --pid P [--json]
+ *   show-fds --pid P [--no-netlink] [--json]
  *
  * Try it
  *   ./bin/show-fds                        # 0, 1, 2, then a file and a socket
  *   ./bin/show-fds </dev/null | cat       # 0 is /dev/null, 1 a pipe
  *   ./bin/show-fds --pid "$(pgrep -n srv-iter)"   # a server's sockets
+ *   ./bin/show-fds --pid "$(pgrep -n srv-iter)" --no-netlink   # the same
  *
  * Things to notice
  *   - The file gets 3 and the socket 4 when only 0, 1 and 2 were open:
  *     the kernel hands out the lowest free number.
  *   - A socket is a descriptor like a file: the same write(), read(),
  *     close(). /proc shows it as socket:[INODE]; the inode finds its
- *     addresses and state in /proc/net/tcp.
+ *     addresses and state: the kernel's answer over netlink (sock_diag,
+ *     as ss does) or, with --no-netlink, a line of /proc/PID/net/tcp (as
+ *     lsof does). Same answer; the text table is slower to read when it
+ *     holds thousands of TIME-WAIT sockets.
  *   - A server's listening socket is LISTEN on its port; each connection it
  *     serves is one more descriptor, ESTABLISHED, whose socket pair is the
  *     client's mirrored.
@@ -31,7 +35,7 @@
  * See also
  *   docs/03-processes-and-descriptors.md; open(2), socket(2), write(2),
  *   close(2), fcntl(2), fstat(2), proc(5) (/proc/PID/fd, /proc/net/tcp),
- *   lsof(8), show-pids(1).
+ *   sock_diag(7), ss(8), lsof(8), show-pids(1).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +50,7 @@
 
 #include "addr.h"
 #include "cli.h"
+#include "diag.h"
 #include "json.h"
 #include "num.h"
 #include "proc.h"
@@ -60,6 +65,7 @@ struct opts {
 	long pid; /* 0: the learner's view of this process */
 	const char *file;
 	int no_proc;
+	int no_netlink; /* read /proc/PID/net/tcp, not sock_diag */
 	int json;
 };
 
@@ -73,12 +79,13 @@ struct row {
 	const char *state;
 };
 
-/* The TCP sockets wanted (by inode) and what /proc/net/tcp says of them. */
+/* The TCP sockets wanted (by inode) and what the kernel says of them. */
 struct sockets {
-	unsigned long *inodes; /* sorted */
+	unsigned long *inodes; /* sorted, each once */
 	struct proc_tcp *found;
 	unsigned char *have;
 	size_t n, cap;
+	size_t nfound; /* how many have[] are set: at n, stop looking */
 };
 
 static void usage(void)
@@ -92,6 +99,10 @@ static void usage(void)
 	       "Options:\n"
 	       "  -p, --pid P           list the descriptors of process P (from\n"
 	       "                        /proc/P/fd, like lsof -p P)\n"
+	       "  -N, --no-netlink      find the TCP sockets' addresses and states\n"
+	       "                        in /proc/P/net/tcp and tcp6 (as lsof does),\n"
+	       "                        not by asking the kernel over netlink\n"
+	       "                        (sock_diag, as ss does)\n"
 	       "  -f, --file PATH       the file to open (default /etc/hosts)\n"
 	       "  -n, --no-proc         do not read /proc: find our own descriptors\n"
 	       "                        with fcntl(F_GETFD) and fstat(), as on macOS\n"
@@ -114,6 +125,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "no-proc", no_argument, NULL, 'n' },
+		{ "no-netlink", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -125,7 +137,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	memset(o, 0, sizeof *o);
 	o->file = "/etc/hosts";
 	opterr = 0; /* we print our own messages */
-	while ((opt = getopt_long(argc, argv, ":p:f:njhV", longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, ":p:f:nNjhV", longopts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'p':
@@ -138,6 +150,9 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case 'n':
 			o->no_proc = 1;
+			break;
+		case 'N':
+			o->no_netlink = 1;
 			break;
 		case 'j':
 			o->json = 1;
@@ -245,22 +260,61 @@ static int sockets_collect(const struct proc_tcp *t, void *arg)
 	if (i >= 0 && !s->have[i]) {
 		s->found[i] = *t;
 		s->have[i] = 1;
+		s->nfound++;
 	}
-	return 0;
+	return s->nfound == s->n; /* 1: every one found, stop looking */
 }
 
-/* Looks the sockets up in /proc/PID/net/tcp and tcp6, in one pass. */
-static int sockets_lookup(struct sockets *s, long pid, char *err, size_t errlen)
+/*
+ * Looks the sockets up among the kernel's TCP sockets, and stops once
+ * every one is found. Two ways to ask:
+ *
+ *   sock_diag  what ss(8) does: a netlink socket (NETLINK_SOCK_DIAG) to
+ *              which the kernel answers in binary records, one per TCP
+ *              socket, filtered by state in the kernel. The TIME-WAIT
+ *              sockets a load test leaves by the thousand (no process owns
+ *              them) are skipped there, never formatted, sent or parsed.
+ *   /proc      what lsof does: /proc/PID/net/tcp and tcp6, a text table of
+ *              every TCP socket, TIME-WAIT included, that the kernel prints
+ *              line by line for us to parse back.
+ *
+ * A netlink socket answers for our network namespace, /proc/PID/net/tcp
+ * for pid's: netlink only when proc_same_netns() says they are the same;
+ * /proc otherwise, when netlink is missing (not Linux, a sandbox), and with
+ * --no-netlink.
+ */
+static int sockets_lookup(struct sockets *s, long pid, int no_netlink,
+                          char *err, size_t errlen)
 {
+	size_t i, n = 0;
+
 	if (s->n == 0)
-		return 0;
+		return 0; /* no socket: nothing to ask */
 	qsort(s->inodes, s->n, sizeof *s->inodes, cmp_ulong);
+	for (i = 0; i < s->n; i++) /* a dup()ed socket is wanted once */
+		if (n == 0 || s->inodes[i] != s->inodes[n - 1])
+			s->inodes[n++] = s->inodes[i];
+	s->n = n;
 	s->found = calloc(s->n, sizeof *s->found);
 	s->have = calloc(s->n, 1);
 	if (s->found == NULL || s->have == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (!no_netlink && proc_same_netns(pid, err, errlen) == 1) {
+		/* The listening sockets first: they have a small table of
+		 * their own. The big one (every connection, every TIME-WAIT)
+		 * is walked only if some socket is still missing. */
+		if (diag_tcp_scan(DIAG_TCP_LISTEN, sockets_collect, s, err,
+		                  errlen) == 0 &&
+		    (s->nfound == s->n ||
+		     diag_tcp_scan(DIAG_TCP_OWNED & ~DIAG_TCP_LISTEN,
+		                   sockets_collect, s, err, errlen) == 0))
+			return 0;
+	}
+	/* The fallback starts afresh (netlink may have failed halfway). */
+	memset(s->have, 0, s->n);
+	s->nfound = 0;
 	return proc_tcp_scan(pid, sockets_collect, s, err, errlen);
 }
 
@@ -348,7 +402,7 @@ static int list_proc(const struct opts *o, long pid, int json_first)
 		                   strerror(errno));
 		goto out;
 	}
-	if (sockets_lookup(&socks, pid, err, sizeof err) == -1) {
+	if (sockets_lookup(&socks, pid, o->no_netlink, err, sizeof err) == -1) {
 		status = cli_error(PROG, "%s", err);
 		goto out;
 	}
@@ -448,7 +502,7 @@ static void describe_own(int fd, struct row *r)
 }
 
 /* The same, with the name /proc/self/fd gives and TCP state from /proc. */
-static void describe_own_proc(int fd, struct row *r)
+static void describe_own_proc(const struct opts *o, int fd, struct row *r)
 {
 	char path[64], target[PROC_TARGET_MAX];
 	struct sockets socks;
@@ -472,7 +526,8 @@ static void describe_own_proc(int fd, struct row *r)
 		memset(&socks, 0, sizeof socks);
 		if (sockets_add(&socks, proc_target_inode(target, "socket")) ==
 		            0 &&
-		    sockets_lookup(&socks, 0, err, sizeof err) == 0)
+		    sockets_lookup(&socks, 0, o->no_netlink, err, sizeof err) ==
+		            0)
 			fill_tcp(r, &socks,
 			         proc_target_inode(target, "socket"));
 		sockets_free(&socks);
@@ -499,7 +554,7 @@ static void describe(const struct opts *o, int fd, struct row *r)
 	if (o->no_proc)
 		describe_own(fd, r);
 	else
-		describe_own_proc(fd, r);
+		describe_own_proc(o, fd, r);
 }
 
 static int is_open(int fd)

@@ -1,28 +1,38 @@
 /*
  * proc_test: the /proc parsers of lib/proc.c on lines written by hand,
- * including command names a process may choose to fool a naive parser.
+ * including command names a process may choose to fool a naive parser;
+ * lib/diag.c's reading of sock_diag replies built by hand; and both ways
+ * of finding a listening socket of ours (netlink, /proc/net/tcp) agreeing.
  * Run by tests/proc-unit.bats (make build/unit/proc_test). Prints one line
  * per failed check and exits 1 if any failed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#endif
 
 #include "addr.h"
+#include "diag.h"
 #include "json.h"
 #include "proc.h"
 
 static int failed;
 
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
 			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			failed++;                                          \
-		}                                                          \
+			failed++;                                              \
+		}                                                              \
 	} while (0)
 
 static void stat_ok(const char *line, long pid, const char *comm, char state,
@@ -56,8 +66,10 @@ static void tcp_ok(const char *line, int v6, const char *local,
 	char l[ADDR_STRLEN], r[ADDR_STRLEN];
 
 	CHECK(proc_parse_tcp_line(line, v6, &t) == 0);
-	CHECK(addr_format((struct sockaddr *)&t.local, t.len, l, sizeof l) == 0);
-	CHECK(addr_format((struct sockaddr *)&t.remote, t.len, r, sizeof r) == 0);
+	CHECK(addr_format((struct sockaddr *)&t.local, t.len, l, sizeof l) ==
+	      0);
+	CHECK(addr_format((struct sockaddr *)&t.remote, t.len, r, sizeof r) ==
+	      0);
 	if (strcmp(l, local) != 0 || strcmp(r, remote) != 0)
 		printf("  got {%s, %s}, want {%s, %s}\n", l, r, local, remote);
 	CHECK(strcmp(l, local) == 0);
@@ -65,6 +77,177 @@ static void tcp_ok(const char *line, int v6, const char *local,
 	CHECK(t.state == state);
 	CHECK(t.inode == inode);
 }
+
+#ifdef __linux__
+/* What the callback saw, formatted: "state local remote inode;" each. */
+struct seen {
+	char text[512];
+	int stop_after;     /* 0: never stop */
+	unsigned long only; /* 0: every socket; else this inode alone */
+	int count;
+};
+
+static int see(const struct proc_tcp *t, void *arg)
+{
+	struct seen *s = arg;
+	char l[ADDR_STRLEN], r[ADDR_STRLEN];
+	size_t used = strlen(s->text);
+
+	if (s->only != 0 && t->inode != s->only)
+		return 0;
+	if (addr_format((const struct sockaddr *)&t->local, t->len, l,
+	                sizeof l) == -1 ||
+	    addr_format((const struct sockaddr *)&t->remote, t->len, r,
+	                sizeof r) == -1)
+		snprintf(l, sizeof l, "?");
+	snprintf(s->text + used, sizeof s->text - used, "%d %s %s %lu;",
+	         t->state, l, r, t->inode);
+	s->count++;
+	return s->stop_after != 0 && s->count >= s->stop_after;
+}
+
+/* Appends a netlink message (header, then len bytes of body, padded to 4)
+ * to buf at *off. */
+static void put_msg(unsigned char *buf, size_t *off, unsigned short type,
+                    unsigned seq, const void *body, size_t len)
+{
+	struct nlmsghdr h;
+
+	memset(&h, 0, sizeof h);
+	h.nlmsg_len = (unsigned)(sizeof h + len);
+	h.nlmsg_type = type;
+	h.nlmsg_flags = NLM_F_MULTI;
+	h.nlmsg_seq = seq;
+	memcpy(buf + *off, &h, sizeof h);
+	memcpy(buf + *off + sizeof h, body, len);
+	*off += (sizeof h + len + 3) & ~(size_t)3;
+}
+
+static void diag_replies(void)
+{
+	unsigned char buf[1024];
+	unsigned char lo6[16] = { 0 };
+	struct inet_diag_msg m4, m6;
+	struct nlmsgerr e;
+	struct seen seen;
+	unsigned char body[sizeof m4 + 8];
+	char err[128];
+	size_t off = 0;
+
+	lo6[15] = 1;
+	memset(&m4, 0, sizeof m4);
+	m4.idiag_family = AF_INET;
+	m4.idiag_state = 1;
+	m4.id.idiag_sport = htons(8888);
+	m4.id.idiag_dport = htons(49152);
+	m4.id.idiag_src[0] = htonl(0x7f000001);
+	m4.id.idiag_dst[0] = htonl(0x7f000001);
+	m4.idiag_inode = 42;
+	memset(&m6, 0, sizeof m6);
+	m6.idiag_family = AF_INET6;
+	m6.idiag_state = 10;
+	m6.id.idiag_sport = htons(8080);
+	memcpy(m6.id.idiag_src, lo6, 16);
+	m6.idiag_inode = 5555;
+
+	/* Two sockets (the second with an attribute after it, as the kernel
+	 * sends), one answer to another request, then the end. */
+	put_msg(buf, &off, SOCK_DIAG_BY_FAMILY, 7, &m4, sizeof m4);
+	memset(body, 0, sizeof body);
+	memcpy(body, &m6, sizeof m6);
+	body[sizeof m6] = 5; /* an nlattr of 5 bytes, padded to 8 */
+	put_msg(buf, &off, SOCK_DIAG_BY_FAMILY, 7, body, sizeof m6 + 5);
+	put_msg(buf, &off, SOCK_DIAG_BY_FAMILY, 8, &m4, sizeof m4);
+	memset(&seen, 0, sizeof seen);
+	CHECK(diag_parse_reply(buf, off, 7, see, &seen, err, sizeof err) == 0);
+	CHECK(strcmp(seen.text, "1 127.0.0.1:8888 127.0.0.1:49152 42;"
+	                        "10 [::1]:8080 [::]:0 5555;") == 0);
+	put_msg(buf, &off, NLMSG_DONE, 7, "\0\0\0", 4);
+	memset(&seen, 0, sizeof seen);
+	CHECK(diag_parse_reply(buf, off, 7, see, &seen, err, sizeof err) == 1);
+	CHECK(seen.count == 2);
+	/* The callback stops it. */
+	memset(&seen, 0, sizeof seen);
+	seen.stop_after = 1;
+	CHECK(diag_parse_reply(buf, off, 7, see, &seen, err, sizeof err) == 1);
+	CHECK(seen.count == 1);
+	/* A record longer than the datagram, or shorter than its header. */
+	memset(&seen, 0, sizeof seen);
+	errno = 0;
+	CHECK(diag_parse_reply(buf, off - 1, 7, see, &seen, err, sizeof err) ==
+	      -1);
+	CHECK(errno == EBADMSG);
+	CHECK(diag_parse_reply(buf, 20, 7, see, &seen, err, sizeof err) == -1);
+	/* Nothing at all, or less than a header: nothing to read. */
+	CHECK(diag_parse_reply(buf, 0, 7, see, &seen, err, sizeof err) == 0);
+	CHECK(diag_parse_reply(buf, 3, 7, see, &seen, err, sizeof err) == 0);
+	/* The kernel's refusal: errno is its error. */
+	off = 0;
+	memset(&e, 0, sizeof e);
+	e.error = -EPERM;
+	put_msg(buf, &off, NLMSG_ERROR, 9, &e, sizeof e);
+	errno = 0;
+	CHECK(diag_parse_reply(buf, off, 9, see, &seen, err, sizeof err) == -1);
+	CHECK(errno == EPERM);
+	CHECK(strstr(err, "sock_diag: ") == err);
+	/* ... and when it is no errno (found by fuzz_proc: -INT_MIN). */
+	off = 0;
+	e.error = INT_MIN;
+	put_msg(buf, &off, NLMSG_ERROR, 9, &e, sizeof e);
+	errno = 0;
+	CHECK(diag_parse_reply(buf, off, 9, see, &seen, err, sizeof err) == -1);
+	CHECK(errno == EBADMSG);
+}
+
+/* Both ways to ask find a listening socket of ours, alike. */
+static void diag_live(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	struct seen by_diag, by_proc;
+	struct stat st;
+	char err[256], want[128];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	CHECK(proc_same_netns(0, err, sizeof err) == 1);
+	CHECK(proc_same_netns((long)getpid(), err, sizeof err) == 1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+	    listen(fd, 1) == -1 || fstat(fd, &st) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
+		printf("FAIL: no listening socket: %s\n", strerror(errno));
+		failed++;
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	snprintf(want, sizeof want, "10 127.0.0.1:%u 0.0.0.0:0 %lu;",
+	         (unsigned)ntohs(sin.sin_port), (unsigned long)st.st_ino);
+	memset(&by_diag, 0, sizeof by_diag);
+	memset(&by_proc, 0, sizeof by_proc);
+	by_diag.only = by_proc.only = (unsigned long)st.st_ino;
+	CHECK(proc_tcp_scan(0, see, &by_proc, err, sizeof err) == 0);
+	CHECK(strcmp(by_proc.text, want) == 0);
+	if (diag_tcp_scan(DIAG_TCP_LISTEN, see, &by_diag, err, sizeof err) ==
+	    -1) {
+		printf("proc_test: note: no sock_diag here (%s)\n", err);
+	} else {
+		if (strcmp(by_diag.text, want) != 0)
+			printf("  netlink: %s\n  want:    %s\n", by_diag.text,
+			       want);
+		CHECK(strcmp(by_diag.text, want) == 0);
+	}
+	/* Not among the connections: a LISTEN-only question. */
+	memset(&by_diag, 0, sizeof by_diag);
+	by_diag.only = (unsigned long)st.st_ino;
+	if (diag_tcp_scan(DIAG_TCP_OWNED & ~DIAG_TCP_LISTEN, see, &by_diag, err,
+	                  sizeof err) == 0)
+		CHECK(by_diag.count == 0);
+	close(fd);
+}
+#endif
 
 int main(void)
 {
@@ -78,7 +261,8 @@ int main(void)
 	char line[256];
 
 	/* stat lines: ordinary, and command names with spaces and ')' */
-	stat_ok("1234 (srv-iter) S 1200 1234 1200 34816 0", 1234, "srv-iter", 'S', 1200);
+	stat_ok("1234 (srv-iter) S 1200 1234 1200 34816 0", 1234, "srv-iter",
+	        'S', 1200);
 	stat_ok("1 (systemd) S 0 1 1 0 -1", 1, "systemd", 'S', 0);
 	stat_ok("77 (x y) R 5 77", 77, "x y", 'R', 5);
 	stat_ok("78 (a) (b) Z 6 78", 78, "a) (b", 'Z', 6);
@@ -138,22 +322,32 @@ int main(void)
 		         w1);
 		tcp_ok(line, 1, "[::1]:8080", "[::]:0", 10, 5555);
 	}
-	CHECK(proc_parse_tcp_line("  sl  local_address rem_address   st tx_queue "
-	                          "rx_queue tr tm->when retrnsmt   uid  timeout inode",
-	                          0, &t) == -1);
+	CHECK(proc_parse_tcp_line(
+	              "  sl  local_address rem_address   st tx_queue "
+	              "rx_queue tr tm->when retrnsmt   uid  timeout inode",
+	              0, &t) == -1);
 	CHECK(proc_parse_tcp_line("", 0, &t) == -1);
 	CHECK(proc_parse_tcp_line("0: 0100007F:22B8", 0, &t) == -1);
-	CHECK(proc_parse_tcp_line("   1: 0100007G:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 0, &t) == -1);
-	CHECK(proc_parse_tcp_line("   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1x", 0, &t) == -1);
+	CHECK(proc_parse_tcp_line(
+	              "   1: 0100007G:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 0,
+	              &t) == -1);
+	CHECK(proc_parse_tcp_line(
+	              "   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1x",
+	              0, &t) == -1);
 	/* a v4 line is not a v6 line */
-	CHECK(proc_parse_tcp_line("   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 1, &t) == -1);
-	CHECK(proc_parse_tcp_line("   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 0, &t) == 0);
+	CHECK(proc_parse_tcp_line(
+	              "   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 1,
+	              &t) == -1);
+	CHECK(proc_parse_tcp_line(
+	              "   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 0,
+	              &t) == 0);
 
 	CHECK(strcmp(proc_tcp_state_name(1), "ESTABLISHED") == 0);
 	CHECK(strcmp(proc_tcp_state_name(10), "LISTEN") == 0);
 	CHECK(strcmp(proc_tcp_state_name(0), "UNKNOWN") == 0);
 	CHECK(strcmp(proc_tcp_state_name(99), "UNKNOWN") == 0);
-	CHECK(strcmp(proc_state_name('Z'), "zombie: exited, not yet waited for") == 0);
+	CHECK(strcmp(proc_state_name('Z'),
+	             "zombie: exited, not yet waited for") == 0);
 
 	CHECK(proc_target_inode("socket:[123]", "socket") == 123);
 	CHECK(proc_target_inode("pipe:[7]", "pipe") == 7);
@@ -172,11 +366,17 @@ int main(void)
 	st.st_mode = S_IFCHR;
 	CHECK(strcmp(proc_fd_kind(&st, "/dev/null"), "null") == 0);
 	CHECK(strcmp(proc_fd_kind(&st, "/dev/pts/3"), "terminal") == 0);
-	CHECK(strcmp(proc_fd_kind(NULL, "anon_inode:[eventfd]"), "anon inode") == 0);
+	CHECK(strcmp(proc_fd_kind(NULL, "anon_inode:[eventfd]"),
+	             "anon inode") == 0);
 
 	json_escape("a\"b\\c\n\x01\xff", buf, sizeof buf);
 	CHECK(strcmp(buf, "a\\\"b\\\\c\\u000a\\u0001\\u00ff") == 0);
 	CHECK(json_escape("abcdef", buf, 4) == 3);
+
+#ifdef __linux__
+	diag_replies();
+	diag_live();
+#endif
 
 	if (failed) {
 		printf("%d checks failed\n", failed);

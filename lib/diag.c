@@ -1,0 +1,281 @@
+/*
+ * diag: the TCP sockets of this network namespace over NETLINK_SOCK_DIAG
+ * (see diag.h). One request per address family, a dump in reply:
+ *
+ *   us:     socket(AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG)
+ *           sendto(kernel) [nlmsghdr: SOCK_DIAG_BY_FAMILY, NLM_F_DUMP]
+ *                          [inet_diag_req_v2: AF_INET, TCP, states]
+ *   kernel: [nlmsghdr][inet_diag_msg] [nlmsghdr][inet_diag_msg] ...
+ *           ... as many datagrams as it takes, then [nlmsghdr: NLMSG_DONE]
+ *
+ * Every record is copied out of the receive buffer with memcpy(): the
+ * buffer is bytes, and a struct read in place would have to be aligned.
+ */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef __linux__
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Netlink messages start on 4-byte boundaries (NLMSG_ALIGN, in size_t). */
+static size_t align4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
+#define HDRLEN align4(sizeof(struct nlmsghdr))
+
+/* The kernel sends dumps in datagrams of at most about 32 kB. */
+#define DIAG_BUF 32768
+
+/* One inet_diag_msg as /proc/net/tcp would have shown it. Ports and
+ * addresses are in network order in both: they are copied as they are. */
+static int to_proc_tcp(const struct inet_diag_msg *m, struct proc_tcp *t)
+{
+	memset(t, 0, sizeof *t);
+	if (m->idiag_family == AF_INET) {
+		struct sockaddr_in *l = (struct sockaddr_in *)(void *)&t->local;
+		struct sockaddr_in *r =
+		        (struct sockaddr_in *)(void *)&t->remote;
+
+		l->sin_family = r->sin_family = AF_INET;
+		l->sin_port = m->id.idiag_sport;
+		r->sin_port = m->id.idiag_dport;
+		memcpy(&l->sin_addr, m->id.idiag_src, 4);
+		memcpy(&r->sin_addr, m->id.idiag_dst, 4);
+		t->len = (socklen_t)sizeof *l;
+	} else if (m->idiag_family == AF_INET6) {
+		struct sockaddr_in6 *l =
+		        (struct sockaddr_in6 *)(void *)&t->local;
+		struct sockaddr_in6 *r =
+		        (struct sockaddr_in6 *)(void *)&t->remote;
+
+		l->sin6_family = r->sin6_family = AF_INET6;
+		l->sin6_port = m->id.idiag_sport;
+		r->sin6_port = m->id.idiag_dport;
+		memcpy(&l->sin6_addr, m->id.idiag_src, 16);
+		memcpy(&r->sin6_addr, m->id.idiag_dst, 16);
+		t->len = (socklen_t)sizeof *l;
+	} else {
+		return -1;
+	}
+	t->state = m->idiag_state;
+	t->inode = m->idiag_inode;
+	return 0;
+}
+
+int diag_parse_reply(const void *buf, size_t len, unsigned seq,
+                     int (*fn)(const struct proc_tcp *, void *), void *arg,
+                     char *err, size_t errlen)
+{
+	const unsigned char *p = buf;
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		struct nlmsghdr h;
+		struct inet_diag_msg m;
+		struct proc_tcp t;
+
+		memcpy(&h, p + off, sizeof h);
+		if (h.nlmsg_len < sizeof h || h.nlmsg_len > len - off) {
+			snprintf(err, errlen,
+			         "sock_diag: malformed reply (record of %u bytes "
+			         "in %zu)",
+			         (unsigned)h.nlmsg_len, len - off);
+			errno = EBADMSG;
+			return -1;
+		}
+		if (h.nlmsg_seq != seq) {
+			/* an answer to some other request: not ours */
+		} else if (h.nlmsg_type == NLMSG_DONE) {
+			return 1;
+		} else if (h.nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr e;
+			int code = EBADMSG;
+
+			if (h.nlmsg_len >= HDRLEN + sizeof e) {
+				memcpy(&e, p + off + HDRLEN, sizeof e);
+				/* -errno; anything else is no errno (and
+				 * -INT_MIN would overflow). */
+				if (e.error < 0 && e.error > -4096)
+					code = -e.error;
+			}
+			snprintf(err, errlen, "sock_diag: %s", strerror(code));
+			errno = code;
+			return -1;
+		} else if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY &&
+		           h.nlmsg_len >= HDRLEN + sizeof m) {
+			memcpy(&m, p + off + HDRLEN, sizeof m);
+			if (to_proc_tcp(&m, &t) == 0 && fn(&t, arg) != 0)
+				return 1;
+		}
+		/* The last record of a datagram may lack its padding. */
+		if (align4(h.nlmsg_len) >= len - off)
+			break;
+		off += align4(h.nlmsg_len);
+	}
+	return 0;
+}
+
+/* Sends the dump request for one family. */
+static int ask(int fd, int family, unsigned states, unsigned seq)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 req;
+	} msg;
+	struct sockaddr_nl kernel;
+	ssize_t n;
+
+	memset(&kernel, 0, sizeof kernel);
+	kernel.nl_family = AF_NETLINK; /* nl_pid 0: the kernel */
+	memset(&msg, 0, sizeof msg);
+	msg.nlh.nlmsg_len = (unsigned)sizeof msg;
+	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP; /* every socket */
+	msg.nlh.nlmsg_seq = seq;
+	msg.req.sdiag_family = (unsigned char)family;
+	msg.req.sdiag_protocol = IPPROTO_TCP;
+	msg.req.idiag_states = states; /* the filter, applied in the kernel */
+	do
+		n = sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&kernel,
+		           sizeof kernel);
+	while (n == -1 && errno == EINTR);
+	return n == (ssize_t)sizeof msg ? 0 : -1;
+}
+
+/* Reads the datagrams that answer request seq until NLMSG_DONE. */
+static int read_answer(int fd, unsigned char *buf, unsigned seq,
+                       int (*fn)(const struct proc_tcp *, void *), void *arg,
+                       char *err, size_t errlen)
+{
+	for (;;) {
+		struct sockaddr_nl from;
+		socklen_t fromlen = sizeof from;
+		ssize_t n;
+		int rc;
+
+		/* MSG_TRUNC: the datagram's real length, even if longer. */
+		n = recvfrom(fd, buf, DIAG_BUF, MSG_TRUNC,
+		             (struct sockaddr *)&from, &fromlen);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			int e = errno;
+
+			snprintf(err, errlen, "sock_diag: recv: %s",
+			         strerror(e));
+			errno = e;
+			return -1;
+		}
+		if (n > DIAG_BUF) {
+			snprintf(err, errlen,
+			         "sock_diag: a reply of %zd bytes is too long",
+			         n);
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if (from.nl_pid != 0)
+			continue; /* not from the kernel */
+		rc = diag_parse_reply(buf, (size_t)n, seq, fn, arg, err,
+		                      errlen);
+		if (rc != 0)
+			return rc == 1 ? 0 : -1;
+	}
+}
+
+/* fn, and whether it asked to stop: then the IPv6 question is not asked. */
+struct stopper {
+	int (*fn)(const struct proc_tcp *, void *);
+	void *arg;
+	int stopped;
+};
+
+static int call_fn(const struct proc_tcp *t, void *arg)
+{
+	struct stopper *s = arg;
+
+	s->stopped = s->fn(t, s->arg) != 0;
+	return s->stopped;
+}
+
+int diag_tcp_scan(unsigned states, int (*fn)(const struct proc_tcp *, void *),
+                  void *arg, char *err, size_t errlen)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct stopper s = { fn, arg, 0 };
+	unsigned char buf[DIAG_BUF];
+	unsigned i;
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd == -1) {
+		int e = errno;
+
+		snprintf(err, errlen,
+		         "socket(AF_NETLINK, NETLINK_SOCK_DIAG): %s",
+		         strerror(e));
+		errno = e;
+		return -1;
+	}
+	for (i = 0; i < sizeof families / sizeof families[0] && !s.stopped;
+	     i++) {
+		if (ask(fd, families[i], states, i + 1) == -1) {
+			int e = errno;
+
+			snprintf(err, errlen, "sock_diag: send: %s",
+			         strerror(e));
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (read_answer(fd, buf, i + 1, call_fn, &s, err, errlen) ==
+		    -1) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+	}
+	/* Stopped early: the rest of the answer is dropped with the socket. */
+	close(fd);
+	return 0;
+}
+
+#else /* not Linux: no sock_diag */
+
+int diag_parse_reply(const void *buf, size_t len, unsigned seq,
+                     int (*fn)(const struct proc_tcp *, void *), void *arg,
+                     char *err, size_t errlen)
+{
+	(void)buf;
+	(void)len;
+	(void)seq;
+	(void)fn;
+	(void)arg;
+	snprintf(err, errlen, "sock_diag: Linux only");
+	errno = EAFNOSUPPORT;
+	return -1;
+}
+
+int diag_tcp_scan(unsigned states, int (*fn)(const struct proc_tcp *, void *),
+                  void *arg, char *err, size_t errlen)
+{
+	(void)states;
+	(void)fn;
+	(void)arg;
+	snprintf(err, errlen, "sock_diag: Linux only");
+	errno = EAFNOSUPPORT;
+	return -1;
+}
+
+#endif

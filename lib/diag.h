@@ -1,0 +1,56 @@
+/*
+ * diag: asking the Linux kernel for its TCP sockets over netlink, the way
+ * ss(8) does (NETLINK_SOCK_DIAG, the "inet_diag" interface; see sock_diag(7)).
+ *
+ * /proc/net/tcp is a text table that the kernel prints, one line per TCP
+ * socket of the namespace, TIME-WAIT leftovers included, every time it is
+ * read; the reader then parses all of it back. sock_diag answers the same
+ * question in binary records (struct inet_diag_msg) and filters by state in
+ * the kernel: the thousands of TIME-WAIT sockets a load test leaves behind
+ * are skipped without being formatted, copied or parsed.
+ *
+ * A netlink socket sees the network namespace of the process that opened it
+ * (ours), whereas /proc/PID/net/tcp is the namespace of PID: callers check
+ * proc_same_netns() first.
+ *
+ * diag_tcp_scan() returns 0, or -1 with a message in err and errno set:
+ * EAFNOSUPPORT, EPROTONOSUPPORT, EACCES... where there is no sock_diag (not
+ * Linux, a kernel built without it, a sandbox that forbids netlink). It
+ * never prints, never exits, and closes what it opened.
+ */
+#ifndef SOCKLAB_DIAG_H
+#define SOCKLAB_DIAG_H
+
+#include <stddef.h>
+
+#include "proc.h" /* struct proc_tcp: the same facts, the same numbers */
+
+/* A set of TCP states, numbered as in /proc/net/tcp (1 ESTABLISHED .. 11
+ * CLOSING): bit 1 << state. */
+#define DIAG_TCP_STATE(s) (1u << (s))
+/* LISTEN (10): asked for alone, the kernel reads only its small table of
+ * listening sockets, not the big one of connections and TIME-WAIT. */
+#define DIAG_TCP_LISTEN DIAG_TCP_STATE(10)
+/* Every state a socket with a descriptor (an inode) can be in: all but
+ * TIME-WAIT (6), which the kernel keeps alone after the close. Asking for
+ * SYN-RECV (3) makes the kernel add its handshakes in flight
+ * (NEW-SYN-RECV, 12, inode 0); a Fast Open connection, accepted before its
+ * handshake ends, is a SYN-RECV socket with an inode. */
+#define DIAG_TCP_OWNED (0xFFEu & ~DIAG_TCP_STATE(6))
+
+/* Calls fn(entry, arg) for every TCP socket of this process's network
+ * namespace whose state is in states: IPv4 first, then IPv6 (as
+ * proc_tcp_scan() reads tcp, then tcp6). fn returns 0 to go on, 1 to stop. */
+int diag_tcp_scan(unsigned states, int (*fn)(const struct proc_tcp *, void *),
+                  void *arg, char *err, size_t errlen);
+
+/* The records of one netlink datagram (buf, len) that answer request seq:
+ * fn is called for each socket. Returns 1 when the answer is complete
+ * (NLMSG_DONE) or fn asked to stop, 0 when more datagrams follow, -1 on an
+ * error message or a malformed datagram (errno set: the kernel's error, or
+ * EBADMSG). Linux only; exposed for the unit test. */
+int diag_parse_reply(const void *buf, size_t len, unsigned seq,
+                     int (*fn)(const struct proc_tcp *, void *), void *arg,
+                     char *err, size_t errlen);
+
+#endif
