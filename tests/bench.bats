@@ -87,3 +87,28 @@ print("ok")' "$BATS_TEST_TMPDIR/bench.json"
 	assert_failure 2
 	assert_stderr_contains "--runs must be at least 1"
 }
+
+@test "bench/run --only servers measures the servers and skips the other figures" {
+	bench --only servers
+	assert_success
+	assert_line_matches "^\| srv-iter --quiet \| $N \| $N \| $N \|"
+	assert_line_matches "^\| ref-fork \| $N \| $N \| $N \| -?$N \| $N \| 0 \| n/a \|$"
+	assert_line_matches "^\| srv-sleep --sleep 0.05 \| n/a \| \|$"
+	refute_output_contains "lsof -p P |"
+	assert_line_matches "^\| show-fds --pid at least 20x faster than lsof -p \| n/a \| n/a \|$"
+	assert_stderr_contains "bench: servers:"
+	[[ "$stderr" != *"bench: inspectors"* && "$stderr" != *"bench: concurrency"* ]]
+	[[ "$stderr" != *"bench: cli-connect"* ]]
+}
+
+@test "bench/run --only concurrency skips the server table; a bad figure is a usage error" {
+	bench --only concurrency
+	assert_success
+	assert_line_matches "^\| srv-iter --quiet \| n/a \| n/a \| n/a \| n/a \| n/a \| not run \(--only\) \| n/a \|$"
+	if [[ -x "$SOCKLAB_BIN/srv-fork" ]]; then
+		assert_line_matches "^\| srv-fork --child-sleep 0.05 \| $N \| $N+x faster \|"
+	fi
+	run --separate-stderr python3 "$SOCKLAB_ROOT/bench/run" --only servers,nonsense
+	assert_failure 2
+	assert_stderr_contains "--only: expected a comma-separated list of servers, clients, concurrency, inspectors"
+}

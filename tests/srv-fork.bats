@@ -276,6 +276,27 @@ burst_while_stopped() {
 	echo "# zombies left by wait-once after 128 clients: $z" >&3
 }
 
+@test "--quiet: the children print nothing, report a client's error with its address, and are all reaped" {
+	start_server srv srv-fork --port 0 --quiet --timeout 0.3
+	run http_get "$PORT"
+	assert_success
+	assert_equal "$output" "Hello, World!"
+	python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(10)
+s.recv(100)' "$PORT"
+	run bg_err srv
+	assert_line_matches '^srv-fork: recv from 127\.0\.0\.1:[0-9]+: no request within 0\.3 s \(--timeout\)$'
+	wait_for kids_are "$SERVER_PID" 0
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_out srv
+	assert_equal "$output" "Serving HTTP on port $PORT ...
+children: 2 forked, 2 reaped, 0 left
+Stopped: served 1 request."
+}
+
 @test "--max-children 2: the third client gets 503 and the server goes on" {
 	start_server srv srv-fork --port 0 --max-children 2 --child-sleep 60
 	start_bg c1 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
@@ -286,6 +307,19 @@ burst_while_stopped() {
 	run bg_err srv
 	assert_output_contains "2 children already (--max-children 2)"
 	alive "$SERVER_PID"
+}
+
+@test "--max-children 1: every refused client reads the whole 503, never a reset" {
+	# A refused client may still be sending its request when the server
+	# closes: the FIN must come right after the 503, before any RST.
+	start_server srv srv-fork --port 0 --quiet --max-children 1 --child-sleep 60
+	start_bg hold 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
+	local i
+	for i in $(seq 30); do
+		run cli-connect --clients 3 --read --json "127.0.0.1:$PORT"
+		assert_success
+		assert_output_contains '"connections": 3, "replies": 3, "replies_ok": 0, "refused": 0, "reset": 0'
+	done
 }
 
 @test "SIGTERM with sleeping children: waits, sends them SIGTERM, reaps all, exits 0" {

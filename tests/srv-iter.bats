@@ -318,3 +318,54 @@ print(data.decode())' "$PORT"
 	run bg_out srv
 	assert_line_matches '^GET /slow HTTP/1\.1$'
 }
+
+@test "errors name the client by its address, with --quiet as without" {
+	local q
+	for q in "" --quiet; do
+		start_server "srv$q" srv-iter --port 0 --timeout 0.3 $q
+		# One client closes at once, the next one sends nothing.
+		python3 -c '
+import socket, sys
+port = int(sys.argv[1])
+socket.create_connection(("127.0.0.1", port)).close()
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(10)
+s.recv(100)' "$PORT"
+		run bg_err "srv$q"
+		assert_line_matches '^srv-iter: 127\.0\.0\.1:[0-9]+ closed the connection without sending a request$'
+		assert_line_matches '^srv-iter: recv from 127\.0\.0\.1:[0-9]+: no request within 0\.3 s \(--timeout\)$'
+		served_after
+	done
+}
+
+@test "--max-request above the default serves a 20 KiB request; below it, 431" {
+	# GET with a header of N bytes; "open": without the empty line that ends
+	# the headers, so that the server has read all of it when it answers.
+	local big='
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+req = b"GET / HTTP/1.1\r\nX-Big: " + b"a" * int(sys.argv[2])
+s.sendall(req if sys.argv[3:] == ["open"] else req + b"\r\n\r\n")
+reply = b""
+while True:
+    d = s.recv(4096)
+    if not d: break
+    reply += d
+print(reply.decode(errors="replace"))'
+	start_server large srv-iter --port 0 --quiet --max-request 65536
+	run python3 -c "$big" "$PORT" 20480
+	assert_success
+	assert_output_contains "HTTP/1.1 200 OK"
+	assert_output_contains "Hello, World!"
+
+	# 16 + 7 + 41 = 64 bytes: exactly --max-request, headers not complete.
+	start_server small srv-iter --port 0 --quiet --max-request 64
+	run python3 -c "$big" "$PORT" 41 open
+	assert_success
+	assert_output_contains "HTTP/1.1 431 Request Header Fields Too Large"
+	wait_for bg_err_has small "is larger than 64 bytes (--max-request)"
+	# ...and goes on: a request that fits is served.
+	run python3 -c "$big" "$PORT" 1
+	assert_success
+	assert_output_contains "Hello, World!"
+}

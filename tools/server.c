@@ -281,17 +281,11 @@ static int headers_complete(const char *buf, size_t len)
 	return 0;
 }
 
-static const char BODY[] = "Hello, World!\n";
-
 static int send_all(const struct server_opts *o, int conn, const char *buf,
                     size_t len)
 {
-	char call[64];
-	size_t sent = 0, first_line = strcspn(buf, "\r\n");
+	size_t sent = 0;
 
-	/* Narrate the status line only: "send(4, "HTTP/1.1 200 OK...")". */
-	snprintf(call, sizeof call, "send(%d, \"%.*s...\")", conn,
-	         (int)(first_line < 32 ? first_line : 32), buf);
 	while (sent < len) {
 		ssize_t n = send(conn, buf + sent, len - sent, 0);
 
@@ -302,8 +296,39 @@ static int send_all(const struct server_opts *o, int conn, const char *buf,
 		}
 		sent += (size_t)n;
 	}
-	server_say(o, call, "%zu bytes", sent);
+	if (!o->quiet) {
+		/* Narrate the status line only: "send(4, "HTTP/1.1 200 OK...")". */
+		char call[64];
+		size_t first_line = strcspn(buf, "\r\n");
+
+		snprintf(call, sizeof call, "send(%d, \"%.*s...\")", conn,
+		         (int)(first_line < 32 ? first_line : 32), buf);
+		server_say(o, call, "%zu bytes", sent);
+	}
 	return 0;
+}
+
+/* The article's reply: a status line, an empty line, Hello, World!. It is
+ * the same bytes for every client, so it is written out here, once, rather
+ * than formatted for each request; reply() formats the rare others (408,
+ * 431). The reply has no Content-Length unless --content-length: close()
+ * marks its end, as in the article. */
+#define BODY "Hello, World!\n"
+static const char OK_REPLY[] = "HTTP/1.1 200 OK\r\n"
+                               "Content-Type: text/plain\r\n"
+                               "Connection: close\r\n\r\n" BODY;
+static const char OK_REPLY_LENGTH[] = "HTTP/1.1 200 OK\r\n"
+                                      "Content-Type: text/plain\r\n"
+                                      "Content-Length: 14\r\n"
+                                      "Connection: close\r\n\r\n" BODY;
+_Static_assert(sizeof BODY - 1 == 14, "Content-Length: 14 is BODY's length");
+
+static int reply_ok(const struct server_opts *o, int conn)
+{
+	if (o->content_length)
+		return send_all(o, conn, OK_REPLY_LENGTH,
+		                sizeof OK_REPLY_LENGTH - 1);
+	return send_all(o, conn, OK_REPLY, sizeof OK_REPLY - 1);
 }
 
 static int reply(const struct server_opts *o, int conn, const char *status,
@@ -335,18 +360,53 @@ static double monotonic_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The client's address, for the error messages. getpeername() is called as
+ * soon as the connection is ours (once the client has reset it, the call
+ * fails), but the address is formatted only when a message needs it: most
+ * requests need no message at all. */
+struct peer {
+	struct sockaddr_storage sa;
+	socklen_t len; /* 0: getpeername() failed */
+	char name[ADDR_STRLEN];
+};
+
+static void peer_get(struct peer *p, int conn)
+{
+	p->len = sizeof p->sa;
+	if (getpeername(conn, (struct sockaddr *)&p->sa, &p->len) == -1)
+		p->len = 0;
+	p->name[0] = '\0';
+}
+
+static const char *peer_name(struct peer *p)
+{
+	int saved_errno = errno; /* the message may still need it */
+
+	if (p->name[0] == '\0' &&
+	    (p->len == 0 || addr_format((struct sockaddr *)&p->sa, p->len,
+	                                p->name, sizeof p->name) == -1))
+		snprintf(p->name, sizeof p->name, "the client");
+	errno = saved_errno;
+	return p->name;
+}
+
 int server_serve(const struct server_opts *o, int conn)
 {
-	char peer[ADDR_STRLEN], call[64];
+	/* The request is read into a buffer on the stack up to the default
+	 * --max-request, into one from malloc() beyond: no heap work for the
+	 * usual request (in srv-fork's children, malloc() would write to heap
+	 * pages they share with the parent, and each write copies a page). */
+	char stackbuf[SERVER_MAX_REQUEST], call[32] = "";
 	size_t len = 0, cap = (size_t)o->max_request;
-	char *buf = malloc(cap);
+	char *buf = cap <= sizeof stackbuf ? stackbuf : malloc(cap);
+	struct peer peer;
 	double deadline;
 	int rc = -1;
 
-	if (addr_remote(conn, peer, sizeof peer) == -1)
-		snprintf(peer, sizeof peer, "the client");
+	peer_get(&peer, conn);
 	if (buf == NULL) {
-		cli_error(o->prog, "serving %s: out of memory", peer);
+		cli_error(o->prog, "serving %s: out of memory",
+		          peer_name(&peer));
 		return -1;
 	}
 	/* --timeout is a deadline for the whole request, not for each recv():
@@ -359,7 +419,8 @@ int server_serve(const struct server_opts *o, int conn)
 	deadline = o->timeout > 0 ? monotonic_now() + o->timeout : 0;
 
 	/* recv() until the request is complete. */
-	snprintf(call, sizeof call, "recv(%d)", conn);
+	if (!o->quiet)
+		snprintf(call, sizeof call, "recv(%d)", conn);
 	for (;;) {
 		double left = deadline > 0 ? deadline - monotonic_now() : 1;
 		ssize_t n = -1;
@@ -381,14 +442,14 @@ int server_serve(const struct server_opts *o, int conn)
 				cli_error(o->prog,
 				          "recv from %s: no request within %g s "
 				          "(--timeout)",
-				          peer, o->timeout);
+				          peer_name(&peer), o->timeout);
 			else if (e == EINTR)
 				cli_error(o->prog,
 				          "recv from %s: interrupted: stopping",
-				          peer);
+				          peer_name(&peer));
 			else
-				cli_error(o->prog, "recv from %s: %s", peer,
-				          strerror(e));
+				cli_error(o->prog, "recv from %s: %s",
+				          peer_name(&peer), strerror(e));
 			if (len > 0 && e == EAGAIN)
 				reply(o, conn, "408 Request Timeout",
 				      "Request timed out.\n");
@@ -400,7 +461,7 @@ int server_serve(const struct server_opts *o, int conn)
 				cli_error(o->prog,
 				          "%s closed the connection without "
 				          "sending a request",
-				          peer);
+				          peer_name(&peer));
 				goto out;
 			}
 			break; /* answer what we have: the client may still read */
@@ -413,7 +474,7 @@ int server_serve(const struct server_opts *o, int conn)
 			cli_error(o->prog,
 			          "request from %s is larger than %zu bytes "
 			          "(--max-request)",
-			          peer, cap);
+			          peer_name(&peer), cap);
 			reply(o, conn, "431 Request Header Fields Too Large",
 			      "Request too large.\n");
 			goto out;
@@ -436,12 +497,16 @@ int server_serve(const struct server_opts *o, int conn)
 	}
 
 	/* The article's reply: a status line, an empty line, Hello, World!. */
-	if (reply(o, conn, "200 OK", BODY) == -1) {
-		cli_error(o->prog, "send to %s: %s", peer, strerror(errno));
+	if (reply_ok(o, conn) == -1) {
+		int e = errno;
+
+		cli_error(o->prog, "send to %s: %s", peer_name(&peer),
+		          strerror(e));
 		goto out;
 	}
 	rc = 0;
 out:
-	free(buf);
+	if (buf != stackbuf)
+		free(buf);
 	return rc;
 }

@@ -119,14 +119,23 @@ static void usage(void)
 /* ----------------------------------------------------------- the children
  *
  * What the SIGCHLD handler and main() share. main() touches the table only
- * with SIGCHLD blocked, so the handler never sees it half-updated. */
+ * with SIGCHLD blocked, so the handler never sees it half-updated.
+ *
+ * The counters and the table are one block of memory, so that they share a
+ * page: after fork(), parent and child share every page copy-on-write, and
+ * the parent's first write to each page makes the kernel copy it. The
+ * parent writes here after every fork(): one page to copy, not two. */
+struct children {
+	volatile sig_atomic_t live;   /* how many entries of pid[] are used */
+	volatile sig_atomic_t reaped; /* children waited for */
+	volatile sig_atomic_t served; /* ...that exited with status 0 */
+	long max;                     /* --max-children: the size of pid[] */
+	pid_t pid[];                  /* live (unreaped) children; 0 = free */
+};
 static enum reap_mode reap = REAP_LOOP;
 static int narrate = 1; /* !--quiet, for the handler */
-static pid_t *kids;     /* live (unreaped) children; 0 = free */
-static long max_kids;
-static volatile sig_atomic_t live;   /* how many entries of kids are used */
-static volatile sig_atomic_t reaped; /* children waited for */
-static volatile sig_atomic_t served; /* ...that exited with status 0 */
+static struct children *kids;
+static sigset_t sigchld_set; /* just SIGCHLD, for sigprocmask() */
 
 /* Async-signal-safe formatting for the handler: no printf there. */
 static size_t put_str(char *buf, size_t at, size_t cap, const char *s)
@@ -162,16 +171,16 @@ static void note_reaped(const char *call, pid_t pid, int st)
 	size_t at = 0;
 	long i;
 
-	for (i = 0; i < max_kids; i++) {
-		if (kids[i] == pid) {
-			kids[i] = 0;
-			live--;
+	for (i = 0; i < kids->max; i++) {
+		if (kids->pid[i] == pid) {
+			kids->pid[i] = 0;
+			kids->live--;
 			break;
 		}
 	}
-	reaped++;
+	kids->reaped++;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		served++;
+		kids->served++;
 	if (!narrate)
 		return;
 	at = put_str(line, at, sizeof line, call);
@@ -236,21 +245,17 @@ static int install_sigchld(void)
 /* Blocks or unblocks SIGCHLD around the code that updates the table. */
 static void sigchld_block(int how)
 {
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(how, &set, NULL);
+	sigprocmask(how, &sigchld_set, NULL);
 }
 
 static void remember(pid_t pid)
 {
 	long i;
 
-	for (i = 0; i < max_kids; i++) {
-		if (kids[i] == 0) {
-			kids[i] = pid;
-			live++;
+	for (i = 0; i < kids->max; i++) {
+		if (kids->pid[i] == 0) {
+			kids->pid[i] = pid;
+			kids->live++;
 			return;
 		}
 	}
@@ -276,8 +281,11 @@ static void sleep_unless_stopped(double secs)
 /* ------------------------------------------------------------- refusing */
 
 /* No child for this client (the cap, or fork() failed): a 503, then close.
- * We read what the client has sent so far first: closing a socket with
- * unread data makes the kernel send RST, and the client might lose the 503. */
+ * Closing a socket with unread data makes the kernel send RST instead of
+ * FIN, and a client that gets RST reports "connection reset", not our 503.
+ * So we read what the client has sent so far, and shutdown(SHUT_WR) sends
+ * the FIN right after the 503: should more of the request arrive before (or
+ * after) close(), the RST then comes after the end of the reply. */
 static void refuse(const struct server_opts *o, int conn)
 {
 	static const char msg[] =
@@ -291,6 +299,7 @@ static void refuse(const struct server_opts *o, int conn)
 		;
 	if (send(conn, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
 		cli_error(PROG, "send 503: %s", strerror(errno));
+	shutdown(conn, SHUT_WR);
 	snprintf(call, sizeof call, "close(%d)", conn);
 	close(conn);
 	server_say(o, call, "ok, answered 503 Service Unavailable");
@@ -307,12 +316,13 @@ static void wait_for_children(void)
 	int termed = 0, st;
 	long i;
 
-	sigchld_block(
-	        SIG_BLOCK); /* from now on main() reaps, not the handler */
-	if (live > 0)
+	/* From now on main() reaps, not the handler. */
+	sigchld_block(SIG_BLOCK);
+	if (kids->live > 0)
 		printf("Stopping: waiting up to %g s for %d child%s\n",
-		       STOP_GRACE, (int)live, live == 1 ? "" : "ren");
-	while (live > 0) {
+		       STOP_GRACE, (int)kids->live,
+		       kids->live == 1 ? "" : "ren");
+	while (kids->live > 0) {
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 
 		if (pid > 0) {
@@ -329,12 +339,12 @@ static void wait_for_children(void)
 
 			printf("Stopping: %d child%s still running after %g s: sending "
 			       "%s\n",
-			       (int)live, live == 1 ? "" : "ren",
+			       (int)kids->live, kids->live == 1 ? "" : "ren",
 			       termed ? 2 * STOP_GRACE : STOP_GRACE,
 			       termed ? "SIGKILL" : "SIGTERM");
-			for (i = 0; i < max_kids; i++)
-				if (kids[i] != 0)
-					kill(kids[i], sig);
+			for (i = 0; i < kids->max; i++)
+				if (kids->pid[i] != 0)
+					kill(kids->pid[i], sig);
 			termed++;
 			deadline = now_s() + STOP_GRACE;
 		}
@@ -477,13 +487,16 @@ int main(int argc, char **argv)
 		        "--retry-accept goes with --reap once "
 		        "(--reap loop always retries; none has no handler)");
 
-	setvbuf(stdout, NULL, _IOLBF,
-	        0); /* one line at a time, even in a pipe */
+	/* One line at a time, even in a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	narrate = !o.quiet;
-	max_kids = f.max_children;
-	kids = calloc((size_t)max_kids, sizeof *kids);
+	sigemptyset(&sigchld_set);
+	sigaddset(&sigchld_set, SIGCHLD);
+	kids = calloc(1, sizeof *kids +
+	                         (size_t)f.max_children * sizeof kids->pid[0]);
 	if (kids == NULL)
 		return cli_error(PROG, "out of memory");
+	kids->max = f.max_children;
 	if (server_signals() == -1 || install_sigchld() == -1) {
 		free(kids);
 		return cli_error(PROG, "sigaction: %s", strerror(errno));
@@ -532,10 +545,13 @@ int main(int argc, char **argv)
 			}
 			if (e == EINTR) {
 				/* The fix: a signal interrupted accept(); call it again. */
-				snprintf(call, sizeof call, "accept(%d)", lfd);
-				server_say(&o, call,
-				           "EINTR (a signal handler ran): "
-				           "calling accept() again");
+				if (!o.quiet) {
+					snprintf(call, sizeof call,
+					         "accept(%d)", lfd);
+					server_say(&o, call,
+					           "EINTR (a signal handler ran): "
+					           "calling accept() again");
+				}
 				continue;
 			}
 			if (e == EMFILE || e == ENFILE) {
@@ -566,19 +582,21 @@ int main(int argc, char **argv)
 		server_accepted(&o, lfd, conn);
 
 		sigchld_block(SIG_BLOCK); /* the table, and live, stay ours */
-		if (live >= max_kids) {
+		if (kids->live >= kids->max) {
 			sigchld_block(SIG_UNBLOCK);
 			cli_error(PROG,
 			          "%ld children already (--max-children %ld): "
 			          "no fork for this client",
-			          max_kids, max_kids);
+			          kids->max, kids->max);
 			refuse(&o, conn);
 			continue;
 		}
 
 		/* Anything still in stdout's buffer would be printed twice:
-		 * once by the parent and once by the child, who gets a copy. */
-		fflush(stdout);
+		 * once by the parent and once by the child, who gets a copy.
+		 * (With --quiet the parent prints nothing: nothing to flush.) */
+		if (!o.quiet)
+			fflush(stdout);
 		pid = fork();
 		if (pid == -1) {
 			int e = errno;
@@ -597,18 +615,24 @@ int main(int argc, char **argv)
 		if (pid == 0) {
 			/* The child: fork() returned 0. It has a copy of every
 			 * descriptor, so the listening socket is open twice now:
-			 * the child closes its copy, the parent keeps listening. */
+			 * the child closes its copy, the parent keeps listening.
+			 * It has a copy of the signal mask too: SIGCHLD stays
+			 * blocked here, which is harmless, as this child has no
+			 * children of its own (one that went on to exec() a
+			 * program would unblock it first: the mask survives
+			 * exec()). */
 			int rc;
 
-			sigchld_block(SIG_UNBLOCK);
-			snprintf(call, sizeof call, "close(%d)", lfd);
 			close(lfd);
-			server_say(&o, call,
-			           "ok, the child's copy of the listening socket");
-			if (!o.quiet)
+			if (!o.quiet) {
+				snprintf(call, sizeof call, "close(%d)", lfd);
+				server_say(&o, call,
+				           "ok, the child's copy of the listening "
+				           "socket");
 				printf("Child PID: %ld. Parent PID %ld\n",
 				       (long)getpid(), (long)getppid());
-			rc = server_serve(&o, conn);
+			}
+			rc = server_serve(&o, conn) == 0 ? 0 : 1;
 			if (f.child_sleep > 0) {
 				snprintf(call, sizeof call, "sleep(%g)",
 				         f.child_sleep);
@@ -618,17 +642,25 @@ int main(int argc, char **argv)
 				           (long)getpid(), conn);
 				sleep_unless_stopped(f.child_sleep);
 			}
-			snprintf(call, sizeof call, "close(%d)", conn);
 			close(conn);
-			server_say(&o, call, "ok, child %ld exits%s",
-			           (long)getpid(),
-			           f.keep_conn
-			                   ? " (the parent still holds its copy: "
-			                     "no FIN)"
-			                   : "");
-			free(kept);
-			free(kids);
-			exit(cli_finish(PROG, rc == 0 ? 0 : 1));
+			if (!o.quiet) {
+				snprintf(call, sizeof call, "close(%d)", conn);
+				server_say(&o, call, "ok, child %ld exits%s",
+				           (long)getpid(),
+				           f.keep_conn
+				                   ? " (the parent still holds "
+				                     "its copy: no FIN)"
+				                   : "");
+				rc = cli_finish(PROG, rc); /* flush, check */
+			}
+			/* _exit(), not exit(): exit() would run the parent's
+			 * atexit() handlers, flush the stdio buffers the child got
+			 * as copies at fork() (what they hold is the parent's to
+			 * print), and tear the C library down: work, and pages
+			 * copied, for nothing. What the child printed itself,
+			 * cli_finish() has flushed; the kernel closes the
+			 * descriptors and frees the memory. */
+			_exit(rc);
 		}
 
 		/* The parent: fork() returned the child's pid. */
@@ -637,13 +669,15 @@ int main(int argc, char **argv)
 		sigchld_block(SIG_UNBLOCK);
 		server_say(&o, "fork()", "child pid %ld", (long)pid);
 
-		snprintf(call, sizeof call, "close(%d)", conn);
 		if (!f.keep_conn) {
 			/* The parent's copy: the child's stays open, so no FIN yet. */
 			close(conn);
-			server_say(&o, call,
-			           "ok, the parent's copy (the child has its "
-			           "own)");
+			if (!o.quiet) {
+				snprintf(call, sizeof call, "close(%d)", conn);
+				server_say(&o, call,
+				           "ok, the parent's copy (the child has "
+				           "its own)");
+			}
 			continue;
 		}
 		/* The mistake: the connection now outlives the child. */
@@ -682,9 +716,9 @@ int main(int argc, char **argv)
 	free(kept);
 	wait_for_children();
 	printf("children: %ld forked, %ld reaped, %d left\n", forked,
-	       (long)reaped, (int)live);
-	printf("Stopped: served %ld request%s.\n", (long)served,
-	       served == 1 ? "" : "s");
+	       (long)kids->reaped, (int)kids->live);
+	printf("Stopped: served %ld request%s.\n", (long)kids->served,
+	       kids->served == 1 ? "" : "s");
 	free(kids);
 	return cli_finish(PROG, status);
 }

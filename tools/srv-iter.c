@@ -90,8 +90,8 @@ int main(int argc, char **argv)
 		return cli_usage_error(PROG, "unexpected argument '%s'",
 		                       argv[optind]);
 
-	setvbuf(stdout, NULL, _IOLBF,
-	        0); /* one line at a time, even in a pipe */
+	/* One line at a time, even in a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (server_signals() == -1)
 		return cli_error(PROG, "sigaction: %s", strerror(errno));
 
@@ -117,11 +117,12 @@ int main(int argc, char **argv)
 			served++;
 
 		/* close() sends FIN: now curl knows the reply is complete. */
-		snprintf(call, sizeof call, "close(%d)", conn);
-		if (close(conn) == -1)
+		if (close(conn) == -1) {
 			cli_error(PROG, "close: %s", strerror(errno));
-		else
+		} else if (!o.quiet) {
+			snprintf(call, sizeof call, "close(%d)", conn);
 			server_say(&o, call, "ok, connection closed");
+		}
 	}
 
 	close(lfd);

@@ -200,8 +200,8 @@ int main(int argc, char **argv)
 		return cli_usage_error(PROG, "unexpected argument '%s'",
 		                       argv[optind]);
 
-	setvbuf(stdout, NULL, _IOLBF,
-	        0); /* one line at a time, even in a pipe */
+	/* One line at a time, even in a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (server_signals() == -1)
 		return cli_error(PROG, "sigaction: %s", strerror(errno));
 
