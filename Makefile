@@ -35,7 +35,9 @@ O        ?= build
 BIN      ?= bin
 
 TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port
-LIBSRC   = lib/addr.c lib/cli.c lib/net.c lib/num.c lib/text.c lib/queue.c lib/proc.c lib/json.c lib/diag.c
+LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/http.c lib/json.c \
+           lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c lib/sig.c \
+           lib/tcpinfo.c lib/text.c
 # Shared by the servers (part of the lesson, so it lives in tools/).
 SERVERS  = srv-iter srv-sleep srv-fork
 MAN1     = $(TOOLS:%=man/%.1)
@@ -69,8 +71,8 @@ $(BIN)/%: $(O)/tools/%.o $(O)/libsocklab.a
 list-tools:
 	@echo $(TOOLS)
 
-# C unit tests of the /proc parsers (run by tests/proc-unit.bats).
-$(O)/unit/proc_test: tests/unit/proc_test.c $(O)/libsocklab.a
+# C unit tests of lib/ (run by tests/proc.bats and tests/lib.bats).
+$(O)/unit/%: tests/unit/%.c $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

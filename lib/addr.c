@@ -81,23 +81,17 @@ int addr_format(const struct sockaddr *sa, socklen_t salen, char *buf,
 	char host[NI_MAXHOST];
 	int rc;
 
-	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		return EAI_FAMILY;
 	rc = getnameinfo(sa, salen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
-	if (rc != 0) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (rc != 0)
+		return rc;
 	if (sa->sa_family == AF_INET6)
 		rc = snprintf(buf, buflen, "[%s]:%u", host, addr_port(sa));
 	else
 		rc = snprintf(buf, buflen, "%s:%u", host, addr_port(sa));
-	if (rc < 0 || (size_t)rc >= buflen) {
-		errno = ENOSPC;
-		return -1;
-	}
+	if (rc < 0 || (size_t)rc >= buflen)
+		return EAI_OVERFLOW;
 	return 0;
 }
 
@@ -112,36 +106,55 @@ unsigned short addr_port(const struct sockaddr *sa)
 	return 0;
 }
 
-int addr_local(int fd, char *buf, size_t buflen)
+/* getsockname() or getpeername(), formatted. */
+static int name_of(int fd, int peer, char *buf, size_t buflen, char *err,
+                   size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
+	const char *call = peer ? "getpeername" : "getsockname";
+	int rc;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+	rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+	          : getsockname(fd, (struct sockaddr *)&ss, &len);
+	if (rc == -1) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s(%d): %s", call, fd, strerror(e));
+		errno = e;
 		return -1;
-	return addr_format((struct sockaddr *)&ss, len, buf, buflen);
+	}
+	rc = addr_format((struct sockaddr *)&ss, len, buf, buflen);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s(%d): %s", call, fd, gai_strerror(rc));
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
 }
 
-int addr_remote(int fd, char *buf, size_t buflen)
+int addr_local(int fd, char *buf, size_t buflen, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
-		return -1;
-	return addr_format((struct sockaddr *)&ss, len, buf, buflen);
+	return name_of(fd, 0, buf, buflen, err, errlen);
 }
 
-int addr_pair(int fd, char *buf, size_t buflen)
+int addr_remote(int fd, char *buf, size_t buflen, char *err, size_t errlen)
+{
+	return name_of(fd, 1, buf, buflen, err, errlen);
+}
+
+int addr_pair(int fd, char *buf, size_t buflen, char *err, size_t errlen)
 {
 	char local[ADDR_STRLEN], remote[ADDR_STRLEN];
 	int rc;
 
-	if (addr_local(fd, local, sizeof local) == -1 ||
-	    addr_remote(fd, remote, sizeof remote) == -1)
+	if (addr_local(fd, local, sizeof local, err, errlen) == -1 ||
+	    addr_remote(fd, remote, sizeof remote, err, errlen) == -1)
 		return -1;
 	rc = snprintf(buf, buflen, "{%s, %s}", local, remote);
 	if (rc < 0 || (size_t)rc >= buflen) {
+		snprintf(err, errlen, "socket pair of fd %d: buffer too small",
+		         fd);
 		errno = ENOSPC;
 		return -1;
 	}

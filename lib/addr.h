@@ -2,9 +2,11 @@
  * addr: parsing "host", "host:port", "[v6addr]:port", and formatting socket
  * addresses ("127.0.0.1:8888", "[::1]:8888") into buffers the caller owns.
  *
- * Functions return 0 on success, -1 on failure with a message in err (or,
- * for the formatting functions, errno set by the failed call). They never
- * print and never exit.
+ * addr_parse() parses what a user typed: it returns -1 with a message for
+ * the user in err. addr_format() is a pure formatter: it returns 0 or
+ * getnameinfo()'s own error code (EAI_*, for gai_strerror()). The functions
+ * that ask the kernel (getsockname, getpeername) return -1 with "what
+ * failed: why" in err and errno set. They never print and never exit.
  */
 #ifndef SOCKLAB_ADDR_H
 #define SOCKLAB_ADDR_H
@@ -25,7 +27,9 @@
 int addr_parse(const char *s, char *host, size_t hostlen, int *has_port,
                unsigned short *port, char *err, size_t errlen);
 
-/* Formats an IPv4 or IPv6 address with its port, numerically. */
+/* Formats an IPv4 or IPv6 address with its port, numerically. Returns 0,
+ * or an EAI_* code: EAI_FAMILY (not IPv4 or IPv6), EAI_OVERFLOW (buf too
+ * small), or what getnameinfo() said. */
 int addr_format(const struct sockaddr *sa, socklen_t salen, char *buf,
                 size_t buflen);
 
@@ -33,11 +37,11 @@ int addr_format(const struct sockaddr *sa, socklen_t salen, char *buf,
 unsigned short addr_port(const struct sockaddr *sa);
 
 /* getsockname() / getpeername() of fd, formatted. */
-int addr_local(int fd, char *buf, size_t buflen);
-int addr_remote(int fd, char *buf, size_t buflen);
+int addr_local(int fd, char *buf, size_t buflen, char *err, size_t errlen);
+int addr_remote(int fd, char *buf, size_t buflen, char *err, size_t errlen);
 
 /* The socket pair of a connected fd as the article writes it:
  * "{local ip:port, remote ip:port}". */
-int addr_pair(int fd, char *buf, size_t buflen);
+int addr_pair(int fd, char *buf, size_t buflen, char *err, size_t errlen);
 
 #endif

@@ -1,45 +1,91 @@
 /* cli: messages in the conventional form (see cli.h). */
 #include "cli.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "sig.h"
+#include "text.h"
+
+int cli_start(void)
+{
+	char err[128];
+	int fd;
+
+	/* fcntl(F_GETFD) fails with EBADF on a number that is not open. */
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1)
+			continue;
+		/* open() returns the lowest free number: this one. */
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (sig_reset(err, sizeof err) == -1) {
+		fprintf(stderr, "socklab: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* Formats the message and prints it escaped, after prefix. Long messages
+ * are cut with "..." (a value of thousands of bytes is not worth showing). */
+static void print_escaped(const char *prefix, const char *fmt, va_list ap)
+        CLI_PRINTF(2, 0);
+
+static void print_escaped(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[1024], shown[TEXT_ESCAPED_MAX(sizeof msg)];
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t len = n < 0 ? 0 : (size_t)n;
+
+	if (len >= sizeof msg) {
+		len = sizeof msg - 1;
+		strcpy(msg + len - 3, "...");
+	}
+	text_escape(msg, len, shown, sizeof shown);
+	fprintf(stderr, "%s%s\n", prefix, shown);
+}
 
 int cli_usage_error(const char *prog, const char *fmt, ...)
 {
+	char prefix[128];
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", prog);
+	snprintf(prefix, sizeof prefix, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_escaped(prefix, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
 	return EXIT_USAGE;
 }
 
 int cli_error(const char *prog, const char *fmt, ...)
 {
+	char prefix[128];
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", prog);
+	snprintf(prefix, sizeof prefix, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_escaped(prefix, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return 1;
 }
 
 void cli_hint(const char *prog, const char *fmt, ...)
 {
+	char prefix[128];
 	va_list ap;
 
-	fprintf(stderr, "%s: hint: ", prog);
+	snprintf(prefix, sizeof prefix, "%s: hint: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_escaped(prefix, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_version(const char *prog)
@@ -57,18 +103,69 @@ int cli_finish(const char *prog, int status)
 	return status;
 }
 
-int cli_bad_option(const char *prog, int opt, int optopt, const char *arg)
+/* A long option's name as typed, "--re" of "--re=x", and what it matches:
+ * the number of long options it abbreviates, the list of them in list. */
+static int candidates(const struct option *longopts, const char *name, size_t n,
+                      char *list, size_t listlen, const struct option **found)
 {
-	char name[64];
+	int count = 0;
+	size_t used = 0;
 
-	/* A long option is named by the argument itself ("--port=x" -> "--port");
-	 * a short one by optopt. */
-	if (arg != NULL && strncmp(arg, "--", 2) == 0)
-		snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="),
-		         arg);
-	else
-		snprintf(name, sizeof name, "-%c", optopt ? optopt : '?');
+	list[0] = '\0';
+	*found = NULL;
+	for (; longopts != NULL && longopts->name != NULL; longopts++) {
+		if (strncmp(longopts->name, name, n) != 0)
+			continue;
+		if (strlen(longopts->name) == n) { /* exact: the only one */
+			*found = longopts;
+			snprintf(list, listlen, "'--%s'", longopts->name);
+			return 1;
+		}
+		count++;
+		*found = longopts;
+		if (used < listlen) {
+			int w = snprintf(list + used, listlen - used,
+			                 "%s'--%s'", count > 1 ? ", " : "",
+			                 longopts->name);
+
+			used += w > 0 ? (size_t)w : 0;
+		}
+	}
+	return count;
+}
+
+int cli_bad_option(const char *prog, const struct option *longopts, int opt,
+                   int letter, const char *arg)
+{
+	const struct option *match;
+	char list[512];
+	size_t n;
+	int count;
+
+	if (arg == NULL || strncmp(arg, "--", 2) != 0) {
+		/* A short option, named by its letter (getopt's optopt). */
+		if (opt == ':')
+			return cli_usage_error(prog,
+			                       "option '-%c' needs a value",
+			                       letter);
+		if (letter > 0x20 && letter < 0x7f)
+			return cli_usage_error(prog, "unknown option '-%c'",
+			                       letter);
+		return cli_usage_error(prog, "unknown option '%s'",
+		                       arg != NULL ? arg : "?");
+	}
+	n = strcspn(arg + 2, "=");
+	count = candidates(longopts, arg + 2, n, list, sizeof list, &match);
 	if (opt == ':')
-		return cli_usage_error(prog, "option '%s' needs a value", name);
-	return cli_usage_error(prog, "unknown option '%s'", name);
+		return cli_usage_error(prog, "option '--%s' needs a value",
+		                       match != NULL ? match->name : arg + 2);
+	if (count > 1)
+		return cli_usage_error(prog,
+		                       "option '%.*s' is ambiguous: it could be %s",
+		                       (int)(n + 2), arg, list);
+	if (count == 1 && arg[2 + n] == '=' && match->has_arg == no_argument)
+		return cli_usage_error(prog, "option '--%s' takes no value",
+		                       match->name);
+	return cli_usage_error(prog, "unknown option '%.*s'", (int)(n + 2),
+	                       arg);
 }

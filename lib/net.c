@@ -20,9 +20,17 @@ int net_resolve(const char *host, unsigned short port, int passive,
                 struct addrinfo **res, char *err, size_t errlen)
 {
 	struct addrinfo hints;
-	char service[8];
+	char service[8], bare[256];
+	size_t n = strlen(host);
 	int rc;
 
+	/* "[::1]" is how a user writes an IPv6 address next to a port. */
+	if (n > 2 && n < sizeof bare + 2 && host[0] == '[' &&
+	    host[n - 1] == ']') {
+		memcpy(bare, host + 1, n - 2);
+		bare[n - 2] = '\0';
+		host = bare;
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -71,8 +79,24 @@ static int wait_connected(int fd, double timeout_s)
 	return 0;
 }
 
+/* "connect to ADDR: why", ADDR numeric. */
+static void connect_error(const struct sockaddr *sa, socklen_t salen,
+                          double timeout_s, int e, char *err, size_t errlen)
+{
+	char where[ADDR_STRLEN];
+
+	if (addr_format(sa, salen, where, sizeof where) != 0)
+		snprintf(where, sizeof where, "(an address)");
+	if (e == ETIMEDOUT && timeout_s > 0)
+		snprintf(err, errlen, "connect to %s: timed out after %g s",
+		         where, timeout_s);
+	else
+		snprintf(err, errlen, "connect to %s: %s", where, strerror(e));
+	errno = e;
+}
+
 int net_connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
-                       double timeout_s)
+                       double timeout_s, char *err, size_t errlen)
 {
 	int flags, rc, saved;
 
@@ -80,19 +104,52 @@ int net_connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
 		do
 			rc = connect(fd, sa, salen);
 		while (rc == -1 && errno == EINTR);
+		if (rc == -1)
+			connect_error(sa, salen, 0, errno, err, errlen);
 		return rc;
 	}
 	flags = fcntl(fd, F_GETFL);
-	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+		saved = errno;
+		snprintf(err, errlen, "fcntl O_NONBLOCK: %s", strerror(saved));
+		errno = saved;
 		return -1;
+	}
 	rc = connect(fd, sa, salen);
 	if (rc == -1 && (errno == EINPROGRESS || errno == EINTR))
 		rc = wait_connected(fd, timeout_s);
 	saved = errno;
-	if (fcntl(fd, F_SETFL, flags) == -1 && rc == 0)
+	if (fcntl(fd, F_SETFL, flags) == -1 && rc == 0) {
+		saved = errno;
+		snprintf(err, errlen, "fcntl: %s", strerror(saved));
+		errno = saved;
 		return -1;
-	errno = saved;
+	}
+	if (rc == -1)
+		connect_error(sa, salen, timeout_s, saved, err, errlen);
 	return rc;
+}
+
+int net_send_all(int fd, const void *buf, size_t len, char *err, size_t errlen)
+{
+	const char *p = buf;
+	size_t sent = 0;
+
+	while (sent < len) {
+		ssize_t n = send(fd, p + sent, len - sent, MSG_NOSIGNAL);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			int e = errno;
+
+			snprintf(err, errlen, "send: %s", strerror(e));
+			errno = e;
+			return -1;
+		}
+		sent += (size_t)n;
+	}
+	return 0;
 }
 
 static struct timeval to_timeval(double s)
@@ -106,13 +163,20 @@ static struct timeval to_timeval(double s)
 	return tv;
 }
 
-int net_set_timeouts(int fd, double timeout_s)
+int net_set_timeouts(int fd, double timeout_s, char *err, size_t errlen)
 {
 	struct timeval tv = to_timeval(timeout_s);
 
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == -1)
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == -1) {
+		int e = errno;
+
+		snprintf(err, errlen, "setsockopt(%d, SO_RCVTIMEO): %s", fd,
+		         strerror(e));
+		errno = e;
 		return -1;
-	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	}
+	return 0;
 }
 
 int net_listen(const char *host, unsigned short port, int backlog, char *err,
@@ -141,8 +205,8 @@ int net_listen(const char *host, unsigned short port, int backlog, char *err,
 		}
 		saved = errno;
 		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
-		                sizeof where) == -1)
-			snprintf(where, sizeof where, "%s:%u", host, port);
+		                sizeof where) != 0)
+			snprintf(where, sizeof where, "%.64s:%u", host, port);
 		snprintf(err, errlen, "%s %s: %s", what, where,
 		         strerror(saved));
 		if (fd != -1)
@@ -159,26 +223,22 @@ int net_connect(const char *host, unsigned short port, double timeout_s,
                 char *err, size_t errlen)
 {
 	struct addrinfo *res, *ai;
-	char where[ADDR_STRLEN];
 	int fd = -1, saved = 0;
 
 	if (net_resolve(host, port, 0, &res, err, errlen) == -1)
 		return -1;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd != -1 &&
-		    net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-		                       timeout_s) == 0)
+		if (fd == -1) {
+			saved = errno;
+			snprintf(err, errlen, "socket: %s", strerror(saved));
+			continue;
+		}
+		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
+		                       timeout_s, err, errlen) == 0)
 			break;
 		saved = errno;
-		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
-		                sizeof where) == -1)
-			snprintf(where, sizeof where, "%s:%u", host, port);
-		snprintf(err, errlen, "%s %s: %s",
-		         fd == -1 ? "socket" : "connect to", where,
-		         strerror(saved));
-		if (fd != -1)
-			close(fd);
+		close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(res);

@@ -1,12 +1,12 @@
 /*
  * net: the socket plumbing that is not the lesson: name resolution, a
- * connect() with a deadline, timeouts, and ready-made listen/connect for the
- * tools whose lesson is elsewhere.
+ * connect() with a deadline, sending a whole buffer, timeouts, and
+ * ready-made listen/connect for the tools whose lesson is elsewhere.
  *
- * Functions return a descriptor or 0 on success and -1 on failure. Those that
- * take err/errlen write "what failed: why" there; errno stays that of the
- * failed call (0 for resolver errors). They never print and never exit, and
- * they close whatever they opened before returning -1.
+ * Functions return a descriptor or 0 on success and -1 on failure, with
+ * "what failed: why" in err and errno that of the failed call (0 for
+ * resolver errors). They never print and never exit, and they close
+ * whatever they opened before returning -1.
  */
 #ifndef SOCKLAB_NET_H
 #define SOCKLAB_NET_H
@@ -23,23 +23,31 @@ struct addrinfo;
 #endif
 
 /* getaddrinfo() for a TCP host and port; passive for bind(). Free the list
- * with freeaddrinfo(). Resolver errors go through gai_strerror(). */
+ * with freeaddrinfo(). Resolver errors go through gai_strerror(). A host
+ * in brackets, "[::1]", is taken without them. */
 int net_resolve(const char *host, unsigned short port, int passive,
                 struct addrinfo **res, char *err, size_t errlen);
 
 /* connect() that gives up after timeout_s seconds (0: wait as long as the
- * kernel does). On timeout it fails with errno ETIMEDOUT. fd stays blocking. */
+ * kernel does). On timeout it fails with errno ETIMEDOUT. fd stays
+ * blocking. err: "connect to ADDR: why". */
 int net_connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
-                       double timeout_s);
+                       double timeout_s, char *err, size_t errlen);
+
+/* send() until all len bytes are sent (a send() may take fewer), with
+ * MSG_NOSIGNAL; an interrupted send() is called again. */
+int net_send_all(int fd, const void *buf, size_t len, char *err, size_t errlen);
 
 /* SO_RCVTIMEO and SO_SNDTIMEO on fd; 0 disables them. */
-int net_set_timeouts(int fd, double timeout_s);
+int net_set_timeouts(int fd, double timeout_s, char *err, size_t errlen);
 
 /* socket + SO_REUSEADDR + bind + listen on the first address that works. */
 int net_listen(const char *host, unsigned short port, int backlog, char *err,
                size_t errlen);
 
-/* socket + connect (within timeout_s) to the first address that answers. */
+/* socket + connect (within timeout_s) to each address of host in turn,
+ * until one answers, as every real client does ("localhost" may be ::1
+ * first, and the server on 127.0.0.1 only). err names the last failure. */
 int net_connect(const char *host, unsigned short port, double timeout_s,
                 char *err, size_t errlen);
 

@@ -29,14 +29,14 @@ pair_of() {
 	assert_line_matches '^socket\(AF_INET, SOCK_STREAM, 0\) +-> fd [0-9]+$'
 	assert_line_matches '^connect\([0-9]+, 127\.0\.0\.1:'"$PORT"'\) +-> ok, socket pair'
 	assert_line_matches '^send\([0-9]+, "test"\) +-> 4 bytes$'
-	assert_line_matches '^HTTP/1\.1 200 OK$'
-	assert_line_matches '^Hello, World!$'
+	assert_line_matches '^  \| HTTP/1\.1 200 OK$'
+	assert_line_matches '^  \| Hello, World!$'
 	assert_line_matches 'the server closed the connection'
 	refute_output_contains "bind("
 	refute_output_contains "accept("
 	wait_for bg_out_has srv "close("
 	run bg_out srv
-	assert_line_matches '^test$'
+	assert_line_matches '^  \| test$'
 }
 
 @test "client and server print the same socket pair, mirrored" {
@@ -72,7 +72,7 @@ pair_of() {
 	refute_output_contains "socket("
 	wait_for bg_out_has srv "close("
 	run bg_out srv
-	assert_line_matches '^GET /hello HTTP/1\.1$'
+	assert_line_matches '^  \| GET /hello HTTP/1\.1$'
 }
 
 @test "--send TEXT replaces the article's payload; --port works with a bare host" {
@@ -81,7 +81,7 @@ pair_of() {
 	assert_success
 	wait_for bg_out_has srv "close("
 	run bg_out srv
-	assert_line_matches '^hello there$'
+	assert_line_matches '^  \| hello there$'
 }
 
 @test "an IPv6 target in brackets works" {
@@ -226,7 +226,7 @@ json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.ar
 	assert_line_matches '^elapsed: +[0-9]+\.[0-9]{3} s$'
 	wait_for bg_out_has srv "GET /hello HTTP/1.1"
 	run bg_out srv
-	assert_line_matches '^Host: 127\.0\.0\.1:'"$PORT"'$'
+	assert_line_matches '^  \| Host: 127\.0\.0\.1:'"$PORT"'$'
 }
 
 @test "--clients --read --json: every reply read, every child reaped" {

@@ -96,8 +96,8 @@ pane_of() {
 	assert_line_matches '^listen\(3, 5\) +-> ok$'
 	[[ "$output" =~ Serving\ HTTP\ on\ port\ ([0-9]+) ]]
 	local port="${BASH_REMATCH[1]}"
-	assert_line_matches '^GET /hello HTTP/1\.1$'
-	assert_line_matches '^test$'
+	assert_line_matches '^  \| GET /hello HTTP/1\.1$'
+	assert_line_matches '^  \| test$'
 	[[ "$output" =~ socket\ pair\ \{127\.12\.12\.3:([0-9]+),\ 127\.10\.10\.2:([0-9]+)\} ]]
 	local sport="${BASH_REMATCH[1]}" cport="${BASH_REMATCH[2]}"
 	assert_output_contains "Stopped: served 1 request."

@@ -40,7 +40,7 @@ check_curl_hello() {
 	wait_for bg_out_has doc-start-server "close(4)"
 	run bg_out doc-start-server
 	assert_line_matches '^accept\(3\) +-> fd 4, socket pair \{127\.0\.0\.1:'"$PORT"', 127\.0\.0\.1:[0-9]+\}$'
-	assert_line_matches '^GET /hello HTTP/1\.1$'
+	assert_line_matches '^  \| GET /hello HTTP/1\.1$'
 	assert_line_matches '^send\(4, "HTTP/1\.1 200 OK\.\.\."\)'
 }
 
@@ -55,12 +55,12 @@ check_cli_connect() {
 	assert_line_matches '^socket\(AF_INET, SOCK_STREAM, 0\) +-> fd 3$'
 	assert_line_matches '^connect\(3, 127\.0\.0\.1:'"$PORT"'\) +-> ok, socket pair \{127\.0\.0\.1:[0-9]+, 127\.0\.0\.1:'"$PORT"'\}$'
 	assert_line_matches '^send\(3, "test"\) +-> 4 bytes$'
-	assert_line_matches '^Hello, World!$'
+	assert_line_matches '^  \| Hello, World!$'
 	assert_line_matches '^recv\(3\) +-> 0: the server closed the connection'
 	assert_line_matches '^close\(3\) +-> ok$'
 	wait_for bg_out_has doc-start-server "close(4)"
 	run bg_out doc-start-server
-	assert_line_matches '^test$'
+	assert_line_matches '^  \| test$'
 }
 
 @test "lesson 1: cli-connect narrates, sends test, and reads until the close" {

@@ -159,7 +159,7 @@ lines_of() { grep -nE -- "$2" "$BATS_TEST_TMPDIR/$1.out" | cut -d: -f1 | tr '\n'
 	wait_for bg_out_has c2 "Hello, World!"
 	local close1 get2
 	close1="$(lines_of srv '^close\(4\)' | cut -d' ' -f1)"
-	get2="$(lines_of srv '^GET /second ')"
+	get2="$(lines_of srv '^  \| GET /second ')"
 	[[ -n "$close1" && -n "$get2" ]] || fail "missing lines:" "$(bg_out srv)"
 	((close1 < get2)) || fail "the second request was read before the first close" "$(bg_out srv)"
 }

@@ -58,7 +58,7 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	# the connection.
 	assert_line_matches '^close\(3\) +-> ok, the child.s copy of the listening socket$'
 	assert_line_matches '^close\(4\) +-> ok, the parent.s copy'
-	assert_line_matches '^GET /hello HTTP/1\.1$'
+	assert_line_matches '^  \| GET /hello HTTP/1\.1$'
 	wait_for bg_out_has srv "pid $child (exit 0): reaped"
 }
 

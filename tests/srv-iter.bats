@@ -43,8 +43,8 @@ load test_helper
 	wait_for bg_out_has srv "close("
 	run bg_out srv
 	assert_line_matches '^accept\([0-9]+\) +-> fd [0-9]+, socket pair \{127\.0\.0\.1:'"$PORT"', 127\.0\.0\.1:[0-9]+\}$'
-	assert_line_matches '^GET /hello HTTP/1\.1$'
-	assert_line_matches '^Host: 127\.0\.0\.1:'"$PORT"'$'
+	assert_line_matches '^  \| GET /hello HTTP/1\.1$'
+	assert_line_matches '^  \| Host: 127\.0\.0\.1:'"$PORT"'$'
 	assert_line_matches '^send\([0-9]+, "HTTP/1\.1 200 OK\.\.\."\) +-> [0-9]+ bytes$'
 }
 
@@ -77,7 +77,7 @@ print(data.decode())' "$PORT"
 	assert_output_contains "Hello, World!"
 	wait_for bg_out_has srv "close("
 	run bg_out srv
-	assert_line_matches '^test$'
+	assert_line_matches '^  \| test$'
 }
 
 @test "bash's /dev/tcp gets the reply" {
@@ -316,7 +316,7 @@ print(data.decode())' "$PORT"
 	assert_success
 	assert_output_contains "Hello, World!"
 	run bg_out srv
-	assert_line_matches '^GET /slow HTTP/1\.1$'
+	assert_line_matches '^  \| GET /slow HTTP/1\.1$'
 }
 
 @test "errors name the client by its address, with --quiet as without" {

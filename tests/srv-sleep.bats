@@ -121,7 +121,7 @@ queue_is() { [[ "$(listen_queue "$1")" == "$2" ]]; }
 	q="$(lines_of srv '^queue: 1 waiting' | cut -d' ' -f1)"
 	close1="$(lines_of srv '^close\(4\)' | cut -d' ' -f1)"
 	accept2="$(lines_of srv '^accept\(3\)' | cut -d' ' -f2)"
-	get2="$(lines_of srv '^GET /second ')"
+	get2="$(lines_of srv '^  \| GET /second ')"
 	send2="$(lines_of srv '^send\(4' | cut -d' ' -f2)"
 	[[ -n "$q" && -n "$close1" && -n "$accept2" && -n "$get2" && -n "$send2" ]] ||
 		fail "missing lines in:" "$(bg_out srv)"

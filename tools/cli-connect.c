@@ -55,6 +55,7 @@
 #include "cli.h"
 #include "net.h"
 #include "num.h"
+#include "say.h"
 #include "text.h"
 
 static const char *const PROG = "cli-connect";
@@ -73,6 +74,7 @@ struct client_opts {
 	int read_replies; /* --read */
 	int json;
 	int payload_given; /* --send or --http */
+	struct say say;    /* the narration (quiet with --quiet) */
 };
 
 static void usage(void)
@@ -114,23 +116,6 @@ static void usage(void)
 	       "reply read), 1 otherwise.\n"
 	       "Example: %s --http /hello localhost:8888\n",
 	       PROG, PROG);
-}
-
-static void say(const struct client_opts *c, const char *call, const char *fmt,
-                ...) CLI_PRINTF(3, 4);
-
-static void say(const struct client_opts *c, const char *call, const char *fmt,
-                ...)
-{
-	va_list ap;
-
-	if (c->quiet)
-		return;
-	printf("%-44s -> ", call);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
 }
 
 static int parse_args(struct client_opts *c, int argc, char **argv)
@@ -223,7 +208,7 @@ static int parse_args(struct client_opts *c, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt,
+			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		}
 	}
@@ -290,7 +275,7 @@ static int bind_local(const struct client_opts *c, int fd, int family)
 		                 c->bind_host,
 		                 family == AF_INET6 ? "IPv6" : "IPv4");
 	}
-	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
+	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) != 0)
 		snprintf(where, sizeof where, "%.64s", c->bind_host);
 	snprintf(call, sizeof call, "bind(%d, %s)", fd, where);
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
@@ -304,7 +289,7 @@ static int bind_local(const struct client_opts *c, int fd, int family)
 		return 1;
 	}
 	freeaddrinfo(res);
-	say(c, call, "ok");
+	say(&c->say, call, "ok");
 	return 0;
 }
 
@@ -328,9 +313,8 @@ static void connect_failed(const struct client_opts *c, const char *where,
 /* Reads until the server closes; prints what arrives, made safe. */
 static int read_reply(const struct client_opts *c, int fd)
 {
-	char buf[4096], shown[TEXT_ESCAPED_MAX(4096)], call[32];
-	size_t total = 0, slen = 0;
-
+	char buf[4096], call[32];
+	size_t total = 0;
 	snprintf(call, sizeof call, "recv(%d)", fd);
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof buf, 0);
@@ -349,15 +333,14 @@ static int read_reply(const struct client_opts *c, int fd)
 		if (n == 0)
 			break;
 		total += (size_t)n;
-		say(c, call, "%zd bytes:", n);
-		slen = text_escape(buf, (size_t)n, shown, sizeof shown);
-		fputs(shown, stdout);
-		fflush(stdout);
+		say(&c->say, call, "%zd bytes:", n);
+		if (c->quiet)
+			say_data_plain(buf, (size_t)n);
+		else
+			say_data(&c->say, buf, (size_t)n);
 	}
-	if (slen > 0 && shown[slen - 1] != '\n')
-		putchar('\n'); /* end the reply's last line */
-	say(c, call, "0: the server closed the connection (%zu bytes in all)",
-	    total);
+	say(&c->say, call,
+	    "0: the server closed the connection (%zu bytes in all)", total);
 	return 0;
 }
 
@@ -391,7 +374,7 @@ static int one_connection(const struct client_opts *c, struct addrinfo *res,
 {
 	struct addrinfo *ai;
 	size_t len = strlen(c->payload), sent = 0;
-	char buf[4096], head[16];
+	char buf[4096], head[16], err[256];
 	size_t got = 0;
 	int fd = -1, e = EHOSTUNREACH;
 
@@ -402,7 +385,7 @@ static int one_connection(const struct client_opts *c, struct addrinfo *res,
 			continue;
 		}
 		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-		                       c->timeout) == 0)
+		                       c->timeout, err, sizeof err) == 0)
 			break;
 		e = errno;
 		close(fd);
@@ -413,7 +396,7 @@ static int one_connection(const struct client_opts *c, struct addrinfo *res,
 		return -1;
 	}
 	t->made++;
-	if (net_set_timeouts(fd, c->timeout) == -1)
+	if (net_set_timeouts(fd, c->timeout, err, sizeof err) == -1)
 		goto failed;
 	while (sent < len) {
 		ssize_t n =
@@ -612,6 +595,7 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return cli_finish(PROG, rc == -1 ? 0 : rc);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	say_init(&c.say, c.quiet);
 
 	/* Name to addresses: not the lesson (lib/net.c, getaddrinfo). */
 	if (net_resolve(c.host, c.port, 0, &res, err, sizeof err) == -1)
@@ -625,7 +609,7 @@ int main(int argc, char **argv)
 	/* Try each address until one answers, as every real client does. */
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
-		                sizeof where) == -1)
+		                sizeof where) != 0)
 			snprintf(where, sizeof where, "%.64s:%u", c.host,
 			         c.port);
 
@@ -636,7 +620,7 @@ int main(int argc, char **argv)
 			cli_error(PROG, "socket: %s", strerror(e));
 			continue;
 		}
-		say(&c,
+		say(&c.say,
 		    ai->ai_family == AF_INET6
 		            ? "socket(AF_INET6, SOCK_STREAM, 0)"
 		            : "socket(AF_INET, SOCK_STREAM, 0)",
@@ -653,11 +637,11 @@ int main(int argc, char **argv)
 		 *    bind(), the kernel picks our local address and port here. */
 		snprintf(call, sizeof call, "connect(%d, %s)", fd, where);
 		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-		                       c.timeout) == 0)
+		                       c.timeout, err, sizeof err) == 0)
 			break;
 		e = errno;
 		if (ai->ai_next != NULL)
-			say(&c, call, "failed: %s; trying the next address",
+			say(&c.say, call, "failed: %s; trying the next address",
 			    strerror(e));
 		else
 			connect_failed(&c, where, e);
@@ -668,12 +652,12 @@ int main(int argc, char **argv)
 	if (fd == -1)
 		return 1;
 
-	if (addr_pair(fd, pair, sizeof pair) == -1)
-		snprintf(pair, sizeof pair, "(unknown: %s)", strerror(errno));
-	say(&c, call, "ok, socket pair %s", pair);
+	if (addr_pair(fd, pair, sizeof pair, err, sizeof err) == -1)
+		snprintf(pair, sizeof pair, "(unknown: %.100s)", err);
+	say(&c.say, call, "ok, socket pair %s", pair);
 
-	if (net_set_timeouts(fd, c.timeout) == -1) {
-		cli_error(PROG, "setsockopt SO_RCVTIMEO: %s", strerror(errno));
+	if (net_set_timeouts(fd, c.timeout, err, sizeof err) == -1) {
+		cli_error(PROG, "%s", err);
 		close(fd);
 		return 1;
 	}
@@ -701,13 +685,13 @@ int main(int argc, char **argv)
 		            sizeof shown);
 		snprintf(call, sizeof call, "send(%d, \"%s%s\")", fd, shown,
 		         first < len ? "..." : "");
-		say(&c, call, "%zu bytes", sent);
+		say(&c.say, call, "%zu bytes", sent);
 	}
 
 	/* 4. recv() until the server closes, then close() our end. */
 	rc = read_reply(&c, fd);
 	close(fd);
 	snprintf(call, sizeof call, "close(%d)", fd);
-	say(&c, call, "ok");
+	say(&c.say, call, "ok");
 	return cli_finish(PROG, rc);
 }

@@ -17,7 +17,8 @@
 #include "addr.h"
 #include "net.h"
 #include "num.h"
-#include "queue.h"
+#include "tcpinfo.h"
+#include "say.h"
 #include "text.h"
 
 volatile sig_atomic_t server_stop = 0;
@@ -125,11 +126,12 @@ static void say_if_capped(const struct server_opts *o, int fd)
 {
 	unsigned waiting, effective;
 	long somaxconn;
+	char err[128];
 
 	if (o->quiet)
 		return;
-	if (queue_read(fd, &waiting, &effective) == -1) {
-		if (queue_somaxconn(&somaxconn) == -1 ||
+	if (tcpinfo_queue(fd, &waiting, &effective, err, sizeof err) == -1) {
+		if (tcpinfo_somaxconn(&somaxconn, err, sizeof err) == -1 ||
 		    o->backlog <= somaxconn)
 			return;
 		effective = (unsigned)somaxconn;
@@ -156,7 +158,7 @@ int server_listen(const struct server_opts *o)
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
-		                sizeof where) == -1)
+		                sizeof where) != 0)
 			snprintf(where, sizeof where, "%.64s:%u", o->host,
 			         o->port);
 
@@ -241,13 +243,13 @@ int server_listen(const struct server_opts *o)
 
 void server_accepted(const struct server_opts *o, int lfd, int conn)
 {
-	char call[64], pair[ADDR_PAIRLEN];
+	char call[64], pair[ADDR_PAIRLEN], err[128];
 
 	if (o->quiet)
 		return;
 	snprintf(call, sizeof call, "accept(%d)", lfd);
-	if (addr_pair(conn, pair, sizeof pair) == -1)
-		snprintf(pair, sizeof pair, "(unknown: %s)", strerror(errno));
+	if (addr_pair(conn, pair, sizeof pair, err, sizeof err) == -1)
+		snprintf(pair, sizeof pair, "(unknown: %s)", err);
 	server_say(o, call, "fd %d, socket pair %s", conn, pair);
 }
 
@@ -384,7 +386,7 @@ static const char *peer_name(struct peer *p)
 
 	if (p->name[0] == '\0' &&
 	    (p->len == 0 || addr_format((struct sockaddr *)&p->sa, p->len,
-	                                p->name, sizeof p->name) == -1))
+	                                p->name, sizeof p->name) != 0))
 		snprintf(p->name, sizeof p->name, "the client");
 	errno = saved_errno;
 	return p->name;
@@ -396,7 +398,7 @@ int server_serve(const struct server_opts *o, int conn)
 	 * --max-request, into one from malloc() beyond: no heap work for the
 	 * usual request (in srv-fork's children, malloc() would write to heap
 	 * pages they share with the parent, and each write copies a page). */
-	char stackbuf[SERVER_MAX_REQUEST], call[32] = "";
+	char stackbuf[SERVER_MAX_REQUEST], call[32] = "", err[128];
 	size_t len = 0, cap = (size_t)o->max_request;
 	char *buf = cap <= sizeof stackbuf ? stackbuf : malloc(cap);
 	struct peer peer;
@@ -413,9 +415,8 @@ int server_serve(const struct server_opts *o, int conn)
 	 * otherwise a client that trickles one byte a second would hold this
 	 * server (and every client queued behind it) for hours. SO_RCVTIMEO
 	 * makes recv() give up; before each recv() it is set to what is left. */
-	if (net_set_timeouts(conn, o->timeout) == -1)
-		cli_error(o->prog, "setsockopt SO_RCVTIMEO: %s",
-		          strerror(errno));
+	if (net_set_timeouts(conn, o->timeout, err, sizeof err) == -1)
+		cli_error(o->prog, "%s", err);
 	deadline = o->timeout > 0 ? monotonic_now() + o->timeout : 0;
 
 	/* recv() until the request is complete. */
@@ -429,7 +430,8 @@ int server_serve(const struct server_opts *o, int conn)
 			errno = EAGAIN; /* the deadline passed between two recv()s */
 		} else {
 			if (deadline > 0 && len > 0)
-				(void)net_set_timeouts(conn, left);
+				(void)net_set_timeouts(conn, left, err,
+				                       sizeof err);
 			n = recv(conn, buf + len, cap - len, 0);
 		}
 
@@ -481,19 +483,13 @@ int server_serve(const struct server_opts *o, int conn)
 		}
 	}
 
-	/* Print the request as the article does, made safe for the terminal. */
+	/* Print the request as the article does, made safe for the terminal:
+	 * escaped, each line marked, so that no line of it passes for ours. */
 	if (!o->quiet) {
-		char *shown = malloc(TEXT_ESCAPED_MAX(len));
+		struct say s;
 
-		if (shown != NULL) {
-			size_t slen = text_escape(buf, len, shown,
-			                          TEXT_ESCAPED_MAX(len));
-
-			fputs(shown, stdout);
-			if (slen == 0 || shown[slen - 1] != '\n')
-				putchar('\n');
-			free(shown);
-		}
+		say_init(&s, 0);
+		say_data(&s, buf, len);
 	}
 
 	/* The article's reply: a status line, an empty line, Hello, World!. */

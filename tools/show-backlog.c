@@ -51,7 +51,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "num.h"
-#include "queue.h"
+#include "tcpinfo.h"
 
 static const char *const PROG = "show-backlog";
 
@@ -194,7 +194,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt,
+			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		}
 		if (rc == -1)
@@ -345,7 +345,7 @@ static int open_client(const struct opts *o, struct client *c, int n,
 		cli_error(PROG, "connect client %d: %s", n, strerror(errno));
 		return -1;
 	}
-	if (addr_local(c->fd, local, sizeof local) == 0) {
+	if (addr_local(c->fd, local, sizeof local, call, sizeof call) == 0) {
 		struct sockaddr_in me;
 		socklen_t len = sizeof me;
 
@@ -362,13 +362,13 @@ static int open_client(const struct opts *o, struct client *c, int n,
  * TCP_INFO has no state, poll() tells connected from still connecting. */
 static const char *client_state(struct client *c)
 {
-	const char *name;
 	struct pollfd p = { .fd = c->fd, .events = POLLOUT, .revents = 0 };
-	int soerr = 0;
+	int soerr = 0, state;
 	socklen_t len = sizeof soerr;
+	char err[128];
 
-	if (queue_tcp_state(c->fd, &name) == 0)
-		return name;
+	if (tcpinfo_state(c->fd, &state, err, sizeof err) == 0)
+		return tcpinfo_state_name(state);
 	if (poll(&p, 1, 0) == 1 &&
 	    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0)
 		return soerr == 0 ? "connected" : "failed";
@@ -412,7 +412,7 @@ static int drain(const struct opts *o, int lfd, struct client *cl, long k,
 	struct pollfd *p = calloc((size_t)k + 1, sizeof *p);
 	double end = now_s() + o->deadline;
 	unsigned waiting, backlog, shown = (unsigned)-1;
-	char call[32], pair[ADDR_PAIRLEN];
+	char call[32], pair[ADDR_PAIRLEN], err[128];
 	long i;
 	int flags, rc = 0;
 
@@ -446,7 +446,8 @@ static int drain(const struct opts *o, int lfd, struct client *cl, long k,
 			for (i = 0; i < k && cl[i].port != ntohs(peer.sin_port);
 			     i++)
 				;
-			if (addr_pair(conn, pair, sizeof pair) == -1)
+			if (addr_pair(conn, pair, sizeof pair, err,
+			              sizeof err) == -1)
 				snprintf(pair, sizeof pair, "?");
 			if (i < k) {
 				cl[i].conn = conn;
@@ -474,7 +475,8 @@ static int drain(const struct opts *o, int lfd, struct client *cl, long k,
 			rc = -1;
 			break;
 		}
-		if (queue_read(lfd, &waiting, &backlog) == 0 &&
+		if (tcpinfo_queue(lfd, &waiting, &backlog, err, sizeof err) ==
+		            0 &&
 		    waiting != shown) {
 			note(o, "queue: %u waiting (backlog %u)", waiting,
 			     backlog);
@@ -564,9 +566,10 @@ int main(int argc, char **argv)
 		return 1;
 
 	/* 2. The backlog the kernel really uses: B, capped at somaxconn. */
-	if (queue_somaxconn(&somaxconn) == -1)
+	if (tcpinfo_somaxconn(&somaxconn, call, sizeof call) == -1)
 		somaxconn = -1;
-	have_queue = queue_read(lfd, &waiting, &backlog) == 0;
+	have_queue =
+	        tcpinfo_queue(lfd, &waiting, &backlog, call, sizeof call) == 0;
 	if (have_queue)
 		effective = (long)backlog;
 	else
@@ -624,8 +627,9 @@ int main(int argc, char **argv)
 	}
 
 	/* 5. The queue as the listener sees it: the numbers of ss -ltn. */
+	have_queue =
+	        tcpinfo_queue(lfd, &waiting, &backlog, call, sizeof call) == 0;
 	snprintf(call, sizeof call, "getsockopt(%d, TCP_INFO)", lfd);
-	have_queue = queue_read(lfd, &waiting, &backlog) == 0;
 	if (have_queue)
 		say(&o, call,
 		    "%u waiting in the queue (tcpi_unacked), backlog %u "

@@ -135,7 +135,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt,
+			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		}
 	}
@@ -243,8 +243,9 @@ int main(int argc, char **argv)
 			cli_error(PROG, "%s", err);
 			goto out;
 		}
-		if (addr_local(lfd, where, sizeof where) == -1) {
-			cli_error(PROG, "getsockname: %s", strerror(errno));
+		if (addr_local(lfd, where, sizeof where, err, sizeof err) !=
+		    0) {
+			cli_error(PROG, "%s", err);
 			goto out;
 		}
 		o.port = (unsigned short)atoi(strrchr(where, ':') + 1);
@@ -258,7 +259,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ai = res;
-	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) == -1)
+	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) != 0)
 		snprintf(where, sizeof where, "%.64s:%u", o.host, o.port);
 
 	for (n = 0; n < o.count; n++) {
@@ -283,7 +284,7 @@ int main(int argc, char **argv)
 
 		/* 2. connect(): the kernel picks our local address and port now. */
 		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-		                       o.timeout) == -1) {
+		                       o.timeout, err, sizeof err) == -1) {
 			int e = errno;
 
 			close(fd);
@@ -308,7 +309,7 @@ int main(int argc, char **argv)
 		/* 3. getsockname(): which address and port did we get? */
 		if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
 		    addr_format((struct sockaddr *)&ss, len, local,
-		                sizeof local) == -1) {
+		                sizeof local) != 0) {
 			cli_error(PROG, "getsockname: %s", strerror(errno));
 			n++;
 			goto out;

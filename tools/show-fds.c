@@ -164,7 +164,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt,
+			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		}
 	}
@@ -338,12 +338,12 @@ static void fill_tcp(struct row *r, const struct sockets *s,
 	r->tcp = 1;
 	r->state = proc_tcp_state_name(t->state);
 	if (addr_format((const struct sockaddr *)&t->local, t->len, r->local,
-	                sizeof r->local) == -1)
+	                sizeof r->local) != 0)
 		r->local[0] = '\0';
 	r->remote[0] = '\0';
 	if (t->state != 10 && /* LISTEN has no remote end */
 	    addr_format((const struct sockaddr *)&t->remote, t->len, r->remote,
-	                sizeof r->remote) == -1)
+	                sizeof r->remote) != 0)
 		r->remote[0] = '\0';
 }
 
@@ -439,6 +439,7 @@ static void describe_own(int fd, struct row *r)
 {
 	struct stat st, null_st;
 	socklen_t len;
+	char err[128];
 
 	memset(r, 0, sizeof *r);
 	r->fd = fd;
@@ -469,15 +470,16 @@ static void describe_own(int fd, struct row *r)
 		    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
 		    type == SOCK_STREAM) {
 			r->tcp = 1;
-			if (addr_local(fd, r->local, sizeof r->local) == -1)
+			if (addr_local(fd, r->local, sizeof r->local, err,
+			               sizeof err) == -1)
 				r->local[0] = '\0';
 			len = sizeof listening;
 			if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,
 			               &listening, &len) == 0 &&
 			    listening)
 				r->state = "LISTEN";
-			else if (addr_remote(fd, r->remote, sizeof r->remote) ==
-			         0)
+			else if (addr_remote(fd, r->remote, sizeof r->remote,
+			                     err, sizeof err) == 0)
 				r->state = "ESTABLISHED";
 			else
 				r->state = "(not connected)";

@@ -121,7 +121,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			cli_version(PROG);
 			return -1;
 		default:
-			return cli_bad_option(PROG, opt, optopt,
+			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		}
 	}

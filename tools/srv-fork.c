@@ -473,7 +473,7 @@ int main(int argc, char **argv)
 		if (rc == 1)
 			rc = server_option(&o, opt, optarg);
 		if (rc == 1)
-			return cli_bad_option(PROG, opt, optopt,
+			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		if (rc != 0)
 			return rc;

@@ -44,7 +44,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "num.h"
-#include "queue.h"
+#include "tcpinfo.h"
 #include "server.h"
 
 static const char *const PROG = "srv-sleep";
@@ -113,7 +113,7 @@ static void sleep_watching(const struct server_opts *o, int lfd, int conn,
 	double start = now_s(), end = start + secs, left;
 	unsigned waiting, backlog, shown = 0;
 	int watching = 1, first = 1;
-	char call[64];
+	char call[64], err[128];
 
 	snprintf(call, sizeof call, "sleep(%g)", secs);
 	server_say(o, call,
@@ -122,7 +122,8 @@ static void sleep_watching(const struct server_opts *o, int lfd, int conn,
 	           secs, conn);
 	while (!server_stop && (left = end - now_s()) > 0) {
 		if (watching && !o->quiet) {
-			if (queue_read(lfd, &waiting, &backlog) == 0) {
+			if (tcpinfo_queue(lfd, &waiting, &backlog, err,
+			                  sizeof err) == 0) {
 				if (!*told) {
 					say_where_to_look(o, port, 1);
 					*told = 1;
@@ -191,7 +192,7 @@ int main(int argc, char **argv)
 		}
 		rc = server_option(&o, opt, optarg);
 		if (rc == 1)
-			return cli_bad_option(PROG, opt, optopt,
+			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		if (rc != 0)
 			return rc;

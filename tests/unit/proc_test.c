@@ -3,7 +3,7 @@
  * including command names a process may choose to fool a naive parser;
  * lib/diag.c's reading of sock_diag replies built by hand; and both ways
  * of finding a listening socket of ours (netlink, /proc/net/tcp) agreeing.
- * Run by tests/proc-unit.bats (make build/unit/proc_test). Prints one line
+ * Run by tests/proc.bats (make build/unit/proc_test). Prints one line
  * per failed check and exits 1 if any failed.
  */
 #include <arpa/inet.h>
@@ -22,7 +22,6 @@
 
 #include "addr.h"
 #include "diag.h"
-#include "json.h"
 #include "proc.h"
 
 static int failed;
@@ -253,7 +252,6 @@ int main(void)
 {
 	struct proc_tcp t;
 	struct stat st;
-	char buf[64];
 	/* 127.0.0.1 as the kernel prints it on this machine: the bytes of the
 	 * network-order word, read as a host-order number. */
 	unsigned char lo4[4] = { 127, 0, 0, 1 };
@@ -368,10 +366,6 @@ int main(void)
 	CHECK(strcmp(proc_fd_kind(&st, "/dev/pts/3"), "terminal") == 0);
 	CHECK(strcmp(proc_fd_kind(NULL, "anon_inode:[eventfd]"),
 	             "anon inode") == 0);
-
-	json_escape("a\"b\\c\n\x01\xff", buf, sizeof buf);
-	CHECK(strcmp(buf, "a\\\"b\\\\c\\u000a\\u0001\\u00ff") == 0);
-	CHECK(json_escape("abcdef", buf, 4) == 3);
 
 #ifdef __linux__
 	diag_replies();

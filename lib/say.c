@@ -1,0 +1,168 @@
+/* say: the narration column (see say.h). */
+#include "say.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "text.h"
+
+void say_init(struct say *s, int quiet)
+{
+	s->quiet = quiet;
+	s->who[0] = '\0';
+}
+
+void say_tag(struct say *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(s->who, sizeof s->who, fmt, ap);
+	va_end(ap);
+}
+
+/* The call column: the tag takes its width from the call's. */
+static int call_width(const struct say *s)
+{
+	int w = SAY_WIDTH - (int)strlen(s->who);
+
+	return w > 0 ? w : 0;
+}
+
+void say(const struct say *s, const char *call, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->quiet)
+		return;
+	printf("%s%-*s -> ", s->who, call_width(s), call);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+void say_note(const struct say *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->quiet)
+		return;
+	fputs(s->who, stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* One line of peer data (without its line ending), escaped and marked. */
+static void data_line(const char *who, const char *mark, const char *line,
+                      size_t n, char *shown, size_t shownlen)
+{
+	text_escape(line, n, shown, shownlen);
+	printf("%s%s%s\n", who, mark, shown);
+}
+
+static void data_lines(const char *who, const char *mark, const char *buf,
+                       size_t n)
+{
+	size_t start = 0, i, longest = 0, from = 0;
+	char *shown;
+
+	if (n == 0)
+		return;
+	/* One buffer, big enough for the longest line escaped. */
+	for (i = 0; i <= n; i++) {
+		if (i == n || buf[i] == '\n') {
+			if (i - from > longest)
+				longest = i - from;
+			from = i + 1;
+		}
+	}
+	shown = malloc(TEXT_ESCAPED_MAX(longest));
+	if (shown == NULL) {
+		printf("%s%s(%zu bytes: out of memory to show them)\n", who,
+		       mark, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (buf[i] != '\n')
+			continue;
+		/* CRLF ends a line as LF does: the CR is not shown. */
+		data_line(who, mark, buf + start,
+		          i - start - (i > start && buf[i - 1] == '\r'), shown,
+		          TEXT_ESCAPED_MAX(longest));
+		start = i + 1;
+	}
+	if (start < n) /* the last line had no newline: end it for it */
+		data_line(who, mark, buf + start, n - start, shown,
+		          TEXT_ESCAPED_MAX(longest));
+	free(shown);
+}
+
+void say_data(const struct say *s, const char *buf, size_t n)
+{
+	if (!s->quiet)
+		data_lines(s->who, SAY_DATA_MARK, buf, n);
+}
+
+void say_data_plain(const char *buf, size_t n)
+{
+	data_lines("", "", buf, n);
+}
+
+/* ------------------------------------------------ async-signal-safe */
+
+void say_line_str(struct say_line *l, const char *str)
+{
+	while (*str != '\0' && l->len + 1 < sizeof l->buf)
+		l->buf[l->len++] = *str++;
+}
+
+void say_line_num(struct say_line *l, long v)
+{
+	char digits[24];
+	size_t n = 0;
+	unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
+
+	if (v < 0)
+		say_line_str(l, "-");
+	do {
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	while (n > 0 && l->len + 1 < sizeof l->buf)
+		l->buf[l->len++] = digits[--n];
+}
+
+void say_line_call(struct say_line *l, const struct say *s, const char *call)
+{
+	size_t end;
+
+	l->len = 0;
+	say_line_str(l, s->who);
+	end = l->len + (size_t)call_width(s);
+	say_line_str(l, call);
+	while (l->len < end && l->len + 1 < sizeof l->buf)
+		l->buf[l->len++] = ' ';
+	say_line_str(l, " -> ");
+}
+
+void say_line_end(struct say_line *l, const struct say *s)
+{
+	ssize_t n;
+	size_t off = 0;
+
+	if (s->quiet)
+		return;
+	l->buf[l->len++] = '\n'; /* the adders keep one byte for it */
+	while (off < l->len) {
+		n = write(STDOUT_FILENO, l->buf + off, l->len - off);
+		if (n <= 0)
+			break; /* nothing to be done from a handler */
+		off += (size_t)n;
+	}
+}
