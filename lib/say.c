@@ -32,17 +32,40 @@ static int call_width(const struct say *s)
 	return w > 0 ? w : 0;
 }
 
+/* Prints head, then the formatted text, as one line with one call to
+ * stdio: lines of threads and processes that share the output are never
+ * mixed within a line. */
+static void print_line(const char *head, const char *fmt, va_list ap)
+        CLI_PRINTF(2, 0);
+
+static void print_line(const char *head, const char *fmt, va_list ap)
+{
+	char line[1024];
+	size_t n = strlen(head);
+	int w;
+
+	if (n >= sizeof line - 2)
+		n = sizeof line - 2;
+	memcpy(line, head, n);
+	w = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+	if (w > 0)
+		n += (size_t)w < sizeof line - n - 1 ? (size_t)w
+		                                     : sizeof line - n - 2;
+	line[n++] = '\n';
+	fwrite(line, 1, n, stdout);
+}
+
 void say(const struct say *s, const char *call, const char *fmt, ...)
 {
+	char head[SAY_WIDTH + 64 + sizeof s->who];
 	va_list ap;
 
 	if (s->quiet)
 		return;
-	printf("%s%-*s -> ", s->who, call_width(s), call);
+	snprintf(head, sizeof head, "%s%-*s -> ", s->who, call_width(s), call);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	print_line(head, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 }
 
 void say_note(const struct say *s, const char *fmt, ...)
@@ -51,19 +74,23 @@ void say_note(const struct say *s, const char *fmt, ...)
 
 	if (s->quiet)
 		return;
-	fputs(s->who, stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	print_line(s->who, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 }
 
 /* One line of peer data (without its line ending), escaped and marked. */
 static void data_line(const char *who, const char *mark, const char *line,
                       size_t n, char *shown, size_t shownlen)
 {
+	const char *bar;
+
 	text_escape(line, n, shown, shownlen);
-	printf("%s%s%s\n", who, mark, shown);
+	bar = strchr(mark, '|');
+	if (shown[0] == '\0' && bar != NULL) /* "  |", not "  | " */
+		printf("%s%.*s\n", who, (int)(bar - mark + 1), mark);
+	else
+		printf("%s%s%s\n", who, mark, shown);
 }
 
 static void data_lines(const char *who, const char *mark, const char *buf,

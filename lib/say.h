@@ -53,7 +53,8 @@ void say_note(const struct say *s, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* n bytes a peer sent, printed line by line, each line escaped and marked
  * with SAY_DATA_MARK (after the tag). A CRLF ends a line as LF does. The
  * last line is ended even when the bytes do not end with a newline, so the
- * next narration never sticks to it. Unless quiet. */
+ * next narration never sticks to it; an empty line is "  |", without a
+ * trailing blank. Unless quiet. */
 void say_data(const struct say *s, const char *buf, size_t n);
 
 /* The same lines without tag or mark, printed even when quiet: for a tool
