@@ -219,14 +219,13 @@ int net_listen(const char *host, unsigned short port, int backlog, char *err,
 	return fd;
 }
 
-int net_connect(const char *host, unsigned short port, double timeout_s,
-                char *err, size_t errlen)
+int net_connect_list(const struct addrinfo *res, double timeout_s, char *err,
+                     size_t errlen)
 {
-	struct addrinfo *res, *ai;
-	int fd = -1, saved = 0;
+	const struct addrinfo *ai;
+	int fd = -1, saved = EDESTADDRREQ;
 
-	if (net_resolve(host, port, 0, &res, err, errlen) == -1)
-		return -1;
+	snprintf(err, errlen, "connect: no address to connect to");
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 		if (fd == -1) {
@@ -236,13 +235,26 @@ int net_connect(const char *host, unsigned short port, double timeout_s,
 		}
 		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
 		                       timeout_s, err, errlen) == 0)
-			break;
+			return fd;
 		saved = errno;
 		close(fd);
 		fd = -1;
 	}
+	errno = saved;
+	return -1;
+}
+
+int net_connect(const char *host, unsigned short port, double timeout_s,
+                char *err, size_t errlen)
+{
+	struct addrinfo *res;
+	int fd, saved;
+
+	if (net_resolve(host, port, 0, &res, err, errlen) == -1)
+		return -1;
+	fd = net_connect_list(res, timeout_s, err, errlen);
+	saved = errno;
 	freeaddrinfo(res);
-	if (fd == -1)
-		errno = saved;
+	errno = saved;
 	return fd;
 }

@@ -51,4 +51,9 @@ int net_listen(const char *host, unsigned short port, int backlog, char *err,
 int net_connect(const char *host, unsigned short port, double timeout_s,
                 char *err, size_t errlen);
 
+/* The same for addresses already resolved (net_resolve()): for a client
+ * that connects many times to one host. errno is the last failure's. */
+int net_connect_list(const struct addrinfo *res, double timeout_s, char *err,
+                     size_t errlen);
+
 #endif

@@ -72,3 +72,41 @@ int sig_reset(char *err, size_t errlen)
 	}
 	return 0;
 }
+
+const char *sig_name(int sig)
+{
+	static const struct {
+		int sig;
+		const char *name;
+	} names[] = {
+		{ SIGHUP, "SIGHUP" },
+		{ SIGINT, "SIGINT" },
+		{ SIGQUIT, "SIGQUIT" },
+		{ SIGTERM, "SIGTERM" },
+		{ SIGUSR1, "SIGUSR1" },
+		{ SIGUSR2, "SIGUSR2" },
+		{ SIGALRM, "SIGALRM" },
+		{ SIGVTALRM, "SIGVTALRM" },
+		{ SIGPROF, "SIGPROF" },
+		{ SIGXCPU, "SIGXCPU" },
+		{ SIGCHLD, "SIGCHLD" },
+		{ SIGPIPE, "SIGPIPE" },
+		{ SIGKILL, "SIGKILL" },
+#ifdef SIGIO
+		{ SIGIO, "SIGIO" },
+#endif
+#if defined(SIGPWR) && (!defined(SIGIO) || SIGPWR != SIGIO)
+		{ SIGPWR, "SIGPWR" },
+#endif
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+#ifdef SIGRTMIN
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		return "a real-time signal";
+#endif
+	return "a signal";
+}

@@ -42,4 +42,9 @@ int sig_catch_stops(void (*fn)(int), char *err, size_t errlen);
  * signal blocked. */
 int sig_reset(char *err, size_t errlen);
 
+/* "SIGINT", "SIGTERM"...: the name of a stop signal (or SIGCHLD, SIGPIPE,
+ * SIGKILL), for messages; "a real-time signal", or "a signal" for others.
+ * Async-signal-safe: a constant string. */
+const char *sig_name(int sig);
+
 #endif

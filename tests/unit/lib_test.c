@@ -1,8 +1,9 @@
 /*
  * lib_test: the pure functions of lib/ on inputs written by hand: the
  * terminal escaper (text), JSON strings (json), the request framing and
- * replies (http), the narration column (say), number parsing (num) and the
- * option messages (cli). Run by tests/lib.bats (make build/unit/lib_test).
+ * replies (http), the narration column (say), number parsing (num), the
+ * option messages (cli), the waits (clock), signal names (sig) and, on
+ * loopback, connecting to a list of addresses (net). Run by tests/lib.bats (make build/unit/lib_test).
  * Prints one line per failed check and exits 1 if any failed.
  */
 #include <errno.h>
@@ -11,11 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+
+#include "addr.h"
 #include "clock.h"
 #include "http.h"
 #include "json.h"
+#include "net.h"
 #include "num.h"
 #include "say.h"
+#include "sig.h"
 #include "tcpinfo.h"
 #include "text.h"
 
@@ -233,6 +241,83 @@ static void clocks(void)
 	}
 }
 
+static void many_fds(void)
+{
+	struct pollfd p[3];
+	int a[2], b[2];
+
+	CHECK(pipe(a) == 0 && pipe(b) == 0);
+	p[0] = (struct pollfd){ .fd = a[0], .events = POLLIN, .revents = 0 };
+	p[1] = (struct pollfd){ .fd = -1, .events = POLLIN, .revents = 0 };
+	p[2] = (struct pollfd){ .fd = b[0], .events = POLLIN, .revents = 0 };
+	CHECK(clock_wait_fds(p, 3, clock_now() + 0.02, NULL) == 0);
+	CHECK(write(b[1], "x", 1) == 1);
+	CHECK(clock_wait_fds(p, 3, clock_now() + 1, NULL) == 1);
+	CHECK(p[0].revents == 0 && (p[2].revents & POLLIN));
+	CHECK(write(a[1], "x", 1) == 1);
+	CHECK(clock_wait_fds(p, 3, 0, NULL) == 2);
+	/* A deadline already passed: nothing is waited for. */
+	CHECK(clock_wait_fds(p, 3, clock_now() - 1, NULL) == 0);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+}
+
+static void names(void)
+{
+	CHECK(strcmp(sig_name(SIGINT), "SIGINT") == 0);
+	CHECK(strcmp(sig_name(SIGHUP), "SIGHUP") == 0);
+	CHECK(strcmp(sig_name(SIGTERM), "SIGTERM") == 0);
+	CHECK(strcmp(sig_name(0), "a signal") == 0);
+#ifdef SIGRTMIN
+	CHECK(strcmp(sig_name(SIGRTMIN + 1), "a real-time signal") == 0);
+#endif
+}
+
+/* net_connect_list() on loopback: the first address that answers. */
+static void connect_list(void)
+{
+	struct addrinfo *res;
+	char err[256];
+	int lfd, fd;
+	unsigned short port;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	lfd = net_listen("127.0.0.1", 0, 4, err, sizeof err);
+	CHECK(lfd != -1);
+	if (lfd == -1)
+		return;
+	CHECK(getsockname(lfd, (struct sockaddr *)&ss, &len) == 0);
+	port = addr_port((struct sockaddr *)&ss);
+	CHECK(net_resolve("127.0.0.1", port, 0, &res, err, sizeof err) == 0);
+	fd = net_connect_list(res, 1, err, sizeof err);
+	CHECK(fd > 2);
+	if (fd != -1)
+		close(fd);
+	freeaddrinfo(res);
+	close(lfd);
+	/* A port bound but not listening (nobody else can take it): the
+	 * connection is refused, and errno and the message say so. */
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&ss, 0, sizeof ss);
+	((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	len = sizeof(struct sockaddr_in);
+	CHECK(bind(lfd, (struct sockaddr *)&ss, len) == 0);
+	CHECK(getsockname(lfd, (struct sockaddr *)&ss, &len) == 0);
+	port = addr_port((struct sockaddr *)&ss);
+	CHECK(net_resolve("127.0.0.1", port, 0, &res, err, sizeof err) == 0);
+	CHECK(net_connect_list(res, 1, err, sizeof err) == -1 &&
+	      errno == ECONNREFUSED);
+	CHECK(strstr(err, "connect to 127.0.0.1:") != NULL);
+	freeaddrinfo(res);
+	close(lfd);
+	CHECK(net_connect_list(NULL, 1, err, sizeof err) == -1);
+	CHECK(strstr(err, "no address") != NULL);
+}
+
 int main(void)
 {
 	text();
@@ -242,6 +327,9 @@ int main(void)
 	num();
 	states();
 	clocks();
+	many_fds();
+	names();
+	connect_list();
 	if (failed > 0) {
 		printf("%d checks failed\n", failed);
 		return 1;
