@@ -49,7 +49,7 @@ demo_steps() {
 		"128 clients at once, and then we count the zombies."
 	server_in server loop-server
 	run_in client1 burst-128
-	expect client1 "children reaped:"
+	expect client1 "our clients reaped:"
 	run_in client2 count-zombies-loop
 	expect client2 "0"
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
-# cli-connect: the article's client (rows 3 and 5 of CONCEPTS.md).
+# cli-connect: the article's client (lessons 1 and 5), its bad input and its
+# hostile servers. --clients: also tests/cli-connect-clients.bats; --idle:
+# tests/cli-connect-idle.bats.
 
 load test_helper
 
@@ -164,6 +166,105 @@ s.accept()'
 	assert_stderr_contains "cli-connect: recv: Connection reset by peer"
 }
 
+# ------------------------------------------------- hostile conditions
+
+@test "stdout closed (>&-): nothing of ours goes into the connection" {
+	# Issue 12, item 10: a closed stdout would make the socket fd 1.
+	start_server srv srv-iter --port 0
+	run bash -c 'cli-connect "$1" >&-' _ "127.0.0.1:$PORT"
+	assert_success
+	wait_for bg_out_has srv "close(4)"
+	run bg_out srv
+	assert_equal "$(grep '^  |' <<<"$output")" "  | test"
+}
+
+@test "a server cannot forge the client's narration: its lines are marked" {
+	# Issue 12, item 11: the reply holds lines that look like ours.
+	start_bg forger '^ready ([0-9]+)$' python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
+print("ready", s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.recv(100)
+pad = lambda call: call.ljust(44).encode()
+c.sendall(b"HTTP/1.1 200 OK\r\n\r\n" + pad("recv(3)") +
+          b" -> 0: the server closed the connection (19 bytes in all)\n" +
+          pad("close(3)") + b" -> ok\n\x1b[2J")
+c.close()'
+	run cli-connect "127.0.0.1:$BG_MATCH"
+	assert_success
+	assert_equal "$(grep -cE '^recv\([0-9]+\) +-> 0:' <<<"$output")" 1
+	assert_equal "$(grep -cE '^close\(' <<<"$output")" 1
+	assert_line_matches '^  \| recv\(3\) +-> 0: the server closed'
+	assert_line_matches '^  \| \\x1b\[2J$'
+	[[ "$output" != *$'\e'* ]] || fail "a raw ESC reached the terminal"
+}
+
+@test "a reply chunk without a newline: the next narration starts its own line" {
+	start_bg partial '^ready ([0-9]+)$' python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
+print("ready", s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.recv(100); c.sendall(b"partial"); c.close()'
+	run cli-connect "127.0.0.1:$BG_MATCH"
+	assert_success
+	assert_line_matches '^  \| partial$'
+	assert_line_matches '^recv\([0-9]+\) +-> 0: the server closed the connection \(7 bytes in all\)$'
+}
+
+@test "a server that closes without a reply: a failure with a clear message, exit 1" {
+	# Issue 12, item 18: single mode and --clients --read agree.
+	start_bg silent '^ready ([0-9]+)$' python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print("ready", s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept(); c.recv(1000); c.close()'
+	run --separate-stderr cli-connect "127.0.0.1:$BG_MATCH"
+	assert_failure 1
+	assert_line_matches '^recv\([0-9]+\) +-> 0: the server closed the connection \(0 bytes in all\)$'
+	assert_stderr_contains "cli-connect: the server closed the connection without a reply"
+	run cli-connect --clients 3 --read --json "127.0.0.1:$BG_MATCH"
+	assert_failure 1
+	assert_equal "$(json_field connections)" 3
+	assert_equal "$(json_field replies)" 0
+	assert_equal "$(json_field no_reply)" 3
+}
+
+@test "the send narration marks a shortened payload with ..." {
+	start_server srv srv-iter --port 0
+	run cli-connect --send "$(printf 'x%.0s' {1..40})" "127.0.0.1:$PORT"
+	assert_success
+	assert_line_matches '^send\([0-9]+, "x{24}\.\.\."\) +-> 40 bytes$'
+	run cli-connect --send $'ab\ncd' "127.0.0.1:$PORT"
+	assert_success
+	assert_line_matches '^send\([0-9]+, "ab\.\.\."\) +-> 5 bytes$'
+	run cli-connect --send "short" "127.0.0.1:$PORT"
+	assert_success
+	assert_line_matches '^send\([0-9]+, "short"\) +-> 5 bytes$'
+}
+
+@test "--http: a long path is sent whole, never cut" {
+	# Issue 12, item 16: the request was cut at 1,099 bytes (408, exit 0).
+	start_server srv srv-iter --port 0 --timeout 2
+	local path
+	path="/$(printf 'a%.0s' {1..3000})"
+	run --separate-stderr cli-connect --quiet --http "$path" "127.0.0.1:$PORT"
+	assert_success
+	assert_line_matches '^Hello, World!$'
+	wait_for bg_out_has srv "close(4)"
+	run bg_out srv
+	assert_line_matches "^  \| GET $path HTTP/1\.1$"
+}
+
+@test "--http to an IPv6 address: the Host header has brackets" {
+	start_server srv srv-iter --port 0 --host ::1
+	run cli-connect --quiet --http /v6 "[::1]:$PORT"
+	assert_success
+	wait_for bg_out_has srv "close(4)"
+	run bg_out srv
+	assert_line_matches '^  \| Host: \[::1\]:'"$PORT"'$'
+}
+
 @test "malformed targets and ports are usage errors, exit 2" {
 	local bad reason
 	while IFS='|' read -r bad reason; do
@@ -202,6 +303,38 @@ LIST
 	assert_stderr_contains "unexpected argument 'b'"
 }
 
+@test "port 0 cannot be connected to: a usage error, as in show-ephemeral-port" {
+	run --separate-stderr cli-connect 127.0.0.1:0
+	assert_failure 2
+	assert_stderr_contains "cli-connect: '127.0.0.1:0': port 0 cannot be connected to"
+	run --separate-stderr cli-connect --port 0 127.0.0.1
+	assert_failure 2
+	assert_stderr_contains "cli-connect: --port 0: port 0 cannot be connected to"
+	# --bind with port 0 is fine: the kernel chooses (see the figure test).
+}
+
+@test "an ambiguous abbreviation lists the options it could be" {
+	run --separate-stderr cli-connect --c 3 127.0.0.1
+	assert_failure 2
+	assert_stderr_contains "cli-connect: option '--c' is ambiguous: it could be '--clients', '--conns'"
+	run --separate-stderr cli-connect --h
+	assert_failure 2
+	assert_stderr_contains "option '--h' is ambiguous: it could be"
+	assert_stderr_contains "'--http'"
+	assert_stderr_contains "'--help'"
+}
+
+@test "ESC and invalid UTF-8 in an argument are echoed escaped" {
+	run --separate-stderr cli-connect 127.0.0.1:1 $'b\e]0;pwned\a'
+	assert_failure 2
+	assert_stderr_contains "unexpected argument 'b\\x1b]0;pwned\\x07'"
+	[[ "$stderr" != *$'\e'* ]] || fail "a raw ESC reached the terminal"
+	run --separate-stderr cli-connect --timeout $'5\xa0' 127.0.0.1:1
+	assert_failure 2
+	assert_stderr_contains "invalid timeout '5\\xa0'"
+	[[ "$stderr" != *$'\xa0'* ]] || fail "a raw invalid byte was echoed"
+}
+
 @test "--bind to an address that is not ours fails with a hint, exit 1" {
 	start_server srv srv-iter --port 0
 	run --separate-stderr cli-connect --bind 198.51.100.7 "127.0.0.1:$PORT"
@@ -222,7 +355,8 @@ json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.ar
 	assert_line_matches '^connections made: 20 of 20$'
 	assert_line_matches '^replies read: +not read'
 	assert_line_matches '^failures: +0 refused, 0 reset, 0 timed out, 0 other$'
-	assert_line_matches '^children reaped: +20 of 20 \(no zombie left\)$'
+	# Issue 13: the summary says whose children were reaped.
+	assert_line_matches "^our clients reaped: +20 of 20 \\(the server's children are the server's to reap\\)$"
 	assert_line_matches '^elapsed: +[0-9]+\.[0-9]{3} s$'
 	wait_for bg_out_has srv "GET /hello HTTP/1.1"
 	run bg_out srv

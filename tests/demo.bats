@@ -161,7 +161,7 @@ pane_of() {
 
 	run pane_of demo-fork client1
 	[[ "$(grep -c '^Hello, World!$' <<<"$output")" -ge 6 ]]
-	assert_line_matches '^children reaped: +128 of 128'
+	assert_line_matches '^our clients reaped: +128 of 128'
 
 	run pane_of demo-fork client2
 	[[ "$(grep -c 'Z.* \[srv-fork\] <defunct>$' <<<"$output")" -ge 4 ]]

@@ -104,7 +104,7 @@ running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
 	assert_success
 	assert_line_matches '^connections made: 128 of 128$'
 	assert_line_matches '^replies read: +128 \(128 of them 2xx\)$'
-	assert_line_matches '^children reaped: +128 of 128'
+	assert_line_matches '^our clients reaped: +128 of 128'
 	wait_for running_are "$once" 0
 	doc_run "$L" count-zombies-once "$PORT"
 	((output > 0)) || fail "expected zombies, got '$output'"

@@ -5,16 +5,20 @@
  *   A client needs only socket() and connect(): no bind(), no listen(), no
  *   accept(). The kernel gives its socket an ephemeral local port during
  *   connect(). The client then sends its bytes and reads the reply until the
- *   server closes the connection.
- *   With --clients N it is the article's client3: it forks N clients that
- *   each connect, send GET /hello and (unless --read) exit without reading,
- *   then it reaps them all and sums up what happened.
+ *   server closes the connection, and closes its own end. Those five calls
+ *   are main() below, in that order.
+ *   Two more modes share the command line and live in their own files:
+ *   --clients N, the article's client3 (tools/client3.c: a child process
+ *   per client, a pipe of reports, waitpid for every child), and --idle N,
+ *   many idle connections held by one process (tools/idle.c).
  *
  * Usage
  *   cli-connect [--port PORT] [--bind ADDR[:PORT]] [--send TEXT | --http PATH]
  *               [--timeout S] [--quiet] [HOST[:PORT] | [IPV6]:PORT]
  *   cli-connect --clients N [--conns M] [--read] [--json] [--send TEXT |
- *               --http PATH] [--timeout S] [HOST[:PORT]]
+ *               --http PATH] [--timeout S] [--quiet] [HOST[:PORT]]
+ *   cli-connect --idle N [--hold S] [--json] [--timeout S] [--quiet]
+ *               [HOST[:PORT]]
  *
  * Try it
  *   ./bin/srv-iter &                          # the server, port 8888
@@ -23,36 +27,36 @@
  *   ./bin/srv-iter --host 127.12.12.3 --port 8888 &
  *   ./bin/cli-connect --bind 127.10.10.2 127.12.12.3:8888   # the figure
  *   ./bin/cli-connect --clients 128 localhost:8888          # client3
+ *   ./bin/cli-connect --idle 1000 --hold 30 localhost:8888  # idle ones
  *
  * Things to notice
  *   - The socket pair the client prints, {local, remote}, is the server's
  *     pair mirrored: {remote, local}.
  *   - The local port was not chosen by us: connect() picked it.
  *   - The reply arrives at once, but the client only finishes when the
- *     server closes (recv() returns 0): that is the end of this reply.
- *   - --clients: each client is a child process; the parent waits for every
- *     one of them (waitpid), so none is left a zombie, and collects their
- *     results through a pipe.
+ *     server closes (recv() returns 0): that is the end of this reply. A
+ *     server that closes before sending a byte gave no reply: a failure.
+ *   - What the server sends is printed after "  | ", escaped: no line of
+ *     it can pass for a line of narration.
  *
  * See also
- *   docs/01-iterative-server.md; socket(2), connect(2), getsockname(2),
- *   send(2), recv(2), fork(2), waitpid(2), pipe(2), srv-iter(1),
- *   srv-fork(1), show-ephemeral-port(1); docs/05-fork-and-zombies.md.
+ *   docs/01-iterative-server.md, docs/05-fork-and-zombies.md; socket(2),
+ *   connect(2), getsockname(2), send(2), recv(2), close(2); srv-iter(1),
+ *   srv-fork(1), show-ephemeral-port(1); tools/client3.c, tools/idle.c.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "cli.h"
+#include "client.h"
+#include "http.h"
 #include "net.h"
 #include "num.h"
 #include "say.h"
@@ -60,22 +64,8 @@
 
 static const char *const PROG = "cli-connect";
 
-struct client_opts {
-	char host[256];
-	unsigned short port;
-	char bind_host[256]; /* "" = let the kernel choose */
-	unsigned short bind_port;
-	const char *payload; /* the article's client sends "test" */
-	char request[1100];  /* --http PATH builds a GET request here */
-	double timeout;
-	int quiet;
-	long clients;     /* --clients: 0 = the single narrated client */
-	long conns;       /* connections per client */
-	int read_replies; /* --read */
-	int json;
-	int payload_given; /* --send or --http */
-	struct say say;    /* the narration (quiet with --quiet) */
-};
+/* Options that only some modes take: parse_args() checks the mix. */
+enum { GIVEN_CONNS = 1, GIVEN_SEND = 2, GIVEN_HTTP = 4, GIVEN_HOLD = 8 };
 
 static void usage(void)
 {
@@ -86,184 +76,256 @@ static void usage(void)
 	       "\n"
 	       "Options:\n"
 	       "  -p, --port PORT       server port (default 8888, or the one in\n"
-	       "                        HOST:PORT)\n"
+	       "                        HOST:PORT; port 0 cannot be connected to)\n"
 	       "  -B, --bind ADDR[:PORT]\n"
 	       "                        bind the client's socket to ADDR first (any\n"
 	       "                        of 127.0.0.0/8 is this machine on Linux);\n"
 	       "                        port 0 or none: the kernel chooses\n"
-	       "  -s, --send TEXT       send TEXT instead of 'test'\n"
+	       "  -S, --send TEXT       send TEXT instead of 'test'\n"
 	       "  -g, --http PATH       send 'GET PATH HTTP/1.1' with a Host header\n"
 	       "  -t, --timeout S       give up on connect or a silent server after\n"
 	       "                        S seconds (default 10; 0 waits forever)\n"
-	       "  -q, --quiet           print only the reply\n"
+	       "  -q, --quiet           print only the reply (with --clients and\n"
+	       "                        --idle: only the summary)\n"
+	       "  -h, --help            show this help and exit\n"
+	       "  -V, --version         show the version and exit\n"
 	       "\n"
 	       "Many clients at once (the article's client3):\n"
 	       "  -n, --clients N       fork N clients (1 to 10000); each connects,\n"
 	       "                        sends 'GET /hello HTTP/1.1' (or --send,\n"
 	       "                        --http) and exits without reading the reply;\n"
-	       "                        then print a summary: connections, replies,\n"
-	       "                        failures by reason, elapsed time\n"
-	       "  -m, --conns M         connections per client, kept open until the\n"
+	       "                        then reap them all and print a summary:\n"
+	       "                        connections, replies, failures by reason\n"
+	       "  -c, --conns M         connections per client, kept open until the\n"
 	       "                        client exits (default 1; 1 to 1000)\n"
-	       "  -r, --read            each client reads every reply to the end\n"
+	       "      --read            each client reads every reply to the end\n"
 	       "  -j, --json            the summary as one JSON object\n"
-	       "  -h, --help            show this help and exit\n"
-	       "  -V, --version         show the version and exit\n"
+	       "\n"
+	       "Idle connections from one process:\n"
+	       "      --idle N          open N connections (1 to 100000) and send\n"
+	       "                        nothing; the soft RLIMIT_NOFILE is raised\n"
+	       "                        for them, up to the hard limit\n"
+	       "  -k, --hold S          keep them open S seconds (default: until\n"
+	       "                        Ctrl-C or another stop signal)\n"
+	       "\n"
+	       "A reply of 0 bytes (the server closed without answering) is a\n"
+	       "failure in every mode. A stop signal (SIGINT, SIGTERM, SIGHUP...)\n"
+	       "to --clients stops every client, reaps it and prints the summary\n"
+	       "of what was done.\n"
 	       "\n"
 	       "Exit status: 0 the whole reply was read, 1 runtime failure (refused,\n"
-	       "unreachable, timed out, unresolvable, reset), 2 usage. With\n"
+	       "unreachable, timed out, unresolvable, reset, no reply), 2 usage.\n"
 	       "--clients: 0 when every connection was made (and, with --read, every\n"
-	       "reply read), 1 otherwise.\n"
+	       "reply read), 1 otherwise or when stopped by a signal. --idle: 0 when\n"
+	       "all N connections were made and held to the end.\n"
 	       "Example: %s --http /hello localhost:8888\n",
 	       PROG, PROG);
 }
 
-static int parse_args(struct client_opts *c, int argc, char **argv)
+/* The request of --http. The article's client3 sends no User-Agent and no
+ * Connection header; the single client says both. */
+static int build_request(struct client_opts *o, char **request,
+                         const char *path)
+{
+	const char *extra = o->clients > 0 ? ""
+	                                   : "User-Agent: cli-connect\r\n"
+	                                     "Connection: close\r\n";
+	int n = http_get(NULL, 0, path, o->host, o->port, extra);
+
+	if (n < 0)
+		return cli_usage_error(PROG,
+		                       "invalid path '%s': must start with '/', "
+		                       "without spaces or control characters",
+		                       path);
+	*request = malloc((size_t)n + 1);
+	if (*request == NULL)
+		return cli_error(PROG, "--http: out of memory");
+	http_get(*request, (size_t)n + 1, path, o->host, o->port, extra);
+	o->payload = *request;
+	return CLI_OK;
+}
+
+/* Which options go with which mode; then the default payload. */
+static int check_modes(struct client_opts *o, int given, char **request,
+                       const char *path)
+{
+	const char *only_clients = (given & GIVEN_CONNS) ? "--conns"
+	                           : o->read_replies     ? "--read"
+	                                                 : NULL;
+	const char *only_one = (given & GIVEN_SEND)   ? "--send"
+	                       : (given & GIVEN_HTTP) ? "--http"
+	                                              : NULL;
+
+	if (o->idle > 0 && o->clients > 0)
+		return cli_usage_error(PROG,
+		                       "--idle and --clients do not go together");
+	if (o->clients == 0 && only_clients != NULL)
+		return cli_usage_error(PROG, "%s works only with --clients N",
+		                       only_clients);
+	if (o->clients == 0 && o->idle == 0 && o->json)
+		return cli_usage_error(
+		        PROG, "--json works only with --clients N or --idle N");
+	if (o->idle == 0 && (given & GIVEN_HOLD))
+		return cli_usage_error(PROG, "--hold works only with --idle N");
+	if ((o->clients > 0 || o->idle > 0) && o->bind_host[0] != '\0')
+		return cli_usage_error(PROG,
+		                       "--bind works only with a single client");
+	if (o->idle > 0 && only_one != NULL)
+		return cli_usage_error(PROG,
+		                       "%s works only with a single client or "
+		                       "--clients",
+		                       only_one);
+	if (o->idle > 0)
+		return CLI_OK; /* idle connections send nothing */
+	if (o->clients > 0 && path == NULL && !(given & GIVEN_SEND))
+		path = "/hello"; /* client3 sends GET /hello */
+	if (path != NULL)
+		return build_request(o, request, path);
+	return CLI_OK;
+}
+
+/* Parses the command line into o; --http's request is allocated in
+ * *request (free it). */
+static int parse_args(struct client_opts *o, char **request, int argc,
+                      char **argv)
 {
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "bind", required_argument, NULL, 'B' },
-		{ "send", required_argument, NULL, 's' },
+		{ "send", required_argument, NULL, 'S' },
 		{ "http", required_argument, NULL, 'g' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "clients", required_argument, NULL, 'n' },
-		{ "conns", required_argument, NULL, 'm' },
-		{ "read", no_argument, NULL, 'r' },
+		{ "conns", required_argument, NULL, 'c' },
+		{ "read", no_argument, NULL, 'R' }, /* long only */
 		{ "json", no_argument, NULL, 'j' },
+		{ "idle", required_argument, NULL, 'I' }, /* long only */
+		{ "hold", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL;
 	char err[256];
-	int opt, has_port, port_given = 0, conns_given = 0;
+	int opt, has_port, port_given = 0, given = 0;
 	unsigned short port;
 
-	snprintf(c->host, sizeof c->host, "localhost");
-	c->port = 8888;
-	c->payload = "test";
-	c->timeout = 10;
+	memset(o, 0, sizeof *o);
+	*request = NULL;
+	snprintf(o->host, sizeof o->host, "localhost");
+	o->port = 8888;
+	o->payload = "test"; /* the article's client sends "test" */
+	o->timeout = 10;
+	o->conns = 1;
+	o->hold = -1;
 	opterr = 0; /* we print our own messages */
-	while ((opt = getopt_long(argc, argv, ":p:B:s:g:t:qn:m:rjhV", longopts,
+	while ((opt = getopt_long(argc, argv, ":p:B:S:g:t:qn:c:jk:hV", longopts,
 	                          NULL)) != -1) {
 		switch (opt) {
 		case 'p':
-			if (num_parse_port(optarg, &c->port, err, sizeof err) ==
+			if (num_parse_port(optarg, &o->port, err, sizeof err) ==
 			    -1)
 				return cli_usage_error(PROG, "%s", err);
+			if (o->port == 0)
+				return cli_usage_error(PROG,
+				                       "--port 0: port 0 cannot "
+				                       "be connected to");
 			port_given = 1;
 			break;
 		case 'B':
-			if (addr_parse(optarg, c->bind_host,
-			               sizeof c->bind_host, &has_port, &port,
+			if (addr_parse(optarg, o->bind_host,
+			               sizeof o->bind_host, &has_port, &port,
 			               err, sizeof err) == -1)
 				return cli_usage_error(PROG, "--bind: %s", err);
-			c->bind_port = has_port ? port : 0;
+			o->bind_port = has_port ? port : 0;
 			break;
-		case 's':
-			c->payload = optarg;
-			c->payload_given = 1;
+		case 'S':
+			o->payload = optarg;
+			given |= GIVEN_SEND;
 			break;
 		case 'g':
-			if (optarg[0] != '/' || strlen(optarg) > 1000 ||
-			    strpbrk(optarg, " \r\n") != NULL)
-				return cli_usage_error(PROG,
-				                       "invalid path '%s': must start "
-				                       "with '/', without spaces",
-				                       optarg);
 			path = optarg;
-			c->payload_given = 1;
+			given |= GIVEN_HTTP;
 			break;
 		case 't':
 			if (num_parse_seconds(optarg, 86400, "timeout",
-			                      &c->timeout, err,
+			                      &o->timeout, err,
 			                      sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
 		case 'q':
-			c->quiet = 1;
+			o->quiet = 1;
 			break;
 		case 'n':
 			if (num_parse_long(optarg, 1, 10000, "clients",
-			                   &c->clients, err, sizeof err) == -1)
+			                   &o->clients, err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
-		case 'm':
-			if (num_parse_long(optarg, 1, 1000, "conns", &c->conns,
+		case 'c':
+			if (num_parse_long(optarg, 1, 1000, "conns", &o->conns,
 			                   err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
-			conns_given = 1;
+			given |= GIVEN_CONNS;
 			break;
-		case 'r':
-			c->read_replies = 1;
+		case 'R':
+			o->read_replies = 1;
 			break;
 		case 'j':
-			c->json = 1;
+			o->json = 1;
+			break;
+		case 'I':
+			if (num_parse_long(optarg, 1, 100000, "idle", &o->idle,
+			                   err, sizeof err) == -1)
+				return cli_usage_error(PROG, "%s", err);
+			break;
+		case 'k':
+			if (num_parse_seconds(optarg, 86400 * 365, "hold",
+			                      &o->hold, err, sizeof err) == -1)
+				return cli_usage_error(PROG, "%s", err);
+			given |= GIVEN_HOLD;
 			break;
 		case 'h':
 			usage();
-			return -1;
+			return CLI_DONE;
 		case 'V':
 			cli_version(PROG);
-			return -1;
+			return CLI_DONE;
 		default:
 			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
-		if (addr_parse(argv[optind], c->host, sizeof c->host, &has_port,
+		if (addr_parse(argv[optind], o->host, sizeof o->host, &has_port,
 		               &port, err, sizeof err) == -1)
 			return cli_usage_error(PROG, "%s", err);
-		if (has_port && port_given && port != c->port)
+		if (has_port && port == 0)
+			return cli_usage_error(PROG,
+			                       "'%s': port 0 cannot be connected to",
+			                       argv[optind]);
+		if (has_port && port_given && port != o->port)
 			return cli_usage_error(PROG,
 			                       "two ports given: %u and %u",
-			                       port, c->port);
+			                       port, o->port);
 		if (has_port)
-			c->port = port;
+			o->port = port;
 		optind++;
 	}
 	if (optind < argc)
 		return cli_usage_error(PROG, "unexpected argument '%s'",
 		                       argv[optind]);
-	if (c->clients == 0 && (conns_given || c->read_replies || c->json))
-		return cli_usage_error(PROG, "%s works only with --clients N",
-		                       conns_given       ? "--conns"
-		                       : c->read_replies ? "--read"
-		                                         : "--json");
-	if (c->clients > 0 && c->bind_host[0] != '\0')
-		return cli_usage_error(PROG,
-		                       "--bind works only with a single client");
-	if (c->conns == 0)
-		c->conns = 1;
-	if (path == NULL && c->clients > 0 && !c->payload_given)
-		path = "/hello"; /* client3 sends GET /hello */
-	if (path != NULL && c->clients > 0) {
-		/* The article's client3 request: no User-Agent, no Connection. */
-		snprintf(c->request, sizeof c->request,
-		         "GET %s HTTP/1.1\r\nHost: %s:%u\r\n\r\n", path,
-		         c->host, c->port);
-		c->payload = c->request;
-		return 0;
-	}
-	if (path != NULL) {
-		snprintf(c->request, sizeof c->request,
-		         "GET %s HTTP/1.1\r\nHost: %s:%u\r\nUser-Agent: cli-connect\r\n"
-		         "Connection: close\r\n\r\n",
-		         path, c->host, c->port);
-		c->payload = c->request;
-	}
-	return 0;
+	say_init(&o->say, o->quiet || o->json);
+	return check_modes(o, given, request, path);
 }
 
 /* bind() before connect(): only to choose our own address (--bind). */
-static int bind_local(const struct client_opts *c, int fd, int family)
+static int bind_local(const struct client_opts *o, int fd, int family)
 {
 	struct addrinfo *res, *ai;
 	char err[512], where[ADDR_STRLEN], call[128];
 
-	if (net_resolve(c->bind_host, c->bind_port, 1, &res, err, sizeof err) ==
+	if (net_resolve(o->bind_host, o->bind_port, 1, &res, err, sizeof err) ==
 	    -1)
 		return cli_error(PROG, "--bind: %s", err);
 	for (ai = res; ai != NULL && ai->ai_family != family; ai = ai->ai_next)
@@ -272,11 +334,11 @@ static int bind_local(const struct client_opts *c, int fd, int family)
 		freeaddrinfo(res);
 		return cli_error(PROG,
 		                 "--bind %s: not an %s address like the server's",
-		                 c->bind_host,
+		                 o->bind_host,
 		                 family == AF_INET6 ? "IPv6" : "IPv4");
 	}
 	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) != 0)
-		snprintf(where, sizeof where, "%.64s", c->bind_host);
+		snprintf(where, sizeof where, "%.64s", o->bind_host);
 	snprintf(call, sizeof call, "bind(%d, %s)", fd, where);
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
 		int e = errno;
@@ -285,413 +347,184 @@ static int bind_local(const struct client_opts *c, int fd, int family)
 		cli_error(PROG, "bind %s: %s", where, strerror(e));
 		if (e == EADDRNOTAVAIL)
 			cli_hint(PROG, "%s is not an address of this host",
-			         c->bind_host);
+			         o->bind_host);
 		return 1;
 	}
 	freeaddrinfo(res);
-	say(&c->say, call, "ok");
+	say(&o->say, call, "ok");
 	return 0;
 }
 
-static void connect_failed(const struct client_opts *c, const char *where,
-                           int e)
+static void connect_failed(const struct client_opts *o, const char *err, int e)
 {
 	if (e == ETIMEDOUT)
 		cli_error(PROG,
-		          "connect to %s: timed out after %g s (no answer to "
-		          "our SYN: a full listen queue, or a firewall)",
-		          where, c->timeout);
+		          "%s (no answer to our SYN: a full listen queue, or a "
+		          "firewall)",
+		          err);
 	else
-		cli_error(PROG, "connect to %s: %s", where, strerror(e));
+		cli_error(PROG, "%s", err);
 	if (e == ECONNREFUSED)
 		cli_hint(PROG,
 		         "is a server listening there? start one with: "
 		         "srv-iter --port %u",
-		         c->port);
+		         o->port);
 }
 
-/* Reads until the server closes; prints what arrives, made safe. */
-static int read_reply(const struct client_opts *c, int fd)
+/* "send(3, "GET /hello HTTP/1.1...")": the payload's first line, at most
+ * 24 bytes of it, and "..." when more was sent than is shown. */
+static void say_sent(const struct client_opts *o, int fd, size_t len)
+{
+	char shown[TEXT_ESCAPED_MAX(24)], call[160];
+	size_t n = strcspn(o->payload, "\r\n");
+
+	if (n > 24)
+		n = 24;
+	text_escape(o->payload, n, shown, sizeof shown);
+	snprintf(call, sizeof call, "send(%d, \"%s%s\")", fd, shown,
+	         n < len ? "..." : "");
+	say(&o->say, call, "%zu bytes", len);
+}
+
+/* recv() until the server closes; prints what arrives, marked and escaped
+ * (say_data): no line a server sends can pass for one of ours. Returns the
+ * number of bytes, or -1 (said why). */
+static long read_reply(const struct client_opts *o, int fd)
 {
 	char buf[4096], call[32];
-	size_t total = 0;
+	long total = 0;
+
 	snprintf(call, sizeof call, "recv(%d)", fd);
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof buf, 0);
 
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return cli_error(
-				        PROG,
-				        "recv: timed out after %g s: the "
-				        "server sent nothing more and did not close",
-				        c->timeout);
-			return cli_error(PROG, "recv: %s", strerror(errno));
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			cli_error(PROG,
+			          "recv: timed out after %g s: the server sent "
+			          "nothing more and did not close",
+			          o->timeout);
+			return -1;
 		}
-		if (n == 0)
+		if (n == -1) {
+			cli_error(PROG, "recv: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0) /* the server closed: the end of the reply */
 			break;
-		total += (size_t)n;
-		say(&c->say, call, "%zd bytes:", n);
-		if (c->quiet)
+		total += n;
+		say(&o->say, call, "%zd bytes:", n);
+		if (o->quiet)
 			say_data_plain(buf, (size_t)n);
 		else
-			say_data(&c->say, buf, (size_t)n);
+			say_data(&o->say, buf, (size_t)n);
 	}
-	say(&c->say, call,
-	    "0: the server closed the connection (%zu bytes in all)", total);
-	return 0;
-}
-
-/* ------------------------------------------- many clients (client3) */
-
-/* What one client reports to the parent, through the pipe. Smaller than
- * PIPE_BUF, so that each write() arrives whole, never mixed with another. */
-struct tally {
-	long made;    /* connections established */
-	long replies; /* replies read to the end (--read) */
-	long ok;      /* ...that were 2xx */
-	long refused, reset, timedout, other;
-};
-
-static void count_failure(struct tally *t, int e)
-{
-	if (e == ECONNREFUSED)
-		t->refused++;
-	else if (e == ECONNRESET || e == EPIPE)
-		t->reset++;
-	else if (e == ETIMEDOUT || e == EAGAIN || e == EWOULDBLOCK)
-		t->timedout++;
-	else
-		t->other++;
-}
-
-/* One connection of one client: connect, send, maybe read. Returns the
- * descriptor (left open, like the article's client), or -1 (counted). */
-static int one_connection(const struct client_opts *c, struct addrinfo *res,
-                          struct tally *t)
-{
-	struct addrinfo *ai;
-	size_t len = strlen(c->payload), sent = 0;
-	char buf[4096], head[16], err[256];
-	size_t got = 0;
-	int fd = -1, e = EHOSTUNREACH;
-
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd == -1) {
-			e = errno;
-			continue;
-		}
-		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-		                       c->timeout, err, sizeof err) == 0)
-			break;
-		e = errno;
-		close(fd);
-		fd = -1;
-	}
-	if (fd == -1) {
-		count_failure(t, e);
-		return -1;
-	}
-	t->made++;
-	if (net_set_timeouts(fd, c->timeout, err, sizeof err) == -1)
-		goto failed;
-	while (sent < len) {
-		ssize_t n =
-		        send(fd, c->payload + sent, len - sent, MSG_NOSIGNAL);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto failed;
-		sent += (size_t)n;
-	}
-	if (!c->read_replies)
-		return fd;
-	for (;;) { /* until the server closes: the end of the reply */
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto failed;
-		if (n == 0)
-			break;
-		if (got < sizeof head) {
-			size_t k = (size_t)n < sizeof head - got
-			                   ? (size_t)n
-			                   : sizeof head - got;
-			memcpy(head + got, buf, k);
-			got += k;
-		}
-	}
-	if (got > 0) {
-		t->replies++;
-		if (got >= 10 && memcmp(head, "HTTP/1.", 7) == 0 &&
-		    head[9] == '2')
-			t->ok++;
-	} else {
-		t->other++; /* closed without a byte of reply */
-	}
-	return fd;
-failed:
-	count_failure(t, errno);
-	close(fd);
-	return -1;
-}
-
-/* The child: its connections, then one report, then _exit. */
-static void client_child(const struct client_opts *c, struct addrinfo *res,
-                         int out)
-{
-	struct tally t;
-	int *fds = malloc((size_t)c->conns * sizeof *fds);
-	long i;
-
-	memset(&t, 0, sizeof t);
-	for (i = 0; i < c->conns; i++) {
-		int fd = one_connection(c, res, &t);
-
-		if (fds != NULL)
-			fds[i] = fd;
-		else if (fd != -1)
-			close(fd);
-	}
-	(void)!write(out, &t, sizeof t); /* one atomic write (< PIPE_BUF) */
-	close(out);
-	if (fds != NULL)
-		for (i = 0; i < c->conns; i++)
-			if (fds[i] != -1)
-				close(fds[i]); /* closed unread: the article's client */
-	free(fds);
-	freeaddrinfo(res);
-	/* _exit, like the article's os._exit(0): the child must not run the
-	 * parent's atexit handlers nor flush a copy of its stdio buffers. */
-	_exit(0);
-}
-
-static double elapsed_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-/* Forks c->clients clients, collects their reports, reaps them all. */
-static int many_clients(const struct client_opts *c, struct addrinfo *res)
-{
-	struct tally sum, t;
-	struct timespec t0;
-	long started = 0, reports = 0, reaped = 0, i;
-	double secs;
-	int pipefd[2], st, rc = 0;
-	size_t have = 0;
-	char *p = (char *)&t;
-
-	memset(&sum, 0, sizeof sum);
-	if (pipe(pipefd) == -1)
-		return cli_error(PROG, "pipe: %s", strerror(errno));
-	fflush(stdout); /* nothing of ours may be printed twice by a child */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < c->clients; i++) {
-		pid_t pid = fork();
-
-		if (pid == -1) {
-			cli_error(PROG, "fork: %s: %ld of %ld clients started",
-			          strerror(errno), started, c->clients);
-			rc = 1;
-			break;
-		}
-		if (pid == 0) {
-			close(pipefd[0]);
-			client_child(c, res, pipefd[1]);
-		}
-		started++;
-	}
-	close(pipefd[1]); /* now read() returns 0 once every child is gone */
-
-	/* The reports, until every child has closed its end of the pipe. */
-	for (;;) {
-		ssize_t n = read(pipefd[0], p + have, sizeof t - have);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-		if (have < sizeof t)
-			continue;
-		sum.made += t.made;
-		sum.replies += t.replies;
-		sum.ok += t.ok;
-		sum.refused += t.refused;
-		sum.reset += t.reset;
-		sum.timedout += t.timedout;
-		sum.other += t.other;
-		reports++;
-		have = 0;
-	}
-	close(pipefd[0]);
-
-	/* Reap every child: none is left a zombie. */
-	for (;;) {
-		if (waitpid(-1, &st, 0) > 0)
-			reaped++;
-		else if (errno != EINTR)
-			break; /* ECHILD: no child left */
-	}
-	secs = elapsed_since(&t0);
-
-	if (c->json) {
-		printf("{\"clients\": %ld, \"started\": %ld, \"conns_per_client\": %ld, "
-		       "\"connections\": %ld, \"replies\": %ld, \"replies_ok\": %ld, "
-		       "\"refused\": %ld, \"reset\": %ld, \"timed_out\": %ld, "
-		       "\"other\": %ld, \"reports\": %ld, \"reaped\": %ld, "
-		       "\"elapsed_s\": %.3f}\n",
-		       c->clients, started, c->conns, sum.made, sum.replies,
-		       sum.ok, sum.refused, sum.reset, sum.timedout, sum.other,
-		       reports, reaped, secs);
-	} else {
-		printf("clients:          %ld started of %ld, %ld connection%s each\n",
-		       started, c->clients, c->conns, c->conns == 1 ? "" : "s");
-		printf("connections made: %ld of %ld\n", sum.made,
-		       started * c->conns);
-		if (c->read_replies)
-			printf("replies read:     %ld (%ld of them 2xx)\n",
-			       sum.replies, sum.ok);
-		else
-			printf("replies read:     not read (like the article's client3; "
-			       "--read reads them)\n");
-		printf("failures:         %ld refused, %ld reset, %ld timed out, "
-		       "%ld other\n",
-		       sum.refused, sum.reset, sum.timedout, sum.other);
-		printf("children reaped:  %ld of %ld (no zombie left)\n",
-		       reaped, started);
-		printf("elapsed:          %.3f s\n", secs);
-	}
-	if (reports < started)
-		rc = cli_error(PROG, "%ld of %ld clients did not report",
-		               started - reports, started);
-	if (sum.made < started * c->conns ||
-	    (c->read_replies && sum.replies < sum.made))
-		rc = 1;
-	return rc;
+	say(&o->say, call,
+	    "0: the server closed the connection (%ld bytes in all)", total);
+	return total;
 }
 
 int main(int argc, char **argv)
 {
-	struct client_opts c;
+	struct client_opts o;
 	struct addrinfo *res, *ai;
-	char err[512], where[ADDR_STRLEN], pair[ADDR_PAIRLEN], call[160];
-	int fd = -1, rc, e = 0;
-	size_t len, sent = 0;
+	char *request, err[512], where[ADDR_STRLEN], pair[ADDR_PAIRLEN];
+	char call[160];
+	int fd = -1, rc = 1, e = 0;
+	long got;
 
-	memset(&c, 0, sizeof c);
-	rc = parse_args(&c, argc, argv);
-	if (rc != 0)
-		return cli_finish(PROG, rc == -1 ? 0 : rc);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	say_init(&c.say, c.quiet);
-
+	if (cli_start() != 0)
+		return 1;
+	rc = parse_args(&o, &request, argc, argv);
+	if (rc != CLI_OK) {
+		free(request);
+		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
+	}
 	/* Name to addresses: not the lesson (lib/net.c, getaddrinfo). */
-	if (net_resolve(c.host, c.port, 0, &res, err, sizeof err) == -1)
-		return cli_error(PROG, "%s", err);
-	if (c.clients > 0) {
-		rc = many_clients(&c, res);
-		freeaddrinfo(res);
-		return cli_finish(PROG, rc);
+	if (net_resolve(o.host, o.port, 0, &res, err, sizeof err) == -1) {
+		free(request);
+		return cli_finish(PROG, cli_error(PROG, "%s", err));
+	}
+	if (o.clients > 0 || o.idle > 0) {
+		rc = o.clients > 0 ? client3_run(&o, res) : idle_run(&o, res);
+		goto done;
 	}
 
 	/* Try each address until one answers, as every real client does. */
+	rc = 1;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
 		                sizeof where) != 0)
-			snprintf(where, sizeof where, "%.64s:%u", c.host,
-			         c.port);
+			snprintf(where, sizeof where, "%.64s:%u", o.host,
+			         o.port);
 
 		/* 1. socket(): the same call the server makes. */
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 		if (fd == -1) {
-			e = errno;
-			cli_error(PROG, "socket: %s", strerror(e));
+			cli_error(PROG, "socket: %s", strerror(errno));
 			continue;
 		}
-		say(&c.say,
+		say(&o.say,
 		    ai->ai_family == AF_INET6
 		            ? "socket(AF_INET6, SOCK_STREAM, 0)"
 		            : "socket(AF_INET, SOCK_STREAM, 0)",
 		    "fd %d", fd);
-
-		if (c.bind_host[0] != '\0' &&
-		    bind_local(&c, fd, ai->ai_family) != 0) {
+		if (o.bind_host[0] != '\0' &&
+		    bind_local(&o, fd, ai->ai_family) != 0) {
 			close(fd);
-			freeaddrinfo(res);
-			return 1;
+			goto done;
 		}
 
 		/* 2. connect(): the three-way handshake with the server. Without
-		 *    bind(), the kernel picks our local address and port here. */
+		 *    bind(), the kernel picks our local address and port here.
+		 *    (lib/net.c adds the --timeout deadline.) */
 		snprintf(call, sizeof call, "connect(%d, %s)", fd, where);
 		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-		                       c.timeout, err, sizeof err) == 0)
+		                       o.timeout, err, sizeof err) == 0)
 			break;
 		e = errno;
 		if (ai->ai_next != NULL)
-			say(&c.say, call, "failed: %s; trying the next address",
+			say(&o.say, call, "failed: %s; trying the next address",
 			    strerror(e));
 		else
-			connect_failed(&c, where, e);
+			connect_failed(&o, err, e);
 		close(fd);
 		fd = -1;
 	}
-	freeaddrinfo(res);
 	if (fd == -1)
-		return 1;
-
+		goto done;
 	if (addr_pair(fd, pair, sizeof pair, err, sizeof err) == -1)
 		snprintf(pair, sizeof pair, "(unknown: %.100s)", err);
-	say(&c.say, call, "ok, socket pair %s", pair);
-
-	if (net_set_timeouts(fd, c.timeout, err, sizeof err) == -1) {
+	say(&o.say, call, "ok, socket pair %s", pair);
+	if (net_set_timeouts(fd, o.timeout, err, sizeof err) == -1) {
 		cli_error(PROG, "%s", err);
 		close(fd);
-		return 1;
+		goto done;
 	}
 
-	/* 3. send everything (the article's sendall). */
-	len = strlen(c.payload);
-	while (sent < len) {
-		ssize_t n =
-		        send(fd, c.payload + sent, len - sent, MSG_NOSIGNAL);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			cli_error(PROG, "send: %s", strerror(errno));
-			close(fd);
-			return 1;
-		}
-		sent += (size_t)n;
+	/* 3. send() every byte: one send() may take fewer than it is given,
+	 *    so net_send_all() calls it again for the rest (the article's
+	 *    sendall()). */
+	if (net_send_all(fd, o.payload, strlen(o.payload), err, sizeof err) ==
+	    -1) {
+		cli_error(PROG, "%s", err);
+		close(fd);
+		goto done;
 	}
-	{
-		char shown[40];
-		size_t first = strcspn(c.payload, "\r\n");
+	say_sent(&o, fd, strlen(o.payload));
 
-		text_escape(c.payload, first < 24 ? first : 24, shown,
-		            sizeof shown);
-		snprintf(call, sizeof call, "send(%d, \"%s%s\")", fd, shown,
-		         first < len ? "..." : "");
-		say(&c.say, call, "%zu bytes", sent);
-	}
-
-	/* 4. recv() until the server closes, then close() our end. */
-	rc = read_reply(&c, fd);
+	/* 4. recv() until the server closes, then 5. close() our end. */
+	got = read_reply(&o, fd);
 	close(fd);
 	snprintf(call, sizeof call, "close(%d)", fd);
-	say(&c.say, call, "ok");
+	say(&o.say, call, "ok");
+	if (got == 0)
+		cli_error(PROG, "the server closed the connection without a "
+		                "reply");
+	rc = got > 0 ? 0 : 1;
+done:
+	freeaddrinfo(res);
+	free(request);
 	return cli_finish(PROG, rc);
 }

@@ -1,0 +1,59 @@
+/*
+ * client.h: what the three modes of cli-connect share.
+ *
+ *   tools/cli-connect.c  the options, and the lesson-1 client itself:
+ *                        socket, connect, send, recv, close
+ *   tools/client3.c      --clients N: the article's client3, many clients
+ *                        at once (fork, a pipe of reports, waitpid)
+ *   tools/idle.c         --idle N: many idle connections held by one
+ *                        process (RLIMIT_NOFILE, non-blocking connect, poll)
+ *
+ * One binary, one command line: cli-connect.c parses it and calls the mode.
+ */
+#ifndef SOCKLAB_CLIENT_H
+#define SOCKLAB_CLIENT_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "say.h"
+
+struct addrinfo;
+
+struct client_opts {
+	char host[256]; /* as typed, brackets of an IPv6 address removed */
+	unsigned short port;
+	char bind_host[256]; /* --bind; "" = let the kernel choose */
+	unsigned short bind_port;
+	const char *payload; /* what each connection sends: "test", --send,
+	                        or the GET request of --http */
+	double timeout;      /* for connect() and each recv(); 0 = no limit */
+	int quiet;           /* --quiet */
+	int json;            /* --json */
+	int read_replies;    /* --read */
+	long clients;        /* --clients N: 0 = not this mode */
+	long conns;          /* --conns: connections per client */
+	long idle;           /* --idle N: 0 = not this mode */
+	double hold;         /* --hold S; -1 = until a stop signal */
+	struct say say;      /* the narration (quiet with --quiet or --json) */
+};
+
+/* The modes: each returns the exit status (0, or 1 with its message
+ * printed). res: the server's addresses, from net_resolve(). */
+int client3_run(const struct client_opts *o, const struct addrinfo *res);
+int idle_run(const struct client_opts *o, const struct addrinfo *res);
+
+/* The stop signals (sig.h) of the modes that must sum up before they exit:
+ * caught (the handler sets client_stop to the signal's number) and kept
+ * blocked; *unblocked is the mask to wait with (clock_wait_fd's mask), so
+ * that a stop signal is let in only while the mode waits: none is lost
+ * between a test of client_stop and the wait. Returns 0 or -1 (err). */
+extern volatile sig_atomic_t client_stop;
+int client_catch_stops(sigset_t *unblocked, char *err, size_t errlen);
+
+/* A wait returns at once while a descriptor is ready, without letting a
+ * pending signal in: this lets in those that came meanwhile (the handler
+ * runs), at the end of a phase. */
+void client_let_stops_in(const sigset_t *unblocked);
+
+#endif
