@@ -65,7 +65,7 @@ $(SERVERS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(O)/tools/server.o $(O)/libsock
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # cli-connect's modes live in their own files (tools/client.h).
-CLIENT_MODES = $(O)/tools/client3.o $(O)/tools/idle.o
+CLIENT_MODES = $(O)/tools/client.o $(O)/tools/client3.o $(O)/tools/idle.o
 $(BIN)/cli-connect: $(O)/tools/cli-connect.o $(CLIENT_MODES) $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -223,11 +223,13 @@ int net_connect_list(const struct addrinfo *res, double timeout_s, char *err,
                      size_t errlen)
 {
 	const struct addrinfo *ai;
-	int fd = -1, saved = EDESTADDRREQ;
+	int saved = EDESTADDRREQ;
 
 	snprintf(err, errlen, "connect: no address to connect to");
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		int fd =
+		        socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+
 		if (fd == -1) {
 			saved = errno;
 			snprintf(err, errlen, "socket: %s", strerror(saved));
@@ -238,7 +240,6 @@ int net_connect_list(const struct addrinfo *res, double timeout_s, char *err,
 			return fd;
 		saved = errno;
 		close(fd);
-		fd = -1;
 	}
 	errno = saved;
 	return -1;

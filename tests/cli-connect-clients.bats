@@ -5,22 +5,18 @@
 # it changes nothing. The summary and --json: tests/cli-connect.bats.
 
 load test_helper
-
-json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$output" "$1"; }
+load client_helper
 
 # A server that accepts every connection and never answers nor closes: with
 # --read and --timeout 0 the clients wait in recv() forever. It prints
 # "accepted N" after each accept(). Sets MUTE_PORT.
 start_mute() {
-	start_bg mute '^ready ([0-9]+)$' python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
-print("ready", s.getsockname()[1], flush=True)
+	start_peer mute '
 held = []
 while True:
     c, _ = s.accept(); held.append(c)
     print("accepted", len(held), flush=True)'
-	MUTE_PORT="$BG_MATCH"
+	MUTE_PORT="$PEER_PORT"
 }
 
 # start_clients N ARGS...: cli-connect --clients N ARGS... in the background,

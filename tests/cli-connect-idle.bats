@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
 # cli-connect --idle N (tools/idle.c): N idle connections (established,
 # nothing sent) held by one process, RLIMIT_NOFILE raised for them; what
-# each server makes of them; fewer made, and why; the stop signals.
+# each server makes of them; fewer made, and why; the stop signals. Bad
+# values and combinations: tests/cli-connect.bats.
 
 load test_helper
-
-json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$output" "$1"; }
+load client_helper
 
 @test "--idle 20 against srv-fork: twenty connections established and held" {
 	start_server srv srv-fork --port 0 --backlog 32 --timeout 60 --quiet
@@ -55,13 +55,10 @@ json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.ar
 }
 
 @test "--idle: a server that answers an idle connection: its reply is shown, escaped" {
-	start_bg answer '^ready ([0-9]+)$' python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
-print("ready", s.getsockname()[1], flush=True)
+	start_peer answer '
 while True:
     c, _ = s.accept(); c.sendall(b"HTTP/1.1 408 Request Timeout\x1b[2J\r\n\r\n"); c.close()'
-	run --separate-stderr cli-connect --idle 1 --hold 30 "127.0.0.1:$BG_MATCH"
+	run --separate-stderr cli-connect --idle 1 --hold 30 "127.0.0.1:$PEER_PORT"
 	assert_failure 1
 	assert_line_matches '^poll\(1 fds, POLLIN\) +-> 1 closed by the server \(HTTP/1\.1 408 Request Timeout\\x1b\[2J\)$'
 	assert_line_matches '^closed by server: 1 \(1 of them with a reply\)$'
@@ -69,6 +66,7 @@ while True:
 
 @test "--idle: with too few descriptors, says how many and why" {
 	start_server srv srv-fork --port 0 --backlog 64 --timeout 60 --quiet
+	# shellcheck disable=SC2016 # $1 is bash -c's
 	run --separate-stderr bash -c 'ulimit -n 24 && exec cli-connect --idle 40 --hold 0 --json "$1"' _ "127.0.0.1:$PORT"
 	assert_failure 1
 	local est nofd
@@ -107,26 +105,4 @@ while True:
 	run --separate-stderr cli-connect --idle 3 "127.0.0.1:$port"
 	assert_failure 1
 	assert_stderr_contains "cli-connect: connect to 127.0.0.1:$port: Connection refused"
-}
-
-@test "bad values and combinations of --idle and --hold are usage errors, exit 2" {
-	local args msg
-	while IFS='|' read -r args msg; do
-		# shellcheck disable=SC2086
-		run --separate-stderr cli-connect $args
-		assert_failure 2
-		assert_stderr_contains "cli-connect: $msg"
-		assert_stderr_contains "Try 'cli-connect --help'"
-	done <<'LIST'
---idle 0|invalid idle '0': too small
---idle many|invalid idle 'many': not a number
---idle 100001|invalid idle '100001': too large
---idle 2 --hold -1|invalid hold '-1': must not be negative
---hold 2|--hold works only with --idle N
---idle 2 --clients 2|--idle and --clients do not go together
---idle 2 --send x|--send works only with a single client or --clients
---idle 2 --http /x|--http works only with a single client or --clients
---idle 2 --read|--read works only with --clients N
---idle 2 --bind 127.0.0.2|--bind works only with a single client
-LIST
 }

@@ -4,6 +4,7 @@
 # tests/cli-connect-idle.bats.
 
 load test_helper
+load client_helper
 
 # The socket pair printed on a line matching PREFIX, as "{a, b}".
 pair_of() {
@@ -180,17 +181,14 @@ s.accept()'
 
 @test "a server cannot forge the client's narration: its lines are marked" {
 	# Issue 12, item 11: the reply holds lines that look like ours.
-	start_bg forger '^ready ([0-9]+)$' python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
-print("ready", s.getsockname()[1], flush=True)
+	start_peer forger '
 c, _ = s.accept(); c.recv(100)
 pad = lambda call: call.ljust(44).encode()
 c.sendall(b"HTTP/1.1 200 OK\r\n\r\n" + pad("recv(3)") +
           b" -> 0: the server closed the connection (19 bytes in all)\n" +
           pad("close(3)") + b" -> ok\n\x1b[2J")
 c.close()'
-	run cli-connect "127.0.0.1:$BG_MATCH"
+	run cli-connect "127.0.0.1:$PEER_PORT"
 	assert_success
 	assert_equal "$(grep -cE '^recv\([0-9]+\) +-> 0:' <<<"$output")" 1
 	assert_equal "$(grep -cE '^close\(' <<<"$output")" 1
@@ -200,12 +198,9 @@ c.close()'
 }
 
 @test "a reply chunk without a newline: the next narration starts its own line" {
-	start_bg partial '^ready ([0-9]+)$' python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
-print("ready", s.getsockname()[1], flush=True)
+	start_peer partial '
 c, _ = s.accept(); c.recv(100); c.sendall(b"partial"); c.close()'
-	run cli-connect "127.0.0.1:$BG_MATCH"
+	run cli-connect "127.0.0.1:$PEER_PORT"
 	assert_success
 	assert_line_matches '^  \| partial$'
 	assert_line_matches '^recv\([0-9]+\) +-> 0: the server closed the connection \(7 bytes in all\)$'
@@ -213,17 +208,14 @@ c, _ = s.accept(); c.recv(100); c.sendall(b"partial"); c.close()'
 
 @test "a server that closes without a reply: a failure with a clear message, exit 1" {
 	# Issue 12, item 18: single mode and --clients --read agree.
-	start_bg silent '^ready ([0-9]+)$' python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
-print("ready", s.getsockname()[1], flush=True)
+	start_peer silent '
 while True:
     c, _ = s.accept(); c.recv(1000); c.close()'
-	run --separate-stderr cli-connect "127.0.0.1:$BG_MATCH"
+	run --separate-stderr cli-connect "127.0.0.1:$PEER_PORT"
 	assert_failure 1
 	assert_line_matches '^recv\([0-9]+\) +-> 0: the server closed the connection \(0 bytes in all\)$'
 	assert_stderr_contains "cli-connect: the server closed the connection without a reply"
-	run cli-connect --clients 3 --read --json "127.0.0.1:$BG_MATCH"
+	run cli-connect --clients 3 --read --json "127.0.0.1:$PEER_PORT"
 	assert_failure 1
 	assert_equal "$(json_field connections)" 3
 	assert_equal "$(json_field replies)" 0
@@ -344,9 +336,6 @@ LIST
 
 # ------------------------------------------- many clients (the article's client3)
 
-# json_field NAME: a number from the --json summary in $output.
-json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$output" "$1"; }
-
 @test "--clients 20: twenty clients connect, send GET /hello and exit without reading" {
 	start_server srv srv-fork --port 0 --backlog 32
 	run cli-connect --clients 20 "127.0.0.1:$PORT"
@@ -415,7 +404,7 @@ time.sleep(60)'
 	assert_equal "$(json_field replies_ok)" 0
 }
 
-@test "bad values of the many-client options are usage errors, exit 2" {
+@test "bad values of the many-client and idle options are usage errors, exit 2" {
 	local args msg
 	while IFS='|' read -r args msg; do
 		# shellcheck disable=SC2086
@@ -433,5 +422,15 @@ time.sleep(60)'
 --read|--read works only with --clients N
 --json|--json works only with --clients N
 --clients 2 --bind 127.0.0.2|--bind works only with a single client
+--idle 0|invalid idle '0': too small
+--idle many|invalid idle 'many': not a number
+--idle 100001|invalid idle '100001': too large
+--idle 2 --hold -1|invalid hold '-1': must not be negative
+--hold 2|--hold works only with --idle N
+--idle 2 --clients 2|--idle and --clients do not go together
+--idle 2 --send x|--send works only with a single client or --clients
+--idle 2 --http /x|--http works only with a single client or --clients
+--idle 2 --read|--read works only with --clients N
+--idle 2 --bind 127.0.0.2|--bind works only with a single client
 LIST
 }

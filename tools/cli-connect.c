@@ -10,7 +10,9 @@
  *   Two more modes share the command line and live in their own files:
  *   --clients N, the article's client3 (tools/client3.c: a child process
  *   per client, a pipe of reports, waitpid for every child), and --idle N,
- *   many idle connections held by one process (tools/idle.c).
+ *   many idle connections held by one process (tools/idle.c). (This file
+ *   is a little over 400 lines: the options and the help of all three
+ *   modes are here, as one command line.)
  *
  * Usage
  *   cli-connect [--port PORT] [--bind ADDR[:PORT]] [--send TEXT | --http PATH]
@@ -56,16 +58,12 @@
 #include "addr.h"
 #include "cli.h"
 #include "client.h"
-#include "http.h"
 #include "net.h"
 #include "num.h"
 #include "say.h"
 #include "text.h"
 
 static const char *const PROG = "cli-connect";
-
-/* Options that only some modes take: parse_args() checks the mix. */
-enum { GIVEN_CONNS = 1, GIVEN_SEND = 2, GIVEN_HTTP = 4, GIVEN_HOLD = 8 };
 
 static void usage(void)
 {
@@ -94,8 +92,7 @@ static void usage(void)
 	       "  -n, --clients N       fork N clients (1 to 10000); each connects,\n"
 	       "                        sends 'GET /hello HTTP/1.1' (or --send,\n"
 	       "                        --http) and exits without reading the reply;\n"
-	       "                        then reap them all and print a summary:\n"
-	       "                        connections, replies, failures by reason\n"
+	       "                        reap them all, print a summary\n"
 	       "  -c, --conns M         connections per client, kept open until the\n"
 	       "                        client exits (default 1; 1 to 1000)\n"
 	       "      --read            each client reads every reply to the end\n"
@@ -110,8 +107,7 @@ static void usage(void)
 	       "\n"
 	       "A reply of 0 bytes (the server closed without answering) is a\n"
 	       "failure in every mode. A stop signal (SIGINT, SIGTERM, SIGHUP...)\n"
-	       "to --clients stops every client, reaps it and prints the summary\n"
-	       "of what was done.\n"
+	       "to --clients stops and reaps every client, then sums up.\n"
 	       "\n"
 	       "Exit status: 0 the whole reply was read, 1 runtime failure (refused,\n"
 	       "unreachable, timed out, unresolvable, reset, no reply), 2 usage.\n"
@@ -120,68 +116,6 @@ static void usage(void)
 	       "all N connections were made and held to the end.\n"
 	       "Example: %s --http /hello localhost:8888\n",
 	       PROG, PROG);
-}
-
-/* The request of --http. The article's client3 sends no User-Agent and no
- * Connection header; the single client says both. */
-static int build_request(struct client_opts *o, char **request,
-                         const char *path)
-{
-	const char *extra = o->clients > 0 ? ""
-	                                   : "User-Agent: cli-connect\r\n"
-	                                     "Connection: close\r\n";
-	int n = http_get(NULL, 0, path, o->host, o->port, extra);
-
-	if (n < 0)
-		return cli_usage_error(PROG,
-		                       "invalid path '%s': must start with '/', "
-		                       "without spaces or control characters",
-		                       path);
-	*request = malloc((size_t)n + 1);
-	if (*request == NULL)
-		return cli_error(PROG, "--http: out of memory");
-	http_get(*request, (size_t)n + 1, path, o->host, o->port, extra);
-	o->payload = *request;
-	return CLI_OK;
-}
-
-/* Which options go with which mode; then the default payload. */
-static int check_modes(struct client_opts *o, int given, char **request,
-                       const char *path)
-{
-	const char *only_clients = (given & GIVEN_CONNS) ? "--conns"
-	                           : o->read_replies     ? "--read"
-	                                                 : NULL;
-	const char *only_one = (given & GIVEN_SEND)   ? "--send"
-	                       : (given & GIVEN_HTTP) ? "--http"
-	                                              : NULL;
-
-	if (o->idle > 0 && o->clients > 0)
-		return cli_usage_error(PROG,
-		                       "--idle and --clients do not go together");
-	if (o->clients == 0 && only_clients != NULL)
-		return cli_usage_error(PROG, "%s works only with --clients N",
-		                       only_clients);
-	if (o->clients == 0 && o->idle == 0 && o->json)
-		return cli_usage_error(
-		        PROG, "--json works only with --clients N or --idle N");
-	if (o->idle == 0 && (given & GIVEN_HOLD))
-		return cli_usage_error(PROG, "--hold works only with --idle N");
-	if ((o->clients > 0 || o->idle > 0) && o->bind_host[0] != '\0')
-		return cli_usage_error(PROG,
-		                       "--bind works only with a single client");
-	if (o->idle > 0 && only_one != NULL)
-		return cli_usage_error(PROG,
-		                       "%s works only with a single client or "
-		                       "--clients",
-		                       only_one);
-	if (o->idle > 0)
-		return CLI_OK; /* idle connections send nothing */
-	if (o->clients > 0 && path == NULL && !(given & GIVEN_SEND))
-		path = "/hello"; /* client3 sends GET /hello */
-	if (path != NULL)
-		return build_request(o, request, path);
-	return CLI_OK;
 }
 
 /* Parses the command line into o; --http's request is allocated in
@@ -222,51 +156,47 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 	opterr = 0; /* we print our own messages */
 	while ((opt = getopt_long(argc, argv, ":p:B:S:g:t:qn:c:jk:hV", longopts,
 	                          NULL)) != -1) {
+		int rc = 0; /* -1: err holds the reason */
+
 		switch (opt) {
 		case 'p':
-			if (num_parse_port(optarg, &o->port, err, sizeof err) ==
-			    -1)
-				return cli_usage_error(PROG, "%s", err);
-			if (o->port == 0)
+			rc = num_parse_port(optarg, &o->port, err, sizeof err);
+			if (rc == 0 && o->port == 0)
 				return cli_usage_error(PROG,
 				                       "--port 0: port 0 cannot "
 				                       "be connected to");
 			port_given = 1;
 			break;
 		case 'B':
-			if (addr_parse(optarg, o->bind_host,
-			               sizeof o->bind_host, &has_port, &port,
-			               err, sizeof err) == -1)
-				return cli_usage_error(PROG, "--bind: %s", err);
-			o->bind_port = has_port ? port : 0;
+			rc = addr_parse(optarg, o->bind_host,
+			                sizeof o->bind_host, &has_port,
+			                &o->bind_port, err, sizeof err);
+			if (rc == 0 && !has_port)
+				o->bind_port = 0; /* the kernel chooses */
 			break;
 		case 'S':
 			o->payload = optarg;
-			given |= GIVEN_SEND;
+			given |= CLIENT_GIVEN_SEND;
 			break;
 		case 'g':
 			path = optarg;
-			given |= GIVEN_HTTP;
+			given |= CLIENT_GIVEN_HTTP;
 			break;
 		case 't':
-			if (num_parse_seconds(optarg, 86400, "timeout",
-			                      &o->timeout, err,
-			                      sizeof err) == -1)
-				return cli_usage_error(PROG, "%s", err);
+			rc = num_parse_seconds(optarg, 86400, "timeout",
+			                       &o->timeout, err, sizeof err);
 			break;
 		case 'q':
 			o->quiet = 1;
 			break;
 		case 'n':
-			if (num_parse_long(optarg, 1, 10000, "clients",
-			                   &o->clients, err, sizeof err) == -1)
-				return cli_usage_error(PROG, "%s", err);
+			rc = num_parse_long(optarg, 1, 10000, "clients",
+			                    &o->clients, err, sizeof err);
 			break;
 		case 'c':
-			if (num_parse_long(optarg, 1, 1000, "conns", &o->conns,
-			                   err, sizeof err) == -1)
-				return cli_usage_error(PROG, "%s", err);
-			given |= GIVEN_CONNS;
+			rc = num_parse_long(optarg, 1, 1000, "conns", &o->conns,
+			                    err, sizeof err);
+			given |= CLIENT_GIVEN_CONNS;
 			break;
 		case 'R':
 			o->read_replies = 1;
@@ -275,15 +205,13 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 			o->json = 1;
 			break;
 		case 'I':
-			if (num_parse_long(optarg, 1, 100000, "idle", &o->idle,
-			                   err, sizeof err) == -1)
-				return cli_usage_error(PROG, "%s", err);
+			rc = num_parse_long(optarg, 1, 100000, "idle", &o->idle,
+			                    err, sizeof err);
 			break;
 		case 'k':
-			if (num_parse_seconds(optarg, 86400 * 365, "hold",
-			                      &o->hold, err, sizeof err) == -1)
-				return cli_usage_error(PROG, "%s", err);
-			given |= GIVEN_HOLD;
+			rc = num_parse_seconds(optarg, 86400 * 365, "hold",
+			                       &o->hold, err, sizeof err);
+			given |= CLIENT_GIVEN_HOLD;
 			break;
 		case 'h':
 			usage();
@@ -295,6 +223,10 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		}
+		if (rc == -1)
+			return cli_usage_error(PROG, "%s%s",
+			                       opt == 'B' ? "--bind: " : "",
+			                       err);
 	}
 	if (optind < argc) {
 		if (addr_parse(argv[optind], o->host, sizeof o->host, &has_port,
@@ -316,7 +248,7 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 		return cli_usage_error(PROG, "unexpected argument '%s'",
 		                       argv[optind]);
 	say_init(&o->say, o->quiet || o->json);
-	return check_modes(o, given, request, path);
+	return client_check_modes(o, given, path, request);
 }
 
 /* bind() before connect(): only to choose our own address (--bind). */

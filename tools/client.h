@@ -8,6 +8,10 @@
  *   tools/idle.c         --idle N: many idle connections held by one
  *                        process (RLIMIT_NOFILE, non-blocking connect, poll)
  *
+ *   tools/client.c       what the modes share and is not their lesson:
+ *                        the options' rules, --http's request, the stop
+ *                        signals
+ *
  * One binary, one command line: cli-connect.c parses it and calls the mode.
  */
 #ifndef SOCKLAB_CLIENT_H
@@ -37,6 +41,22 @@ struct client_opts {
 	double hold;         /* --hold S; -1 = until a stop signal */
 	struct say say;      /* the narration (quiet with --quiet or --json) */
 };
+
+/* Options given that only some modes take (client_check_modes). */
+enum {
+	CLIENT_GIVEN_CONNS = 1,
+	CLIENT_GIVEN_SEND = 2,
+	CLIENT_GIVEN_HTTP = 4,
+	CLIENT_GIVEN_HOLD = 8,
+};
+
+/* After parsing: refuses (usage error, 2) an option that does not go with
+ * the mode; sets the payload: --http PATH's GET request (allocated in
+ * *request: free it; the article's client3 sends no User-Agent and no
+ * Connection header, the single client both), client3's GET /hello, or
+ * what is already there. Returns CLI_OK, or the exit code. */
+int client_check_modes(struct client_opts *o, int given, const char *path,
+                       char **request);
 
 /* The modes: each returns the exit status (0, or 1 with its message
  * printed). res: the server's addresses, from net_resolve(). */

@@ -180,12 +180,13 @@ failed:
 
 /* The child: its connections, then one report, then _exit. */
 static void client_child(const struct client_opts *o,
-                         const struct addrinfo *res, int out,
+                         const struct addrinfo *res, int out, pid_t *pids,
                          const sigset_t *unblocked)
 {
 	char err[128];
 	long i;
 
+	free(pids); /* the parent's list of its children: not ours */
 	report_fd = out;
 	held = malloc((size_t)o->conns * sizeof *held);
 	if (held == NULL) {
@@ -196,6 +197,7 @@ static void client_child(const struct client_opts *o,
 	for (i = 0; i < o->conns; i++)
 		held[i] = -1;
 	nheld = (sig_atomic_t)o->conns;
+	sig_stop_set(&stops);
 	/* Our own handler for the stop signals, then let them in: one that
 	 * came since fork() (the parent keeps them blocked) arrives now. */
 	if (sig_catch_stops(child_stop, err, sizeof err) == 0)
@@ -217,34 +219,6 @@ static void client_child(const struct client_opts *o,
 }
 
 /* --------------------------------------------------------- the parent */
-
-volatile sig_atomic_t client_stop;
-
-static void on_stop(int sig)
-{
-	client_stop = sig;
-}
-
-int client_catch_stops(sigset_t *unblocked, char *err, size_t errlen)
-{
-	sig_stop_set(&stops);
-	if (sig_catch_stops(on_stop, err, errlen) == -1)
-		return -1;
-	if (sigprocmask(SIG_BLOCK, &stops, unblocked) == -1) {
-		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-void client_let_stops_in(const sigset_t *unblocked)
-{
-	sigset_t blocked;
-
-	/* Unblocking delivers a pending signal before sigprocmask() returns. */
-	if (sigprocmask(SIG_SETMASK, unblocked, &blocked) == 0)
-		sigprocmask(SIG_SETMASK, &blocked, NULL);
-}
 
 static void tell_children(const struct client_opts *o, const pid_t *pids,
                           long n, int sig)
@@ -409,7 +383,7 @@ int client3_run(const struct client_opts *o, const struct addrinfo *res)
 		}
 		if (pid == 0) {
 			close(pipefd[0]);
-			client_child(o, res, pipefd[1], &unblocked);
+			client_child(o, res, pipefd[1], pids, &unblocked);
 		}
 		pids[started++] = pid;
 	}

@@ -18,6 +18,8 @@
  *   for. (Our servers answer one request and close: a request would end
  *   the connection. Half a request would make the server keep it in a
  *   buffer: that is the slowloris client, not an idle one.)
+ *   (A little over 400 lines: the summary, and why fewer connections were
+ *   made than asked, are said here, next to what they count.)
  *
  * Usage
  *   cli-connect --idle N [--hold S] [--json] [--timeout S] [--quiet]
@@ -372,35 +374,29 @@ static void summary(const struct idle *st, double connect_s, double held_s)
 /* Why fewer than asked were made or held, on stderr; the exit status. */
 static int explain(const struct idle *st)
 {
+	static const struct {
+		int c;
+		const char *what;
+	} reasons[] = {
+		{ C_NOFD, "had no descriptor left (EMFILE)" },
+		{ C_REFUSED, "refused" },
+		{ C_TIMEDOUT, "timed out" },
+		{ C_ABANDONED, "abandoned (a stop signal came)" },
+		{ C_OTHER, "failed otherwise" },
+	};
 	const long *c = st->count;
 	long failed = st->o->idle - c[C_EST];
-	char why[512];
-	size_t w = 0;
+	char why[512] = "";
+	size_t i, w = 0;
 
-	if (failed > 0) {
-		if (c[C_NOFD] > 0)
+	for (i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+		if (c[reasons[i].c] > 0 && w < sizeof why)
 			w += (size_t)snprintf(why + w, sizeof why - w,
-			                      ", %ld had no descriptor left "
-			                      "(EMFILE)",
-			                      c[C_NOFD]);
-		if (c[C_REFUSED] > 0 && w < sizeof why)
-			w += (size_t)snprintf(why + w, sizeof why - w,
-			                      ", %ld refused", c[C_REFUSED]);
-		if (c[C_TIMEDOUT] > 0 && w < sizeof why)
-			w += (size_t)snprintf(why + w, sizeof why - w,
-			                      ", %ld timed out after %g s",
-			                      c[C_TIMEDOUT], st->o->timeout);
-		if (c[C_ABANDONED] > 0 && w < sizeof why)
-			w += (size_t)snprintf(why + w, sizeof why - w,
-			                      ", %ld abandoned (stopped by %s)",
-			                      c[C_ABANDONED],
-			                      sig_name(client_stop));
-		if (c[C_OTHER] > 0 && w < sizeof why)
-			snprintf(why + w, sizeof why - w, ", %ld failed: %s",
-			         c[C_OTHER], strerror(st->other_errno));
+			                      ", %ld %s", c[reasons[i].c],
+			                      reasons[i].what);
+	if (failed > 0)
 		cli_error(PROG, "%ld of %ld connections could not be made: %s",
 		          failed, st->o->idle, why + 2);
-	}
 	if (c[C_NOFD] > 0)
 		cli_hint(PROG,
 		         "this process may open %ld descriptors (RLIMIT_NOFILE, "
@@ -409,9 +405,14 @@ static int explain(const struct idle *st)
 		         st->nofile);
 	if (c[C_TIMEDOUT] > 0)
 		cli_hint(PROG,
-		         "no answer to our SYN: the server's listen queue is "
-		         "full (an iterative server serves one client, backlog "
-		         "+ 1 wait, the kernel drops the other SYNs)");
+		         "timed out after %g s: no answer to our SYN, the "
+		         "server's listen queue is full (an iterative server "
+		         "serves one client, backlog + 1 wait, the kernel drops "
+		         "the other SYNs)",
+		         st->o->timeout);
+	if (c[C_OTHER] > 0)
+		cli_hint(PROG, "the first other failure: %s",
+		         strerror(st->other_errno));
 	if (c[C_CLOSED] > 0)
 		cli_error(PROG,
 		          "the server closed %ld of the %ld connections (its "

@@ -11,6 +11,7 @@
 # are not built yet are skipped with has_tool.
 
 load gate_helper
+load ../client_helper
 
 setup() {
 	command -v valgrind >/dev/null || skip "valgrind is not installed"
@@ -131,6 +132,52 @@ assert_failure_or_success() {
 	cli-connect --help | grep -q -- '--clients' || skip "cli-connect has no --clients yet"
 	start_server srv srv-iter --port 0 --quiet
 	vg_client many 0 cli-connect --clients 3 --conns 2 --read "127.0.0.1:$PORT"
+}
+
+# vg_clients_stopped SIGNAL: three clients wait forever for a reply (a
+# server that accepts and never answers, --timeout 0); SIGNAL to the parent
+# under valgrind: exit 1, every client reaped, every log clean (the parent's
+# and each child's: the children close their connections in their stop
+# handler).
+vg_clients_stopped() {
+	local sig="$1" pid kids
+	start_peer "mute-$sig" '
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+    print("accepted", len(held), flush=True)'
+	start_bg "vg-$sig" '^starting$' sh -c 'echo starting; exec "$@"' sh \
+		"$GATES/vg-run" "$BATS_TEST_TMPDIR/vg-stop-$sig.%p.log" \
+		cli-connect --clients 3 --read --timeout 0 "127.0.0.1:$PEER_PORT"
+	pid="$BG_PID"
+	wait_for bg_out_has "mute-$sig" "accepted 3"
+	kids="$(pgrep -P "$pid" | tr '\n' ' ')"
+	stop_gracefully "$pid" "$sig"
+	assert_equal "$STOP_STATUS" 1
+	assert_output_contains "our clients reaped: 3 of 3" "$(bg_out "vg-$sig")"
+	for pid in $kids; do
+		! alive "$pid" || fail "client $pid was left running"
+	done
+	"$GATES/vg-check" "$BATS_TEST_TMPDIR/vg-stop-$sig".*.log
+	(($(find "$BATS_TEST_TMPDIR" -name "vg-stop-$sig.*.log" | wc -l) == 4))
+}
+
+@test "cli-connect --clients under valgrind: SIGINT, SIGTERM, SIGHUP to the parent: no orphan, every log clean" {
+	vg_clients_stopped INT
+	vg_clients_stopped TERM
+	vg_clients_stopped HUP
+}
+
+@test "cli-connect --idle under valgrind: held, then SIGTERM; too few descriptors: no error, leak or open descriptor" {
+	start_server srv srv-fork --port 0 --backlog 64 --timeout 60 --quiet
+	vg_client idle 0 cli-connect --idle 20 --hold 0.2 "127.0.0.1:$PORT"
+	start_bg vg-idle '^holding ' "$GATES/vg-run" "$BATS_TEST_TMPDIR/vg-idle-stop.%p.log" \
+		cli-connect --idle 5 "127.0.0.1:$PORT"
+	stop_gracefully "$BG_PID" TERM
+	assert_equal "$STOP_STATUS" 0
+	"$GATES/vg-check" "$BATS_TEST_TMPDIR"/vg-idle-stop.*.log
+	# shellcheck disable=SC2016 # $@ is bash -c's
+	vg_client idle-emfile 1 bash -c 'ulimit -n 40 && exec "$@"' _ cli-connect --idle 60 --hold 0 "127.0.0.1:$PORT"
 }
 
 # The other tools, as they land: their --help, a bad option, and the
