@@ -62,6 +62,7 @@ while True:
 	assert_failure 1
 	assert_line_matches '^poll\(1 fds, POLLIN\) +-> 1 closed by the server \(HTTP/1\.1 408 Request Timeout\\x1b\[2J\)$'
 	assert_line_matches '^closed by server: 1 \(1 of them with a reply\)$'
+	assert_stderr_contains "the server closed 1 of the 1 connections, 1 of them after a reply (the first: HTTP/1.1 408"
 }
 
 @test "--idle: with too few descriptors, says how many and why" {

@@ -90,6 +90,7 @@ struct idle {
 	long nofile;           /* the soft RLIMIT_NOFILE */
 	int other_errno;       /* the first "other" failure */
 	char first_reply[64];  /* this round's first reply line, escaped */
+	char reply[64];        /* the first reply line of all */
 	sigset_t unblocked;    /* the mask to wait with (client.h) */
 };
 
@@ -122,8 +123,11 @@ static void raise_nofile(struct idle *st)
 		say(&st->o->say, call, "ok: the soft limit was %ld, now %ld%s",
 		    (long)rl.rlim_cur, st->nofile,
 		    st->nofile < want ? " (the hard limit)" : "");
-	} else {
+	} else if (st->nofile >= want) {
 		say(&st->o->say, call, "not needed: the soft limit is %ld",
+		    st->nofile);
+	} else {
+		say(&st->o->say, call, "not possible: %ld is the hard limit",
 		    st->nofile);
 	}
 	if (st->nofile < want)
@@ -249,6 +253,8 @@ static int ready(struct idle *st, long i)
 		if (st->first_reply[0] == '\0')
 			text_escape(buf, line, st->first_reply,
 			            sizeof st->first_reply);
+		if (st->reply[0] == '\0')
+			text_escape(buf, line, st->reply, sizeof st->reply);
 	}
 	st->count[C_CLOSED]++;
 	st->open--;
@@ -413,10 +419,16 @@ static int explain(const struct idle *st)
 	if (c[C_OTHER] > 0)
 		cli_hint(PROG, "the first other failure: %s",
 		         strerror(st->other_errno));
-	if (c[C_CLOSED] > 0)
+	if (c[C_REPLIED] > 0)
 		cli_error(PROG,
-		          "the server closed %ld of the %ld connections (its "
-		          "own --timeout for a request)",
+		          "the server closed %ld of the %ld connections, %ld "
+		          "of them after a reply (the first: %s)",
+		          c[C_CLOSED], c[C_EST], c[C_REPLIED], st->reply);
+	else if (c[C_CLOSED] > 0)
+		cli_error(PROG,
+		          "the server closed %ld of the %ld connections, "
+		          "without a reply (after its own --timeout for a "
+		          "request, with ours)",
 		          c[C_CLOSED], c[C_EST]);
 	return failed > 0 || st->open < st->o->idle ? 1 : 0;
 }
