@@ -221,7 +221,7 @@ static void client_child(const struct client_opts *o,
 /* --------------------------------------------------------- the parent */
 
 static void tell_children(const struct client_opts *o, const pid_t *pids,
-                          long n, int sig)
+                          long n, int sig, const char *why)
 {
 	char call[64];
 	long i;
@@ -229,8 +229,7 @@ static void tell_children(const struct client_opts *o, const pid_t *pids,
 	for (i = 0; i < n; i++)
 		kill(pids[i], sig); /* an exited child is a zombie: harmless */
 	snprintf(call, sizeof call, "kill(pid, %s) x %ld", sig_name(sig), n);
-	say(&o->say, call, "every client told to stop (%s came)",
-	    sig_name(client_stop));
+	say(&o->say, call, "%s", why);
 }
 
 /* Reads the reports into sum until every child has closed its end of the
@@ -250,15 +249,19 @@ static long read_reports(const struct client_opts *o, int fd, const pid_t *pids,
 		int rc;
 
 		if (client_stop != 0 && !told) {
-			tell_children(o, pids, started, SIGTERM);
+			tell_children(o, pids, started, SIGTERM,
+			              "every client told to stop");
 			told = 1;
 			deadline = clock_now() + 2;
 		}
 		rc = clock_wait_fd(fd, POLLIN, deadline, unblocked);
 		if (rc == -1 && errno == EINTR)
 			continue;
+		if (rc == -1)
+			cli_error(PROG, "poll: %s", strerror(errno));
 		if (rc <= 0) { /* the 2 s passed, or the wait failed */
-			tell_children(o, pids, started, SIGKILL);
+			tell_children(o, pids, started, SIGKILL,
+			              "the clients still there are killed");
 			deadline = 0;
 			if (rc == -1)
 				break;
@@ -365,9 +368,8 @@ int client3_run(const struct client_opts *o, const struct addrinfo *res)
 		return cli_error(PROG, "pipe: %s", strerror(errno));
 	}
 	say(&o->say, "pipe()",
-	    "fds %d and %d: each client writes its report "
-	    "into %d",
-	    pipefd[0], pipefd[1], pipefd[1]);
+	    "fds %d and %d: each client writes its report into %d", pipefd[0],
+	    pipefd[1], pipefd[1]);
 	fflush(stdout); /* nothing of ours may be printed twice by a child */
 	t0 = clock_now();
 

@@ -77,7 +77,7 @@ enum {
 	C_OTHER,
 	C_ABANDONED, /* still connecting when a stop signal came */
 	C_CLOSED,    /* closed by the server */
-	C_REPLIED,   /* ...after sending something (a 408) */
+	C_REPLIED,   /* ...after a reply (srv-fork: 503, beyond its children) */
 	C_COUNT
 };
 
