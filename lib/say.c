@@ -41,12 +41,14 @@ static void print_line(const char *head, const char *fmt, va_list ap)
 static void print_line(const char *head, const char *fmt, va_list ap)
 {
 	char line[1024];
-	size_t n = strlen(head);
+	size_t n;
 	int w;
 
-	if (n >= sizeof line - 2)
-		n = sizeof line - 2;
-	memcpy(line, head, n);
+	/* The head, cut if it must be, leaves room for some text. */
+	w = snprintf(line, sizeof line / 2, "%s", head);
+	n = w < 0                         ? 0
+	    : (size_t)w < sizeof line / 2 ? (size_t)w
+	                                  : sizeof line / 2 - 1;
 	w = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
 	if (w > 0)
 		n += (size_t)w < sizeof line - n - 1 ? (size_t)w
