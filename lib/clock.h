@@ -20,6 +20,7 @@
 #ifndef SOCKLAB_CLOCK_H
 #define SOCKLAB_CLOCK_H
 
+#include <poll.h>
 #include <signal.h>
 
 /* Seconds on the monotonic clock (from an arbitrary start). */
@@ -30,6 +31,12 @@ double clock_now(void);
  * mask is the signal mask during the wait (NULL: leave it as it is).
  * Returns 1 ready, 0 deadline passed, -1 with errno (EINTR: a handler ran). */
 int clock_wait_fd(int fd, short events, double deadline, const sigset_t *mask);
+
+/* The same for n descriptors at once, as poll() takes them (revents set
+ * on return). Returns how many are ready, 0 when the deadline passed, -1
+ * with errno (EINTR: a handler ran). */
+int clock_wait_fds(struct pollfd *fds, nfds_t n, double deadline,
+                   const sigset_t *mask);
 
 /* Sleeps secs seconds, with mask as the signal mask (NULL: as it is). A
  * handler that runs meanwhile ends the sleep early if it has set *stop

@@ -59,6 +59,38 @@ int sig_catch_stops(void (*fn)(int), char *err, size_t errlen)
 	return sig_catch(SIGPIPE, SIG_IGN, 0, err, errlen);
 }
 
+const char *sig_name(int sig)
+{
+	static const struct {
+		int sig;
+		const char *name;
+	} names[] = {
+		{ SIGHUP, "SIGHUP" },   { SIGINT, "SIGINT" },
+		{ SIGQUIT, "SIGQUIT" }, { SIGTERM, "SIGTERM" },
+		{ SIGUSR1, "SIGUSR1" }, { SIGUSR2, "SIGUSR2" },
+		{ SIGALRM, "SIGALRM" }, { SIGVTALRM, "SIGVTALRM" },
+		{ SIGPROF, "SIGPROF" }, { SIGXCPU, "SIGXCPU" },
+		{ SIGPIPE, "SIGPIPE" }, { SIGCHLD, "SIGCHLD" },
+		{ SIGKILL, "SIGKILL" }, { SIGSEGV, "SIGSEGV" },
+#ifdef SIGIO
+		{ SIGIO, "SIGIO" },
+#endif
+#ifdef SIGPWR
+		{ SIGPWR, "SIGPWR" },
+#endif
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+#ifdef SIGRTMIN
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		return "a real-time signal";
+#endif
+	return "an unknown signal";
+}
+
 int sig_reset(char *err, size_t errlen)
 {
 	sigset_t none;

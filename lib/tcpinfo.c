@@ -98,6 +98,32 @@ int tcpinfo_somaxconn(long *out, char *err, size_t errlen)
 	return 0;
 }
 
+int tcpinfo_port_range(unsigned *low, unsigned *high, char *err, size_t errlen)
+{
+	static const char path[] = "/proc/sys/net/ipv4/ip_local_port_range";
+	FILE *f = fopen(path, "re");
+	long lo, hi;
+	int n, e;
+
+	if (f == NULL) {
+		e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	n = fscanf(f, "%ld %ld", &lo, &hi);
+	e = errno;
+	fclose(f);
+	if (n != 2 || lo < 1 || lo > hi || hi > 65535) {
+		snprintf(err, errlen, "%s: unexpected contents", path);
+		errno = n == EOF ? e : EINVAL;
+		return -1;
+	}
+	*low = (unsigned)lo;
+	*high = (unsigned)hi;
+	return 0;
+}
+
 #else /* not Linux */
 
 static int unsupported(char *err, size_t errlen)
@@ -128,6 +154,17 @@ int tcpinfo_somaxconn(long *out, char *err, size_t errlen)
 {
 	(void)out;
 	return unsupported(err, errlen);
+}
+
+int tcpinfo_port_range(unsigned *low, unsigned *high, char *err, size_t errlen)
+{
+	(void)low;
+	(void)high;
+	snprintf(err, errlen,
+	         "ip_local_port_range: Linux only (macOS: sysctl "
+	         "net.inet.ip.portrange.first, .last)");
+	errno = ENOTSUP;
+	return -1;
 }
 
 #endif

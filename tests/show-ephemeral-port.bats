@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# show-ephemeral-port: ephemeral vs well-known ports (row 6 of CONCEPTS.md).
-# Loopback only. Ports are the kernel's choice: assert ranges, never values.
+# show-ephemeral-port: ephemeral vs well-known ports (lesson 4). Loopback
+# only. Ports are the kernel's choice: assert ranges, never values.
 
 load test_helper
 
@@ -50,7 +50,7 @@ range() { read -r LO HI </proc/sys/net/ipv4/ip_local_port_range; }
 	wait_for bg_out_has srv "127.0.0.1:$lport}"
 }
 
-@test "--count 8: eight different ports, all in the range, explained" {
+@test "--count 8: eight different ports, all in the range, with their differences" {
 	range
 	run python3 -c 'import json,sys; j=json.loads(sys.argv[1]); lo,hi=int(sys.argv[2]),int(sys.argv[3]); print(len(set(j["ports"])) == 8 and all(lo <= p <= hi for p in j["ports"]) and j["all_in_range"])' "$(show-ephemeral-port --count 8 --json)" "$LO" "$HI"
 	assert_equal "$output" "True"
@@ -59,7 +59,8 @@ range() { read -r LO HI </proc/sys/net/ipv4/ip_local_port_range; }
 	assert_line_matches '^ports of the 8 connections, in order:( [0-9]+){8}$'
 	assert_line_matches '^differences:( [+-][0-9]+){7}$'
 	assert_line_matches '^8 of 8 inside the range; [0-9] even, [0-9] odd\.$'
-	assert_output_contains "Not consecutive: since Linux 4.6"
+	# Why they are not consecutive is the lesson's (docs/04-ephemeral-ports.md).
+	refute_output_contains "Not consecutive"
 }
 
 @test "--hold keeps the connection open: ss -tn shows it with the same ports" {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# show-fds: file descriptors (rows 8 and 11 of CONCEPTS.md). Under bats a
-# process inherits more than 0, 1 and 2: assert "contains", never "exactly".
+# show-fds: file descriptors (lessons 3 and 5). Under bats a process
+# inherits more than 0, 1 and 2: assert "contains", never "exactly".
 
 load test_helper
 

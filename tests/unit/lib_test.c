@@ -1,11 +1,13 @@
 /*
  * lib_test: the pure functions of lib/ on inputs written by hand: the
  * terminal escaper (text), JSON strings (json), the request framing and
- * replies (http), the narration column (say), number parsing (num) and the
- * option messages (cli). Run by tests/lib.bats (make build/unit/lib_test).
+ * replies (http), the narration column (say), number parsing (num), the
+ * option messages (cli), the waits (clock) and signal names (sig). Run
+ * by tests/lib.bats (make build/unit/lib_test).
  * Prints one line per failed check and exits 1 if any failed.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "json.h"
 #include "num.h"
 #include "say.h"
+#include "sig.h"
 #include "tcpinfo.h"
 #include "text.h"
 
@@ -231,6 +234,43 @@ static void clocks(void)
 		CHECK(stopped && clock_now() - t0 < 1);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
+	/* clock_wait_fds: several descriptors, the ready one marked; a
+	 * negative fd is left out. */
+	{
+		struct pollfd fds[3];
+		int q[2];
+
+		CHECK(pipe(p) == 0 && pipe(q) == 0);
+		memset(fds, 0, sizeof fds);
+		fds[0].fd = p[0];
+		fds[0].events = POLLIN;
+		fds[1].fd = -1;
+		fds[1].events = POLLIN;
+		fds[2].fd = q[0];
+		fds[2].events = POLLIN;
+		CHECK(clock_wait_fds(fds, 3, clock_now() + 0.02, NULL) == 0);
+		CHECK(write(q[1], "x", 1) == 1);
+		CHECK(clock_wait_fds(fds, 3, clock_now() + 1, NULL) == 1);
+		CHECK(fds[0].revents == 0 && fds[1].revents == 0 &&
+		      (fds[2].revents & POLLIN));
+		/* a deadline already passed: 0 at once, ready or not */
+		CHECK(clock_wait_fds(fds, 3, clock_now() - 1, NULL) == 0);
+		close(p[0]);
+		close(p[1]);
+		close(q[0]);
+		close(q[1]);
+	}
+}
+
+static void signames(void)
+{
+	CHECK(strcmp(sig_name(SIGINT), "SIGINT") == 0);
+	CHECK(strcmp(sig_name(SIGTERM), "SIGTERM") == 0);
+	CHECK(strcmp(sig_name(SIGHUP), "SIGHUP") == 0);
+#ifdef SIGRTMIN
+	CHECK(strcmp(sig_name(SIGRTMIN + 1), "a real-time signal") == 0);
+#endif
+	CHECK(strcmp(sig_name(0), "an unknown signal") == 0);
 }
 
 int main(void)
@@ -242,6 +282,7 @@ int main(void)
 	num();
 	states();
 	clocks();
+	signames();
 	if (failed > 0) {
 		printf("%d checks failed\n", failed);
 		return 1;
