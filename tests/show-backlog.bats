@@ -185,3 +185,82 @@ LIST
 	assert_stderr_contains "show-backlog: bind 127.0.0.1:$port: Address already in use"
 	assert_stderr_contains "try --port 0"
 }
+
+# ------------------------------------------------- hostile conditions
+
+# start_quiet NAME CMD...: like start_bg for a tool that prints nothing
+# until it ends (--json): sets BG_PID; the caller waits for what it needs.
+start_quiet() {
+	local name="$1"
+	shift
+	(
+		local f
+		for f in /proc/"$BASHPID"/fd/*; do
+			f="${f##*/}"
+			if ((f > 2)); then eval "exec $f>&-" 2>/dev/null; fi
+		done
+		exec setsid "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err"
+	) &
+	BG_PID=$!
+	SOCKLAB_PIDS+=("$BG_PID")
+}
+
+# sockets PID N: the process has N sockets open (its listener and clients).
+sockets() { (($(find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l) >= $2)); }
+
+@test "SIGINT during --wait: the report of what was seen so far, said to be interrupted, exit 130" {
+	start_bg sb '^waiting 30 s for the handshakes' show-backlog --backlog 1 --clients 3 --wait 30
+	stop_gracefully "$BG_PID" INT
+	assert_equal "$STOP_STATUS" 130
+	run bg_out sb
+	assert_line_matches '^interrupted by SIGINT: what was seen so far$'
+	assert_line_matches '^getsockopt\([0-9]+, TCP_INFO\) +-> [0-9]+ waiting in the queue'
+	assert_line_matches '^result: [0-9]+ of 3 clients ESTABLISHED'
+}
+
+@test "SIGTERM during --wait with --json: valid JSON that says so, exit 143" {
+	start_quiet sbj show-backlog --backlog 1 --clients 3 --wait 30 --json
+	wait_for sockets "$BG_PID" 4
+	stop_gracefully "$BG_PID" TERM
+	assert_equal "$STOP_STATUS" 143
+	run python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["interrupted"] == "SIGTERM", j
+assert j["clients"] == 3 and len(j["states"]) == 3, j
+print("ok")' "$BATS_TEST_TMPDIR/sbj.out"
+	assert_output_contains "ok"
+	assert_equal "$(bg_err sbj)" ""
+}
+
+@test "SIGINT during the accept phase: its summary says so, exit 130" {
+	start_bg sba '^in 30 s we accept' show-backlog --backlog 1 --clients 3 --wait 0.1 --accept-after 30
+	stop_gracefully "$BG_PID" INT
+	assert_equal "$STOP_STATUS" 130
+	run bg_out sba
+	assert_line_matches '^0 of 3 clients accepted when SIGINT stopped it, [0-9.]+ s in; [0-9]+ still not connected$'
+	refute_output_contains "(--deadline)"
+}
+
+@test "accept() failing (EMFILE) stops the accept phase at once, and says so: not 'after 10 s (--deadline)'" {
+	# 0-2, the listener, 4 clients, one accepted connection: the second
+	# accept() has no descriptor left.
+	local start=$SECONDS
+	run --separate-stderr bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-"; done
+exec prlimit --nofile=9:9 show-backlog --backlog 1 --clients 4 --wait 0.1 --accept-after 0 --deadline 10'
+	assert_failure 1
+	assert_stderr_contains "show-backlog: accept: Too many open files"
+	assert_stderr_contains "hint: every accepted connection is one more descriptor"
+	assert_line_matches '^[0-9] of 4 clients accepted when accept\(\) failed, [0-9.]+ s in; [0-9]+ still not connected$'
+	refute_output_contains "(--deadline)"
+	((SECONDS - start < 8)) || fail "took $((SECONDS - start)) s: it waited for the deadline"
+}
+
+@test "misleading messages: '--port -' is not a number; '--h' is ambiguous" {
+	run --separate-stderr show-backlog --port -
+	assert_failure 2
+	assert_stderr_contains "show-backlog: invalid port '-': not a number"
+	run --separate-stderr show-backlog --h
+	assert_failure 2
+	assert_stderr_contains "show-backlog: option '--h' is ambiguous: it could be '--hold', '--help'"
+}

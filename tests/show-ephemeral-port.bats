@@ -146,3 +146,56 @@ print("ready", flush=True); time.sleep(30)' "$addr" "$p"
 	assert_failure 2
 	assert_stderr_contains "unexpected argument 'b:2'"
 }
+
+# ------------------------------------------------- hostile conditions
+
+@test "every address of the host is tried: 'localhost' that is ::1 first, a server on 127.0.0.1 only" {
+	if [[ "$(id -u)" != 0 ]] || ! unshare -m true 2>/dev/null; then
+		skip "needs unshare -m to give localhost a hosts file of its own"
+	fi
+	start_server srv srv-iter --port 0
+	# Debian's and Ubuntu's hosts files name ::1 localhost too: it sorts first.
+	printf '::1 localhost\n127.0.0.1 localhost\n' >"$BATS_TEST_TMPDIR/hosts"
+	# shellcheck disable=SC2016 # $1 and $2 are for the inner bash
+	run unshare -m bash -c 'mount --bind "$1" /etc/hosts &&
+python3 -c "import socket; print(\"first:\", socket.getaddrinfo(\"localhost\", 1, type=socket.SOCK_STREAM)[0][4][0])" &&
+exec show-ephemeral-port "localhost:$2"' _ "$BATS_TEST_TMPDIR/hosts" "$PORT"
+	assert_success
+	assert_line_matches '^first: ::1$'
+	assert_line_matches "^socket\\(AF_INET6, SOCK_STREAM, 0\\) +-> fd [0-9]+\$"
+	assert_line_matches "^connect\\([0-9]+, \\[::1\\]:$PORT\\) +-> failed: Connection refused; trying the next address\$"
+	assert_line_matches "^connect\\([0-9]+, 127\\.0\\.0\\.1:$PORT\\) +-> ok\$"
+	assert_line_matches "^remote port $PORT: "
+}
+
+@test "--json with stdout closed: the JSON goes nowhere, never into the connection" {
+	start_bg rec '^ready ([0-9]+)$' python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(5)
+print("ready", s.getsockname()[1], flush=True)
+c, _ = s.accept()
+c.settimeout(10)
+got = b""
+while True:
+    b = c.recv(4096)
+    if not b:
+        break
+    got += b
+print("received", len(got), flush=True)'
+	run bash -c 'show-ephemeral-port --json "127.0.0.1:$1" >&-' _ "$BG_MATCH"
+	assert_success
+	wait_for bg_out_has rec "received"
+	run bg_out rec
+	assert_line_matches '^received 0$'
+}
+
+@test "misleading messages: port 0 cannot be connected to; '--h' is ambiguous" {
+	run --separate-stderr show-ephemeral-port 127.0.0.1:0
+	assert_failure 2
+	assert_stderr_contains "show-ephemeral-port: '127.0.0.1:0': port 0 cannot be connected to"
+	run --separate-stderr show-ephemeral-port --h
+	assert_failure 2
+	assert_stderr_contains "show-ephemeral-port: option '--h' is ambiguous: it could be '--hold', '--help'"
+}

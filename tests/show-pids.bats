@@ -164,3 +164,78 @@ time.sleep(30)'
 	run --separate-stderr show-pids extra
 	assert_failure 2
 }
+
+# ------------------------------------------------- hostile conditions
+
+@test "--json: a command name passes as UTF-8, a byte that is not as \\udcXX, and comes back whole" {
+	start_bg odd '^ready$' python3 -c '
+import ctypes, sys, time
+ctypes.CDLL(None).prctl(15, b"h\xc3\xa9-\xff\xfe", 0, 0, 0)
+print("ready", flush=True)
+time.sleep(30)'
+	run show-pids --pid "$BG_PID" --json
+	assert_success
+	assert_output_contains '"comm": "hé-\udcff\udcfe"'
+	run python3 -c '
+import json, sys
+comm = json.loads(sys.argv[1])["chain"][0]["comm"]
+assert comm.encode("utf-8", "surrogateescape") == b"h\xc3\xa9-\xff\xfe", comm
+print("ok")' "$output"
+	assert_output_contains "ok"
+}
+
+@test "a command name with a newline stays on its row, escaped" {
+	start_bg odd '^ready$' python3 -c '
+import ctypes, sys, time
+ctypes.CDLL(None).prctl(15, b"x\n   1 0  S", 0, 0, 0)
+print("ready", flush=True)
+time.sleep(30)'
+	run show-pids --pid "$BG_PID"
+	assert_success
+	assert_line_matches "^ +$BG_PID +[0-9]+  S +x\\\\n   1 0  S  \\(sleeping\\)\$"
+	refute_output_contains $'\n   1 0  S'
+}
+
+@test "--children: all of them, even more than 4096, and the true count" {
+	start_bg many '^ready ([0-9]+)$' python3 -c '
+import os, time
+n = 0
+for i in range(4100):
+    if os.fork() == 0:
+        os._exit(0)  # a zombie: never waited for
+    n += 1
+print("ready", n, flush=True)
+time.sleep(60)'
+	assert_equal "$BG_MATCH" 4100
+	run show-pids --pid "$BG_PID" --children
+	assert_success
+	assert_output_contains "Children of $BG_PID: 4100"
+	assert_equal "$(grep -cE "^ +[0-9]+ +$BG_PID  Z " <<<"$output")" 4100
+	show-pids --pid "$BG_PID" --children --json >"$BATS_TEST_TMPDIR/kids.json"
+	run python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["children"]))' "$BATS_TEST_TMPDIR/kids.json"
+	assert_equal "$output" 4100
+}
+
+@test "--fork works when the caller ignores SIGCHLD (the tool puts it back to its default)" {
+	run python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execvp("show-pids", ["show-pids", "--fork"])'
+	assert_success
+	assert_output_contains "state Z: a zombie, until we wait for it"
+	assert_line_matches '^\[parent\] waitpid\([0-9]+, &status, 0\) +-> [0-9]+, exit status 0$'
+}
+
+@test "misleading messages: '--pid --json' is not a number; an abbreviation is taken, an unknown option named" {
+	run --separate-stderr show-pids --pid --json
+	assert_failure 2
+	assert_stderr_contains "show-pids: invalid pid '--json': not a number"
+	# No two long options of show-pids share a beginning: --ch is
+	# --children (the ambiguous case is tested on the other tools).
+	run show-pids --ch
+	assert_success
+	assert_output_contains "Children of "
+	run --separate-stderr show-pids --childs
+	assert_failure 2
+	assert_stderr_contains "show-pids: unknown option '--childs'"
+}

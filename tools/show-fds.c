@@ -61,8 +61,10 @@ static const char *const PROG = "show-fds";
 
 /* How far the fcntl() scan looks. */
 #define SCAN_MAX 65536
-/* A name longer than this (escaped) is cut, with "...". */
+/* A name longer than this (escaped) is cut, with "...": in a row of the
+ * table, and in the call open("...") of the narration. */
 #define SHOWN_MAX 1024
+#define CALL_PATH_MAX 200
 
 struct opts {
 	long pid; /* 0: the learner's view of this process */
@@ -377,7 +379,7 @@ static int learner_view(const struct opts *o)
 {
 	static const char *const names[] = { "stdin", "stdout", "stderr" };
 	struct fds_list l;
-	char err[512], call[SHOWN_MAX + 32], shown[SHOWN_MAX];
+	char err[512], call[CALL_PATH_MAX + 32], shown[CALL_PATH_MAX];
 	int fd, lowest, file_fd, sock_fd, lowest_after;
 	struct say s;
 	size_t i;

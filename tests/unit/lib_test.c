@@ -161,6 +161,29 @@ static void say_lines(void)
 	for (int i = 0; i < 100; i++)
 		say_line_num(&l, 1234567890);
 	CHECK(l.len < sizeof l.buf);
+	/* A call longer than the line is cut with "...": the arrow and the
+	 * result always show. */
+	{
+		char call[700], got[2048];
+		int p[2], saved;
+		ssize_t n;
+
+		memset(call, 'c', sizeof call - 1);
+		call[sizeof call - 1] = '\0';
+		say_init(&s, 0);
+		fflush(stdout);
+		saved = dup(1);
+		CHECK(pipe(p) == 0 && dup2(p[1], 1) == 1);
+		say(&s, call, "result %d", 42);
+		fflush(stdout);
+		dup2(saved, 1);
+		close(saved);
+		close(p[1]);
+		n = read(p[0], got, sizeof got - 1);
+		close(p[0]);
+		got[n > 0 ? n : 0] = '\0';
+		CHECK(strstr(got, "ccc... -> result 42\n") != NULL);
+	}
 }
 
 static void num(void)
