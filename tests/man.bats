@@ -30,7 +30,11 @@ tools() { make -s -C "$SOCKLAB_ROOT" --no-print-directory list-tools; }
 	local t from_help from_man
 	for t in $(tools); do
 		from_help="$("$t" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)"
-		from_man="$(sed -n 's/^\.BR \\-. ", " \\-\\-\([a-z][a-z\\-]*\).*/--\1/p' "$SOCKLAB_ROOT/man/$t.1" |
+		# ".BR \-x ", " \-\-name", or ".B \-\-name" for a long-only option,
+		# each as the tag of a .TP paragraph.
+		from_man="$(awk 'prev == ".TP" { print } { prev = $0 }' "$SOCKLAB_ROOT/man/$t.1" |
+			sed -n -e 's/^\.BR \\-. ", " \\-\\-\([a-z][a-z\\-]*\).*/--\1/p' \
+				-e 's/^\.BR* \\-\\-\([a-z][a-z\\-]*\).*/--\1/p' |
 			sed 's/\\-/-/g' | sort -u)"
 		[[ "$from_help" == "$from_man" ]] ||
 			fail "$t: --help and man page differ:" "$(diff <(echo "$from_help") <(echo "$from_man"))"

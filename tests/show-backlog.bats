@@ -246,6 +246,7 @@ print("ok")' "$BATS_TEST_TMPDIR/sbj.out"
 	# 0-2, the listener, 4 clients, one accepted connection: the second
 	# accept() has no descriptor left.
 	local start=$SECONDS
+	# shellcheck disable=SC2016 # for the inner bash
 	run --separate-stderr bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-"; done
 exec prlimit --nofile=9:9 show-backlog --backlog 1 --clients 4 --wait 0.1 --accept-after 0 --deadline 10'
 	assert_failure 1

@@ -326,6 +326,7 @@ time.sleep(30)'
 	for i in 1 2 3 4 5 6; do dir="$dir/$part$i"; done
 	mkdir -p "$dir"
 	: >"$dir/end"
+	# shellcheck disable=SC2016 # $1 is for the inner bash
 	start_bg held '^ready$' bash -c 'exec 5<"$1"; echo ready; exec sleep 30' _ "$dir/end"
 	run show-fds --pid "$BG_PID"
 	assert_success

@@ -279,6 +279,7 @@ static void child(const struct opts *o, int out)
 	fflush(stdout);
 	if (write(out, mine, sizeof mine) != (ssize_t)sizeof mine)
 		_exit(1);
+	close(out);
 	_exit(0); /* not exit(): the parent's stdio buffers are not ours */
 }
 
