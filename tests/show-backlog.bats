@@ -188,23 +188,6 @@ LIST
 
 # ------------------------------------------------- hostile conditions
 
-# start_quiet NAME CMD...: like start_bg for a tool that prints nothing
-# until it ends (--json): sets BG_PID; the caller waits for what it needs.
-start_quiet() {
-	local name="$1"
-	shift
-	(
-		local f
-		for f in /proc/"$BASHPID"/fd/*; do
-			f="${f##*/}"
-			if ((f > 2)); then eval "exec $f>&-" 2>/dev/null; fi
-		done
-		exec setsid "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err"
-	) &
-	BG_PID=$!
-	SOCKLAB_PIDS+=("$BG_PID")
-}
-
 # sockets PID N: the process has N sockets open (its listener and clients).
 sockets() { (($(find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l) >= $2)); }
 
@@ -219,13 +202,15 @@ sockets() { (($(find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l) >= $2)
 }
 
 @test "SIGTERM during --wait with --json: valid JSON that says so, exit 143" {
-	start_quiet sbj show-backlog --backlog 1 --clients 3 --wait 30 --json
+	# shellcheck disable=SC2016 # for the inner bash
+	start_bg sbj '^started$' bash -c 'echo started; exec "$@"' _ \
+		show-backlog --backlog 1 --clients 3 --wait 30 --json
 	wait_for sockets "$BG_PID" 4
 	stop_gracefully "$BG_PID" TERM
 	assert_equal "$STOP_STATUS" 143
 	run python3 -c '
 import json, sys
-j = json.load(open(sys.argv[1]))
+j = json.loads(open(sys.argv[1]).read().split("\n", 1)[1])
 assert j["interrupted"] == "SIGTERM", j
 assert j["clients"] == 3 and len(j["states"]) == 3, j
 print("ok")' "$BATS_TEST_TMPDIR/sbj.out"
