@@ -318,7 +318,7 @@ out:
 int fds_describe(int fd, struct fds_entry *e, char *err, size_t errlen)
 {
 	struct stat st, null_st;
-	char target[FDS_TARGET_MAX];
+	char target[FDS_TARGET_MAX] = "";
 
 	memset(e, 0, sizeof *e);
 	e->fd = fd;

@@ -41,11 +41,9 @@ static void print_line(const char *head, const char *fmt, va_list ap)
 static void print_line(const char *head, const char *fmt, va_list ap)
 {
 	char line[1024];
-	size_t n = strlen(head);
+	size_t n = strnlen(head, sizeof line - 2);
 	int w;
 
-	if (n >= sizeof line - 2)
-		n = sizeof line - 2;
 	memcpy(line, head, n);
 	w = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
 	if (w > 0)

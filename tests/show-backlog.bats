@@ -242,6 +242,15 @@ exec prlimit --nofile=9:9 show-backlog --backlog 1 --clients 4 --wait 0.1 --acce
 	((SECONDS - start < 8)) || fail "took $((SECONDS - start)) s: it waited for the deadline"
 }
 
+@test "more clients than descriptors: the failed socket() is said, with a hint, exit 1" {
+	# shellcheck disable=SC2016 # for the inner bash
+	run --separate-stderr bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-"; done
+exec prlimit --nofile=6:6 show-backlog --clients 4 --wait 0.1'
+	assert_failure 1
+	assert_stderr_contains "show-backlog: socket for client 3: Too many open files"
+	assert_stderr_contains "hint: each client is a descriptor"
+}
+
 @test "misleading messages: '--port -' is not a number; '--h' is ambiguous" {
 	run --separate-stderr show-backlog --port -
 	assert_failure 2

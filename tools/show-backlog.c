@@ -37,8 +37,8 @@
  *   accept(2), poll(2), tcp(7) (TCP_INFO), ss(8).
  *
  * This file is longer than most (about 600 lines): eight options, and
- * three phases (the queue fills, it drains, it holds) with calls of their
- * own. What is not a call (the clients' table, the wait for the stuck
+ * three phases (the queue fills, it drains, it holds), each with calls of
+ * its own. What is not a call (the clients' table, the wait for the stuck
  * clients, the report in words and JSON) is in tools/backlog.c.
  */
 #include <errno.h>
@@ -364,13 +364,19 @@ static int client_state(const struct backlog_client *c)
 }
 
 /* The backlog the kernel uses: B, capped at net.core.somaxconn; the
- * listener's TCP_INFO says it (tcpi_sacked). */
-static void read_backlog(const struct opts *o, const struct say *s, int lfd,
-                         struct backlog_seen *r)
+ * listener's TCP_INFO says it (tcpi_sacked). Then room for the K clients
+ * (default: that backlog + 3). Returns -1 when out of memory (reported). */
+static int plan(const struct opts *o, const struct say *s, int lfd,
+                struct backlog_seen *r)
 {
 	char err[128];
+	long k;
 	int st;
 
+	r->asked = o->backlog;
+	r->wait = o->wait;
+	r->accept_after = o->accept_after;
+	r->deadline = o->deadline;
 	if (tcpinfo_somaxconn(&r->somaxconn, err, sizeof err) == -1)
 		r->somaxconn = -1;
 	if (tcp_info(lfd, &st, &r->waiting, &r->backlog) == 0)
@@ -384,6 +390,12 @@ static void read_backlog(const struct opts *o, const struct say *s, int lfd,
 		         "note: backlog %ld capped to %ld by net.core.somaxconn "
 		         "(/proc/sys/net/core/somaxconn)",
 		         o->backlog, r->effective);
+	k = o->clients > 0 ? o->clients : r->effective + 3;
+	if (backlog_alloc(r, k < MAX_CLIENTS ? k : MAX_CLIENTS) == -1) {
+		cli_error(PROG, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /* Each client's state from its own socket, then the queue from the
@@ -513,44 +525,46 @@ static void accept_phase(const struct opts *o, const struct say *s, int lfd,
 	backlog_drained(s, r);
 }
 
+/* The stop signals are caught, then blocked: they get in only while we
+ * wait (clock_sleep, clock_wait_fds with wait_mask) or when stopped()
+ * looks, so that none is lost between a test of the flag and a wait. */
+static int catch_stops(void)
+{
+	sigset_t stops;
+	char err[128];
+
+	sig_stop_set(&stops);
+	if (sig_catch_stops(on_stop, err, sizeof err) == 0 &&
+	    sigprocmask(SIG_BLOCK, &stops, &wait_mask) == 0)
+		return 0;
+	cli_error(PROG, "signals: %s", err);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
 	struct backlog_seen r;
 	struct say s;
-	sigset_t stops;
-	char err[128];
 	int lfd, rc;
-	long k;
 
 	if (cli_start() != 0)
 		return 1;
 	rc = parse_args(&o, argc, argv);
 	if (rc != CLI_OK)
 		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
-	/* The stop signals are caught, then blocked: they get in only while
-	 * we wait (clock_sleep, clock_wait_fds with wait_mask) or when
-	 * stopped() looks, so that none is lost between a test and a wait. */
-	sig_stop_set(&stops);
-	if (sig_catch_stops(on_stop, err, sizeof err) == -1 ||
-	    sigprocmask(SIG_BLOCK, &stops, &wait_mask) == -1)
-		return cli_finish(PROG, cli_error(PROG, "signals: %s", err));
+	if (catch_stops() == -1)
+		return cli_finish(PROG, 1);
 	say_init(&s, o.json);
 	memset(&r, 0, sizeof r);
-	r.asked = o.backlog;
-	r.wait = o.wait;
-	r.accept_after = o.accept_after;
-	r.deadline = o.deadline;
 
 	/* 1. A listener with backlog B that nobody accept()s from. */
 	lfd = open_listener(&o, &s, &r.port);
 	if (lfd == -1)
 		return cli_finish(PROG, 1);
-	read_backlog(&o, &s, lfd, &r);
-	k = o.clients > 0 ? o.clients : r.effective + 3;
-	if (backlog_alloc(&r, k < MAX_CLIENTS ? k : MAX_CLIENTS) == -1) {
-		close(lfd);
-		return cli_finish(PROG, cli_error(PROG, "out of memory"));
+	if (plan(&o, &s, lfd, &r) == -1) {
+		rc = 1;
+		goto out;
 	}
 
 	/* 2. K clients, each connect()ing without blocking. */
@@ -558,10 +572,12 @@ int main(int argc, char **argv)
 	         "%ld clients connect without blocking (socket, fcntl "
 	         "O_NONBLOCK, connect):",
 	         r.k);
-	for (rc = 0; rc == 0 && r.opened < r.k && !stopped(); r.opened++)
+	for (; rc == 0 && r.opened < r.k && !stopped(); r.opened++)
 		rc = open_client(&s, &r.cl[r.opened], r.opened + 1, r.port);
-	if (rc != 0)
+	if (rc != 0) {
+		rc = 1; /* reported */
 		goto out;
+	}
 
 	/* 3. Give the handshakes time, then ask each client how far it got. */
 	if (!stop) {
