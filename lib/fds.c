@@ -159,17 +159,35 @@ static int read_entries(DIR *dir, int skip1, int skip2, struct fds_list *l)
 	}
 }
 
-/* The process is there and not a zombie; what says what we were doing. */
-static int still_there(int piddir, long pid, const char *what, char *err,
-                       size_t errlen)
+/* The process is there, and not a zombie. Checked before the listing
+ * (after = 0: a failure is said as any other), and after it, where a
+ * failure means that the process exited meanwhile. */
+static int still_there(int piddir, long pid, int after, const char *what,
+                       char *err, size_t errlen)
 {
+	static const char exited[] = "exited while its descriptors were listed";
 	struct proc_stat st;
 	char perr[128];
 
-	if (proc_read_stat_at(piddir, &st, perr, sizeof perr) == 0 &&
-	    st.state != 'Z' && st.state != 'X')
+	if (proc_read_stat_at(piddir, &st, perr, sizeof perr) == -1) {
+		int e = errno;
+
+		if (after)
+			snprintf(err, errlen, "pid %ld %s", pid, exited);
+		else
+			proc_why(err, errlen, what, e);
+		errno = after ? ESRCH : e;
+		return -1;
+	}
+	if (st.state != 'Z' && st.state != 'X')
 		return 0;
-	snprintf(err, errlen, "pid %ld %s", pid, what);
+	if (after)
+		snprintf(err, errlen, "pid %ld %s", pid, exited);
+	else
+		snprintf(err, errlen,
+		         "pid %ld has exited (a zombie, not yet waited for): it "
+		         "has no descriptors left",
+		         pid);
 	errno = ESRCH;
 	return -1;
 }
@@ -196,10 +214,7 @@ int fds_list(long pid, struct fds_list *out, char *err, size_t errlen)
 		errno = e;
 		return -1;
 	}
-	if (still_there(piddir, pid,
-	                "has exited (a zombie, not yet waited for): it has "
-	                "no descriptors left",
-	                err, errlen) == -1)
+	if (still_there(piddir, pid, 0, what, err, errlen) == -1)
 		goto failed;
 	fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fddir == -1 || (dir = fdopendir(fddir)) == NULL) {
@@ -211,14 +226,16 @@ int fds_list(long pid, struct fds_list *out, char *err, size_t errlen)
 	if (read_entries(dir, self ? piddir : -1, self ? fddir : -1, out) ==
 	    -1) {
 		e = errno;
-		proc_why(err, errlen, what, e);
-		errno = e;
+		/* Gone meanwhile, or a link we may not read (EACCES). */
+		if (still_there(piddir, pid, 1, what, err, errlen) == 0) {
+			proc_why(err, errlen, what, e);
+			errno = e;
+		}
 		goto failed;
 	}
 	/* Did it exit meanwhile? Its directory would then have emptied as we
 	 * read it, and the list would be cut short. */
-	if (still_there(piddir, pid, "exited while its descriptors were listed",
-	                err, errlen) == -1)
+	if (still_there(piddir, pid, 1, what, err, errlen) == -1)
 		goto failed;
 	closedir(dir);
 	close(piddir);

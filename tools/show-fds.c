@@ -358,7 +358,6 @@ static int open_file(const char *path)
 		          "--file %s: a %s, not a regular file: open() "
 		          "could wait forever",
 		          path, S_ISFIFO(st.st_mode) ? "FIFO" : "device");
-		errno = EINVAL;
 		return -1;
 	}
 	fd = open(path, O_RDONLY);
