@@ -121,7 +121,7 @@ static int cmp_fd(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Reads the entries of the open directory fddir into l. skip1 and skip2
+/* Reads the entries of the open directory dir into l. skip1 and skip2
  * are descriptors to leave out (ours, when we list ourselves), or -1. */
 static int read_entries(DIR *dir, int skip1, int skip2, struct fds_list *l)
 {
