@@ -35,9 +35,9 @@ O        ?= build
 BIN      ?= bin
 
 TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port
-LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/http.c lib/json.c \
-           lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c lib/sig.c \
-           lib/tcpinfo.c lib/text.c
+LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
+           lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
+           lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
 # Shared by the servers (part of the lesson, so it lives in tools/).
 SERVERS  = srv-iter srv-sleep srv-fork
 MAN1     = $(TOOLS:%=man/%.1)
@@ -71,6 +71,12 @@ $(BIN)/cli-connect: $(O)/tools/cli-connect.o $(CLIENT_MODES) $(O)/libsocklab.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)/%: $(O)/tools/%.o $(O)/libsocklab.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# show-backlog's clients table and report are a module (tools/backlog.c).
+$(BIN)/show-backlog: $(O)/tools/show-backlog.o $(O)/tools/backlog.o \
+                     $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -38,7 +38,7 @@ static size_t align4(size_t n)
 
 /* One inet_diag_msg as /proc/net/tcp would have shown it. Ports and
  * addresses are in network order in both: they are copied as they are. */
-static int to_proc_tcp(const struct inet_diag_msg *m, struct proc_tcp *t)
+static int to_entry(const struct inet_diag_msg *m, struct tcptab_entry *t)
 {
 	memset(t, 0, sizeof *t);
 	if (m->idiag_family == AF_INET) {
@@ -73,8 +73,7 @@ static int to_proc_tcp(const struct inet_diag_msg *m, struct proc_tcp *t)
 }
 
 int diag_parse_reply(const void *buf, size_t len, unsigned seq,
-                     int (*fn)(const struct proc_tcp *, void *), void *arg,
-                     char *err, size_t errlen)
+                     int (*fn)(const struct tcptab_entry *, void *), void *arg)
 {
 	const unsigned char *p = buf;
 	size_t off = 0;
@@ -82,15 +81,11 @@ int diag_parse_reply(const void *buf, size_t len, unsigned seq,
 	while (len - off >= sizeof(struct nlmsghdr)) {
 		struct nlmsghdr h;
 		struct inet_diag_msg m;
-		struct proc_tcp t;
+		struct tcptab_entry t;
 
 		memcpy(&h, p + off, sizeof h);
 		if (h.nlmsg_len < sizeof h || h.nlmsg_len > len - off) {
-			snprintf(err, errlen,
-			         "sock_diag: malformed reply (record of %u bytes "
-			         "in %zu)",
-			         (unsigned)h.nlmsg_len, len - off);
-			errno = EBADMSG;
+			errno = EBADMSG; /* a record longer than the datagram */
 			return -1;
 		}
 		if (h.nlmsg_seq != seq) {
@@ -108,13 +103,12 @@ int diag_parse_reply(const void *buf, size_t len, unsigned seq,
 				if (e.error < 0 && e.error > -4096)
 					code = -e.error;
 			}
-			snprintf(err, errlen, "sock_diag: %s", strerror(code));
 			errno = code;
 			return -1;
 		} else if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY &&
 		           h.nlmsg_len >= HDRLEN + sizeof m) {
 			memcpy(&m, p + off + HDRLEN, sizeof m);
-			if (to_proc_tcp(&m, &t) == 0 && fn(&t, arg) != 0)
+			if (to_entry(&m, &t) == 0 && fn(&t, arg) != 0)
 				return 1;
 		}
 		/* The last record of a datagram may lack its padding. */
@@ -154,8 +148,8 @@ static int ask(int fd, int family, unsigned states, unsigned seq)
 
 /* Reads the datagrams that answer request seq until NLMSG_DONE. */
 static int read_answer(int fd, unsigned char *buf, unsigned seq,
-                       int (*fn)(const struct proc_tcp *, void *), void *arg,
-                       char *err, size_t errlen)
+                       int (*fn)(const struct tcptab_entry *, void *),
+                       void *arg, char *err, size_t errlen)
 {
 	for (;;) {
 		struct sockaddr_nl from;
@@ -185,21 +179,27 @@ static int read_answer(int fd, unsigned char *buf, unsigned seq,
 		}
 		if (from.nl_pid != 0)
 			continue; /* not from the kernel */
-		rc = diag_parse_reply(buf, (size_t)n, seq, fn, arg, err,
-		                      errlen);
-		if (rc != 0)
-			return rc == 1 ? 0 : -1;
+		rc = diag_parse_reply(buf, (size_t)n, seq, fn, arg);
+		if (rc == -1) {
+			int e = errno;
+
+			snprintf(err, errlen, "sock_diag: %s", strerror(e));
+			errno = e;
+			return -1;
+		}
+		if (rc == 1)
+			return 0;
 	}
 }
 
 /* fn, and whether it asked to stop: then the IPv6 question is not asked. */
 struct stopper {
-	int (*fn)(const struct proc_tcp *, void *);
+	int (*fn)(const struct tcptab_entry *, void *);
 	void *arg;
 	int stopped;
 };
 
-static int call_fn(const struct proc_tcp *t, void *arg)
+static int call_fn(const struct tcptab_entry *t, void *arg)
 {
 	struct stopper *s = arg;
 
@@ -207,8 +207,9 @@ static int call_fn(const struct proc_tcp *t, void *arg)
 	return s->stopped;
 }
 
-int diag_tcp_scan(unsigned states, int (*fn)(const struct proc_tcp *, void *),
-                  void *arg, char *err, size_t errlen)
+int diag_tcp_scan(unsigned states,
+                  int (*fn)(const struct tcptab_entry *, void *), void *arg,
+                  char *err, size_t errlen)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	struct stopper s = { fn, arg, 0 };
@@ -254,21 +255,20 @@ int diag_tcp_scan(unsigned states, int (*fn)(const struct proc_tcp *, void *),
 #else /* not Linux: no sock_diag */
 
 int diag_parse_reply(const void *buf, size_t len, unsigned seq,
-                     int (*fn)(const struct proc_tcp *, void *), void *arg,
-                     char *err, size_t errlen)
+                     int (*fn)(const struct tcptab_entry *, void *), void *arg)
 {
 	(void)buf;
 	(void)len;
 	(void)seq;
 	(void)fn;
 	(void)arg;
-	snprintf(err, errlen, "sock_diag: Linux only");
 	errno = EAFNOSUPPORT;
 	return -1;
 }
 
-int diag_tcp_scan(unsigned states, int (*fn)(const struct proc_tcp *, void *),
-                  void *arg, char *err, size_t errlen)
+int diag_tcp_scan(unsigned states,
+                  int (*fn)(const struct tcptab_entry *, void *), void *arg,
+                  char *err, size_t errlen)
 {
 	(void)states;
 	(void)fn;

@@ -11,7 +11,7 @@
  *
  * A netlink socket sees the network namespace of the process that opened it
  * (ours), whereas /proc/PID/net/tcp is the namespace of PID: callers check
- * proc_same_netns() first.
+ * tcptab_same_netns() first (lib/tcptab does, in tcptab_join()).
  *
  * diag_tcp_scan() returns 0, or -1 with a message in err and errno set:
  * EAFNOSUPPORT, EPROTONOSUPPORT, EACCES... where there is no sock_diag (not
@@ -23,34 +23,36 @@
 
 #include <stddef.h>
 
-#include "proc.h" /* struct proc_tcp: the same facts, the same numbers */
+#include "tcpinfo.h" /* the state numbers */
+#include "tcptab.h"  /* struct tcptab_entry: the same facts as /proc */
 
 /* A set of TCP states, numbered as in /proc/net/tcp (1 ESTABLISHED .. 11
- * CLOSING): bit 1 << state. */
+ * CLOSING, tcpinfo.h): bit 1 << state. */
 #define DIAG_TCP_STATE(s) (1u << (s))
 /* LISTEN (10): asked for alone, the kernel reads only its small table of
  * listening sockets, not the big one of connections and TIME-WAIT. */
-#define DIAG_TCP_LISTEN DIAG_TCP_STATE(10)
+#define DIAG_TCP_LISTEN DIAG_TCP_STATE(TCPINFO_LISTEN)
 /* Every state a socket with a descriptor (an inode) can be in: all but
- * TIME-WAIT (6), which the kernel keeps alone after the close. Asking for
- * SYN-RECV (3) makes the kernel add its handshakes in flight
- * (NEW-SYN-RECV, 12, inode 0); a Fast Open connection, accepted before its
- * handshake ends, is a SYN-RECV socket with an inode. */
-#define DIAG_TCP_OWNED (0xFFEu & ~DIAG_TCP_STATE(6))
+ * TIME-WAIT, which the kernel keeps alone after the close. Asking for
+ * SYN-RECV makes the kernel add its handshakes in flight (NEW-SYN-RECV,
+ * inode 0); a Fast Open connection, accepted before its handshake ends, is
+ * a SYN-RECV socket with an inode. */
+#define DIAG_TCP_OWNED (0xFFEu & ~DIAG_TCP_STATE(TCPINFO_TIME_WAIT))
 
 /* Calls fn(entry, arg) for every TCP socket of this process's network
  * namespace whose state is in states: IPv4 first, then IPv6 (as
- * proc_tcp_scan() reads tcp, then tcp6). fn returns 0 to go on, 1 to stop. */
-int diag_tcp_scan(unsigned states, int (*fn)(const struct proc_tcp *, void *),
-                  void *arg, char *err, size_t errlen);
+ * tcptab_scan_proc() reads tcp, then tcp6). fn returns 0 to go on, 1 to stop. */
+int diag_tcp_scan(unsigned states,
+                  int (*fn)(const struct tcptab_entry *, void *), void *arg,
+                  char *err, size_t errlen);
 
 /* The records of one netlink datagram (buf, len) that answer request seq:
- * fn is called for each socket. Returns 1 when the answer is complete
- * (NLMSG_DONE) or fn asked to stop, 0 when more datagrams follow, -1 on an
- * error message or a malformed datagram (errno set: the kernel's error, or
- * EBADMSG). Linux only; exposed for the unit test. */
+ * fn is called for each socket. A pure parser: returns 1 when the answer is
+ * complete (NLMSG_DONE) or fn asked to stop, 0 when more datagrams follow,
+ * -1 on an error message or a malformed datagram (errno: the kernel's
+ * error, or EBADMSG). Linux only (elsewhere -1, EAFNOSUPPORT); exposed for
+ * the unit test and the fuzzer. */
 int diag_parse_reply(const void *buf, size_t len, unsigned seq,
-                     int (*fn)(const struct proc_tcp *, void *), void *arg,
-                     char *err, size_t errlen);
+                     int (*fn)(const struct tcptab_entry *, void *), void *arg);
 
 #endif

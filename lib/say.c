@@ -59,12 +59,18 @@ static void print_line(const char *head, const char *fmt, va_list ap)
 
 void say(const struct say *s, const char *call, const char *fmt, ...)
 {
-	char head[SAY_WIDTH + 64 + sizeof s->who];
+	static const char cut[] = "... -> ";
+	char head[512];
 	va_list ap;
+	int n;
 
 	if (s->quiet)
 		return;
-	snprintf(head, sizeof head, "%s%-*s -> ", s->who, call_width(s), call);
+	n = snprintf(head, sizeof head, "%s%-*s -> ", s->who, call_width(s),
+	             call);
+	/* A call too long for the line is cut: the arrow always shows. */
+	if (n < 0 || (size_t)n >= sizeof head)
+		memcpy(head + sizeof head - sizeof cut, cut, sizeof cut);
 	va_start(ap, fmt);
 	print_line(head, fmt, ap);
 	va_end(ap);

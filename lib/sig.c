@@ -59,43 +59,23 @@ int sig_catch_stops(void (*fn)(int), char *err, size_t errlen)
 	return sig_catch(SIGPIPE, SIG_IGN, 0, err, errlen);
 }
 
-int sig_reset(char *err, size_t errlen)
-{
-	sigset_t none;
-
-	if (sig_catch(SIGCHLD, SIG_DFL, 0, err, errlen) == -1)
-		return -1;
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1) {
-		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 const char *sig_name(int sig)
 {
 	static const struct {
 		int sig;
 		const char *name;
 	} names[] = {
-		{ SIGHUP, "SIGHUP" },
-		{ SIGINT, "SIGINT" },
-		{ SIGQUIT, "SIGQUIT" },
-		{ SIGTERM, "SIGTERM" },
-		{ SIGUSR1, "SIGUSR1" },
-		{ SIGUSR2, "SIGUSR2" },
-		{ SIGALRM, "SIGALRM" },
-		{ SIGVTALRM, "SIGVTALRM" },
-		{ SIGPROF, "SIGPROF" },
-		{ SIGXCPU, "SIGXCPU" },
-		{ SIGCHLD, "SIGCHLD" },
-		{ SIGPIPE, "SIGPIPE" },
-		{ SIGKILL, "SIGKILL" },
+		{ SIGHUP, "SIGHUP" },   { SIGINT, "SIGINT" },
+		{ SIGQUIT, "SIGQUIT" }, { SIGTERM, "SIGTERM" },
+		{ SIGUSR1, "SIGUSR1" }, { SIGUSR2, "SIGUSR2" },
+		{ SIGALRM, "SIGALRM" }, { SIGVTALRM, "SIGVTALRM" },
+		{ SIGPROF, "SIGPROF" }, { SIGXCPU, "SIGXCPU" },
+		{ SIGPIPE, "SIGPIPE" }, { SIGCHLD, "SIGCHLD" },
+		{ SIGKILL, "SIGKILL" }, { SIGSEGV, "SIGSEGV" },
 #ifdef SIGIO
 		{ SIGIO, "SIGIO" },
 #endif
-#if defined(SIGPWR) && (!defined(SIGIO) || SIGPWR != SIGIO)
+#ifdef SIGPWR
 		{ SIGPWR, "SIGPWR" },
 #endif
 	};
@@ -108,5 +88,19 @@ const char *sig_name(int sig)
 	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
 		return "a real-time signal";
 #endif
-	return "a signal";
+	return "an unknown signal";
+}
+
+int sig_reset(char *err, size_t errlen)
+{
+	sigset_t none;
+
+	if (sig_catch(SIGCHLD, SIG_DFL, 0, err, errlen) == -1)
+		return -1;
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1) {
+		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -36,15 +36,15 @@ void sig_stop_set(sigset_t *set);
  * that hung up turns send() into an EPIPE error, not a silent death). */
 int sig_catch_stops(void (*fn)(int), char *err, size_t errlen);
 
+/* The name of a signal, "SIGINT", for messages; "a real-time signal" or
+ * "an unknown signal" for the others. Async-signal-safe: a constant
+ * string. */
+const char *sig_name(int sig);
+
 /* What a program must not inherit from whoever started it: SIGCHLD back
  * to its default (a parent that set SIG_IGN would make the kernel reap our
  * children for us: no zombie, and waitpid() fails with ECHILD), and no
  * signal blocked. */
 int sig_reset(char *err, size_t errlen);
-
-/* "SIGINT", "SIGTERM"...: the name of a stop signal (or SIGCHLD, SIGPIPE,
- * SIGKILL), for messages; "a real-time signal", or "a signal" for others.
- * Async-signal-safe: a constant string. */
-const char *sig_name(int sig);
 
 #endif

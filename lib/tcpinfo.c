@@ -73,12 +73,12 @@ int tcpinfo_queue(int fd, unsigned *waiting, unsigned *backlog, char *err,
 	return 0;
 }
 
-int tcpinfo_somaxconn(long *out, char *err, size_t errlen)
+/* Reads n numbers (1 or 2) from a /proc/sys file; -1 with "path: why". */
+static int read_setting(const char *path, long *v, int n, char *err,
+                        size_t errlen)
 {
-	static const char path[] = "/proc/sys/net/core/somaxconn";
 	FILE *f = fopen(path, "re");
-	long v;
-	int n, e;
+	int got, e;
 
 	if (f == NULL) {
 		e = errno;
@@ -86,15 +86,38 @@ int tcpinfo_somaxconn(long *out, char *err, size_t errlen)
 		errno = e;
 		return -1;
 	}
-	n = fscanf(f, "%ld", &v);
+	got = n == 1 ? fscanf(f, "%ld", &v[0])
+	             : fscanf(f, "%ld %ld", &v[0], &v[1]);
 	e = errno;
 	fclose(f);
-	if (n != 1) {
+	if (got != n) {
 		snprintf(err, errlen, "%s: unexpected contents", path);
-		errno = n == EOF ? e : EINVAL;
+		errno = got == EOF ? e : EINVAL;
 		return -1;
 	}
-	*out = v;
+	return 0;
+}
+
+int tcpinfo_somaxconn(long *out, char *err, size_t errlen)
+{
+	return read_setting("/proc/sys/net/core/somaxconn", out, 1, err,
+	                    errlen);
+}
+
+int tcpinfo_port_range(unsigned *low, unsigned *high, char *err, size_t errlen)
+{
+	static const char path[] = "/proc/sys/net/ipv4/ip_local_port_range";
+	long v[2];
+
+	if (read_setting(path, v, 2, err, errlen) == -1)
+		return -1;
+	if (v[0] < 1 || v[0] > v[1] || v[1] > 65535) {
+		snprintf(err, errlen, "%s: unexpected contents", path);
+		errno = EINVAL;
+		return -1;
+	}
+	*low = (unsigned)v[0];
+	*high = (unsigned)v[1];
 	return 0;
 }
 
@@ -128,6 +151,17 @@ int tcpinfo_somaxconn(long *out, char *err, size_t errlen)
 {
 	(void)out;
 	return unsupported(err, errlen);
+}
+
+int tcpinfo_port_range(unsigned *low, unsigned *high, char *err, size_t errlen)
+{
+	(void)low;
+	(void)high;
+	snprintf(err, errlen,
+	         "ip_local_port_range: Linux only (macOS: sysctl "
+	         "net.inet.ip.portrange.first, .last)");
+	errno = ENOTSUP;
+	return -1;
 }
 
 #endif

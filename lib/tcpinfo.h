@@ -2,7 +2,8 @@
  * tcpinfo: what the kernel says about a TCP socket (getsockopt TCP_INFO):
  * its state and, for a listening socket, its accept queue (the connections
  * that finished their handshake and wait for accept()); and the kernel's
- * cap on that queue, net.core.somaxconn.
+ * settings around them: the cap on that queue, net.core.somaxconn, and the
+ * ports connect() picks from, net.ipv4.ip_local_port_range.
  *
  * On Linux, TCP_INFO on a listening socket reports the queue:
  * tcpi_unacked = connections waiting now, tcpi_sacked = the effective
@@ -55,5 +56,10 @@ int tcpinfo_queue(int fd, unsigned *waiting, unsigned *backlog, char *err,
 /* net.core.somaxconn, the kernel's cap on listen()'s backlog (read from
  * /proc/sys/net/core/somaxconn). */
 int tcpinfo_somaxconn(long *out, char *err, size_t errlen);
+
+/* net.ipv4.ip_local_port_range, the ephemeral ports connect() picks a
+ * client's port from (read from /proc/sys/net/ipv4/ip_local_port_range; it
+ * applies to IPv6 as well): *low and *high, both included. */
+int tcpinfo_port_range(unsigned *low, unsigned *high, char *err, size_t errlen);
 
 #endif

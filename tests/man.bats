@@ -26,14 +26,15 @@ tools() { make -s -C "$SOCKLAB_ROOT" --no-print-directory list-tools; }
 	done
 }
 
-# An option is the tag of a .TP item: `.BR \-x ", " \-\-name`, or
-# `.BR \-\-name` when it has no letter (HACKING.md's option table).
 @test "the man page and --help name the same long options" {
 	local t from_help from_man
 	for t in $(tools); do
 		from_help="$("$t" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)"
+		# ".BR \-x ", " \-\-name", or ".B \-\-name" for a long-only option,
+		# each as the tag of a .TP paragraph.
 		from_man="$(awk 'prev == ".TP" { print } { prev = $0 }' "$SOCKLAB_ROOT/man/$t.1" |
-			sed -n 's/^\.BR \(\\-. ", " \)\{0,1\}\\-\\-\([a-z][a-z\\-]*\).*/--\2/p' |
+			sed -n -e 's/^\.BR \\-. ", " \\-\\-\([a-z][a-z\\-]*\).*/--\1/p' \
+				-e 's/^\.BR* \\-\\-\([a-z][a-z\\-]*\).*/--\1/p' |
 			sed 's/\\-/-/g' | sort -u)"
 		[[ "$from_help" == "$from_man" ]] ||
 			fail "$t: --help and man page differ:" "$(diff <(echo "$from_help") <(echo "$from_man"))"

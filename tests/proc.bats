@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
-# lib/proc.c: the /proc parsers, by the C unit test tests/unit/proc_test.c
-# (odd command names such as "a) (b" and "x y", /proc/net/tcp and tcp6
-# lines, malformed input), lib/diag.c's reading of sock_diag replies, and
-# netlink and /proc/net/tcp agreeing on a listening socket.
+# The readers of /proc, by the C unit test tests/unit/proc_test.c:
+# lib/proc (odd command names such as "a) (b" and "x y", the children of a
+# process), lib/tcptab (/proc/net/tcp and tcp6 lines, malformed input;
+# netlink and /proc/net/tcp agreeing; sockets found by inode), lib/diag's
+# reading of sock_diag replies, and lib/fds (our own descriptors, a zombie,
+# no process at all: never an empty list).
 
 load test_helper
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# show-ephemeral-port: ephemeral vs well-known ports (row 6 of CONCEPTS.md).
-# Loopback only. Ports are the kernel's choice: assert ranges, never values.
+# show-ephemeral-port: ephemeral vs well-known ports (lesson 4). Loopback
+# only. Ports are the kernel's choice: assert ranges, never values.
 
 load test_helper
 
@@ -50,7 +50,7 @@ range() { read -r LO HI </proc/sys/net/ipv4/ip_local_port_range; }
 	wait_for bg_out_has srv "127.0.0.1:$lport}"
 }
 
-@test "--count 8: eight different ports, all in the range, explained" {
+@test "--count 8: eight different ports, all in the range, with their differences" {
 	range
 	run python3 -c 'import json,sys; j=json.loads(sys.argv[1]); lo,hi=int(sys.argv[2]),int(sys.argv[3]); print(len(set(j["ports"])) == 8 and all(lo <= p <= hi for p in j["ports"]) and j["all_in_range"])' "$(show-ephemeral-port --count 8 --json)" "$LO" "$HI"
 	assert_equal "$output" "True"
@@ -59,7 +59,8 @@ range() { read -r LO HI </proc/sys/net/ipv4/ip_local_port_range; }
 	assert_line_matches '^ports of the 8 connections, in order:( [0-9]+){8}$'
 	assert_line_matches '^differences:( [+-][0-9]+){7}$'
 	assert_line_matches '^8 of 8 inside the range; [0-9] even, [0-9] odd\.$'
-	assert_output_contains "Not consecutive: since Linux 4.6"
+	# Why they are not consecutive is the lesson's (docs/04-ephemeral-ports.md).
+	refute_output_contains "Not consecutive"
 }
 
 @test "--hold keeps the connection open: ss -tn shows it with the same ports" {
@@ -144,4 +145,57 @@ print("ready", flush=True); time.sleep(30)' "$addr" "$p"
 	run --separate-stderr show-ephemeral-port a:1 b:2
 	assert_failure 2
 	assert_stderr_contains "unexpected argument 'b:2'"
+}
+
+# ------------------------------------------------- hostile conditions
+
+@test "every address of the host is tried: 'localhost' that is ::1 first, a server on 127.0.0.1 only" {
+	if [[ "$(id -u)" != 0 ]] || ! unshare -m true 2>/dev/null; then
+		skip "needs unshare -m to give localhost a hosts file of its own"
+	fi
+	start_server srv srv-iter --port 0
+	# Debian's and Ubuntu's hosts files name ::1 localhost too: it sorts first.
+	printf '::1 localhost\n127.0.0.1 localhost\n' >"$BATS_TEST_TMPDIR/hosts"
+	# shellcheck disable=SC2016 # $1 and $2 are for the inner bash
+	run unshare -m bash -c 'mount --bind "$1" /etc/hosts &&
+python3 -c "import socket; print(\"first:\", socket.getaddrinfo(\"localhost\", 1, type=socket.SOCK_STREAM)[0][4][0])" &&
+exec show-ephemeral-port "localhost:$2"' _ "$BATS_TEST_TMPDIR/hosts" "$PORT"
+	assert_success
+	assert_line_matches '^first: ::1$'
+	assert_line_matches "^socket\\(AF_INET6, SOCK_STREAM, 0\\) +-> fd [0-9]+\$"
+	assert_line_matches "^connect\\([0-9]+, \\[::1\\]:$PORT\\) +-> failed: Connection refused; trying the next address\$"
+	assert_line_matches "^connect\\([0-9]+, 127\\.0\\.0\\.1:$PORT\\) +-> ok\$"
+	assert_line_matches "^remote port $PORT: "
+}
+
+@test "--json with stdout closed: the JSON goes nowhere, never into the connection" {
+	start_bg rec '^ready ([0-9]+)$' python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(5)
+print("ready", s.getsockname()[1], flush=True)
+c, _ = s.accept()
+c.settimeout(10)
+got = b""
+while True:
+    b = c.recv(4096)
+    if not b:
+        break
+    got += b
+print("received", len(got), flush=True)'
+	run bash -c 'show-ephemeral-port --json "127.0.0.1:$1" >&-' _ "$BG_MATCH"
+	assert_success
+	wait_for bg_out_has rec "received"
+	run bg_out rec
+	assert_line_matches '^received 0$'
+}
+
+@test "misleading messages: port 0 cannot be connected to; '--h' is ambiguous" {
+	run --separate-stderr show-ephemeral-port 127.0.0.1:0
+	assert_failure 2
+	assert_stderr_contains "show-ephemeral-port: '127.0.0.1:0': port 0 cannot be connected to"
+	run --separate-stderr show-ephemeral-port --h
+	assert_failure 2
+	assert_stderr_contains "show-ephemeral-port: option '--h' is ambiguous: it could be '--hold', '--help'"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# show-fds: file descriptors (rows 8 and 11 of CONCEPTS.md). Under bats a
-# process inherits more than 0, 1 and 2: assert "contains", never "exactly".
+# show-fds: file descriptors (lessons 3 and 5). Under bats a process
+# inherits more than 0, 1 and 2: assert "contains", never "exactly".
 
 load test_helper
 
@@ -223,4 +223,127 @@ traced() {
 	run --separate-stderr show-fds --file /nonexistent/x
 	assert_failure 1
 	assert_stderr_contains "show-fds: open /nonexistent/x: No such file or directory"
+}
+
+# ------------------------------------------------- hostile conditions
+
+@test "--file on a FIFO is refused at once, never blocks in open(); a directory is fine" {
+	local fifo="$BATS_TEST_TMPDIR/fifo"
+	mkfifo "$fifo"
+	run --separate-stderr timeout 10 show-fds --file "$fifo"
+	assert_failure 1
+	assert_stderr_contains "show-fds: --file $fifo: a FIFO, not a regular file: open() could wait forever"
+	run --separate-stderr timeout 10 show-fds --file /dev/zero
+	assert_failure 1
+	assert_stderr_contains "a device, not a regular file"
+	run show-fds --file /etc
+	assert_success
+	assert_line_matches '^ +[0-9]+  directory  /etc$'
+}
+
+@test "--pid --json: file names pass as UTF-8, bytes that are not UTF-8 as \\udcXX, and come back whole" {
+	local dir="$BATS_TEST_TMPDIR"
+	# shellcheck disable=SC2016 # $1 is for python
+	start_bg held '^ready$' python3 -c '
+import os, sys, time
+d = os.fsencode(sys.argv[1])
+fds = [os.open(d + name, os.O_CREAT | os.O_RDONLY, 0o600)
+       for name in (b"/h\xc3\xa9llo-\xe4\xb8\xad", b"/bad-\xff\xfe", b"/line\n   9  file       forged")]
+print("ready", flush=True)
+time.sleep(30)' "$dir"
+	run show-fds --pid "$BG_PID" --json
+	assert_success
+	run python3 -c '
+import json, os, sys
+j = json.loads(sys.argv[1])
+got = {f["target"].encode("utf-8", "surrogateescape") for f in j["fds"]}
+d = os.fsencode(sys.argv[2])
+for name in (b"/h\xc3\xa9llo-\xe4\xb8\xad", b"/bad-\xff\xfe", b"/line\n   9  file       forged"):
+    assert d + name in got, (d + name, got)
+assert "héllo-中" in sys.argv[1], "valid UTF-8 is kept as it is"
+print("ok")' "$output" "$dir"
+	assert_output_contains "ok"
+	# The table: each name on its own row, escaped; no forged row.
+	run show-fds --pid "$BG_PID"
+	assert_success
+	assert_line_matches "^ +[0-9]+  file       $dir/héllo-中\$"
+	assert_line_matches "^ +[0-9]+  file       $dir/bad-\\\\xff\\\\xfe\$"
+	assert_line_matches "^ +[0-9]+  file       $dir/line\\\\n   9  file       forged\$"
+	refute_output_contains $'\n   9  file       forged'
+}
+
+@test "--pid: a target that exits during the listing is said so, exit 1, nothing on stdout" {
+	strace_ok || skip "strace is not installed or may not trace here"
+	start_bg held '^ready$' bash -c 'exec 5</etc/hosts 6</etc/hosts 7</etc/hosts; echo ready; exec sleep 30'
+	local log="$BATS_TEST_TMPDIR/trace" out="$BATS_TEST_TMPDIR/fds.out" err="$BATS_TEST_TMPDIR/fds.err"
+	# strace holds the third readlink 2 s: the target is killed meanwhile.
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -o "$log" -e trace=readlink,readlinkat \
+		-e inject=readlink,readlinkat:delay_enter=2000000:when=3 \
+		show-fds --pid "$BG_PID" --json >"$out" 2>"$err" &
+	local pid=$!
+	wait_for grep -qE '(fd/2"|"2"), ' "$log" || fail "$(cat "$err")"
+	kill -KILL "$BG_PID"
+	local status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 1
+	assert_equal "$(cat "$out")" ""
+	assert_output_contains "show-fds: pid $BG_PID exited while its descriptors were listed" "$(cat "$err")"
+}
+
+@test "--pid --json: a descriptor that may not be read (EACCES) means empty stdout, the message and the hint" {
+	[[ "$(id -u)" == 0 ]] || skip "needs root: a root process without CAP_SYS_PTRACE, a target that is not dumpable"
+	setpriv --bounding-set=-sys_ptrace true 2>/dev/null || skip "setpriv cannot drop CAP_SYS_PTRACE here"
+	# Not dumpable: /proc/P/fd opens for its owner, but its links need
+	# CAP_SYS_PTRACE (as for PID 1 in a container).
+	start_bg nodump '^ready$' python3 -c '
+import ctypes, time
+ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
+print("ready", flush=True)
+time.sleep(30)'
+	ls "/proc/$BG_PID/fd" >/dev/null
+	run --separate-stderr setpriv --bounding-set=-sys_ptrace --inh-caps=-sys_ptrace \
+		"$SOCKLAB_BIN/show-fds" --pid "$BG_PID" --json
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_stderr_contains "show-fds: cannot read the descriptors of pid $BG_PID: permission denied"
+	assert_stderr_contains "show-fds: hint: only the process's owner (or root)"
+	assert_stderr_contains "CAP_SYS_PTRACE"
+}
+
+@test "with 0 closed, the tool opens it on /dev/null first: the file still gets 3, no 'lowest free number is 0'" {
+	run bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-"; done; show-fds <&-; true'
+	assert_success
+	assert_line_matches '^   0  null       /dev/null \(stdin\)$'
+	assert_line_matches '^open\("/etc/hosts", O_RDONLY\) +-> fd 3: the lowest free number$'
+	refute_output_contains "lowest free number is 0"
+	refute_output_contains "(closed)"
+}
+
+@test "a very long name is cut with '...', in the table and in open()'s line; --json keeps it whole" {
+	local dir="$BATS_TEST_TMPDIR" part i
+	part="$(printf 'd%.0s' {1..200})"
+	for i in 1 2 3 4 5 6; do dir="$dir/$part$i"; done
+	mkdir -p "$dir"
+	: >"$dir/end"
+	# shellcheck disable=SC2016 # $1 is for the inner bash
+	start_bg held '^ready$' bash -c 'exec 5<"$1"; echo ready; exec sleep 30' _ "$dir/end"
+	run show-fds --pid "$BG_PID"
+	assert_success
+	assert_line_matches '^   5  file       /.*d{20}\.\.\.$'
+	run show-fds --pid "$BG_PID" --json
+	run json_get "$output" '[f["target"] for f in j["fds"] if f["fd"] == 5][0]'
+	assert_equal "$output" "$dir/end"
+	run show-fds --file "$dir/end"
+	assert_success
+	assert_line_matches '^open\(".*d{20}\.\.\.", O_RDONLY\) +-> fd [0-9]+'
+}
+
+@test "misleading messages: '--pid --json' is not a number; '--no' is ambiguous" {
+	run --separate-stderr show-fds --pid --json
+	assert_failure 2
+	assert_stderr_contains "show-fds: invalid pid '--json': not a number"
+	run --separate-stderr show-fds --no
+	assert_failure 2
+	assert_stderr_contains "show-fds: option '--no' is ambiguous: it could be '--no-proc', '--no-netlink'"
 }

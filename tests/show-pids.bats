@@ -1,10 +1,20 @@
 #!/usr/bin/env bats
-# show-pids: processes, PIDs and PPIDs (rows 7 and 14 of CONCEPTS.md).
+# show-pids: processes, PIDs and PPIDs (lessons 3 and 5).
 
 load test_helper
 
 # json_get JSON PYTHON-EXPR: evaluates EXPR with j = the parsed object.
 json_get() { python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# named NAME: starts a process that calls itself NAME (its bytes, with
+# prctl PR_SET_NAME, as any process may) and sleeps; sets BG_PID.
+named() {
+	start_bg named '^ready$' python3 -c '
+import ctypes, os, sys, time
+ctypes.CDLL(None).prctl(15, os.fsencode(sys.argv[1]), 0, 0, 0)
+print("ready", flush=True)
+time.sleep(30)' "$1"
+}
 
 @test "show-pids --help and --version" {
 	run show-pids --help
@@ -49,13 +59,15 @@ json_get() { python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(ev
 	run show-pids --pid "$pid" --json
 	assert_success
 	local json="$output"
-	# Each entry's state and name, as ps sees them.
+	# Each entry's parent and name, as ps sees them. Its state is a valid
+	# letter; whether an ancestor runs (R) or sleeps (S) changes from one
+	# moment to the next, so it is never compared with what ps saw later.
 	local pid_ ppid_ state comm
 	while IFS=' ' read -r pid_ ppid_ state comm; do
-		read -r _ psppid psstat pscomm < <(ps -o pid=,ppid=,stat=,comm= -p "$pid_")
+		read -r _ psppid pscomm < <(ps -o pid=,ppid=,comm= -p "$pid_")
 		assert_equal "$psppid" "$ppid_"
-		assert_equal "${psstat:0:1}" "$state"
 		assert_equal "$pscomm" "$comm"
+		[[ "$state" =~ ^[RSDZTtXIPW]$ ]] || fail "state '$state' of $pid_"
 	done < <(json_get "$json" '"\n".join("%d %d %s %s" % (p["pid"], p["ppid"], p["state"], p["comm"]) for p in j["chain"])')
 	# pstree -s -p lists the same PIDs, from PID 1 down to the process
 	# (and then the process's own children, which we leave out).
@@ -67,12 +79,7 @@ json_get() { python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(ev
 }
 
 @test "a command name with spaces and parentheses is read whole" {
-	# The process renames itself (prctl PR_SET_NAME): "a) (b x".
-	start_bg odd '^ready$' python3 -c '
-import ctypes, sys, time
-ctypes.CDLL(None).prctl(15, b"a) (b x", 0, 0, 0)
-print("ready", flush=True)
-time.sleep(30)'
+	named "a) (b x"
 	run show-pids --pid "$BG_PID" --json
 	assert_success
 	run json_get "$output" 'j["chain"][0]["comm"] + "|" + j["chain"][0]["state"]'
@@ -161,4 +168,73 @@ time.sleep(30)'
 	assert_stderr_contains "unknown option '--bogus'"
 	run --separate-stderr show-pids extra
 	assert_failure 2
+}
+
+# ------------------------------------------------- hostile conditions
+
+@test "--json: a command name passes as UTF-8, a byte that is not as \\udcXX, and comes back whole" {
+	named $'h\xc3\xa9-\xff\xfe'
+	run show-pids --pid "$BG_PID" --json
+	assert_success
+	assert_output_contains '"comm": "hé-\udcff\udcfe"'
+	run python3 -c '
+import json, sys
+comm = json.loads(sys.argv[1])["chain"][0]["comm"]
+assert comm.encode("utf-8", "surrogateescape") == b"h\xc3\xa9-\xff\xfe", comm
+print("ok")' "$output"
+	assert_output_contains "ok"
+}
+
+@test "a command name with a newline stays on its row, escaped" {
+	named $'x\n   1 0  S'
+	run show-pids --pid "$BG_PID"
+	assert_success
+	assert_line_matches "^ +$BG_PID +[0-9]+  S +x\\\\n   1 0  S  \\(sleeping\\)\$"
+	refute_output_contains $'\n   1 0  S'
+}
+
+@test "--children: all of them, even more than 4096, and the true count" {
+	start_bg many '^ready ([0-9]+)$' python3 -c '
+import os, time
+n = 0
+for i in range(4100):
+    if os.fork() == 0:
+        os._exit(0)  # a zombie once it exits: never waited for
+    n += 1
+print("ready", n, flush=True)
+time.sleep(60)'
+	assert_equal "$BG_MATCH" 4100
+	run show-pids --pid "$BG_PID" --children
+	assert_success
+	assert_output_contains "Children of $BG_PID: 4100"
+	# one row each (zombies by now, or about to be: their state is not
+	# the point)
+	assert_equal "$(grep -cE "^ +[0-9]+ +$BG_PID  [A-Za-z] " <<<"$output")" 4100
+	show-pids --pid "$BG_PID" --children --json >"$BATS_TEST_TMPDIR/kids.json"
+	run python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["children"]))' "$BATS_TEST_TMPDIR/kids.json"
+	assert_equal "$output" 4100
+}
+
+@test "--fork works when the caller ignores SIGCHLD (the tool puts it back to its default)" {
+	run python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execvp("show-pids", ["show-pids", "--fork"])'
+	assert_success
+	assert_output_contains "state Z: a zombie, until we wait for it"
+	assert_line_matches '^\[parent\] waitpid\([0-9]+, &status, 0\) +-> [0-9]+, exit status 0$'
+}
+
+@test "misleading messages: '--pid --json' is not a number; an abbreviation is taken, an unknown option named" {
+	run --separate-stderr show-pids --pid --json
+	assert_failure 2
+	assert_stderr_contains "show-pids: invalid pid '--json': not a number"
+	# No two long options of show-pids share a beginning: --ch is
+	# --children (the ambiguous case is tested on the other tools).
+	run show-pids --ch
+	assert_success
+	assert_output_contains "Children of "
+	run --separate-stderr show-pids --childs
+	assert_failure 2
+	assert_stderr_contains "show-pids: unknown option '--childs'"
 }

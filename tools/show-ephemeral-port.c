@@ -10,8 +10,8 @@
  *   well-known ports (< 1024: 80 http, 22 ssh) or registered ones (8888).
  *
  * Usage
- *   show-ephemeral-port [--count N] [--hold S] [--timeout S] [--json]
- *                       [HOST:PORT | [IPV6]:PORT]
+ *   show-ephemeral-port [-n N] [-k S] [-t S] [-j] [HOST:PORT | [IPV6]:PORT]
+ *   (--count N, --hold S, --timeout S, --json)
  *
  * Try it
  *   ./bin/show-ephemeral-port                   # against a listener of its own
@@ -22,13 +22,17 @@
  *   - The local port changes from run to run and lies inside the range.
  *   - The server's port is fixed and known in advance; the client's is not,
  *     and need not be: the server learns it from accept().
- *   - With --count, Linux picks ports of one parity for connect() (and the
- *     other for bind(0)), with random gaps between them.
+ *   - With --count, the ports are not consecutive (lesson 4 says why).
+ *   - Like every client, it tries each address of HOST in turn:
+ *     "localhost" may be ::1 first, and the server on 127.0.0.1 only.
  *
  * See also
  *   docs/04-ephemeral-ports.md; socket(2), connect(2), getsockname(2),
  *   getservbyport(3), services(5), ip(7) (ip_local_port_range),
  *   cli-connect(1), ss(8).
+ *
+ * A little longer than most files (about 490 lines): besides its three
+ * calls, it classifies the ports and reports them in words and in JSON.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,14 +42,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "cli.h"
+#include "clock.h"
+#include "json.h"
 #include "net.h"
 #include "num.h"
-#include "proc.h"
+#include "say.h"
+#include "tcpinfo.h"
 
 static const char *const PROG = "show-ephemeral-port";
 
@@ -61,18 +67,32 @@ struct opts {
 	int json;
 };
 
+/* What the connections got. */
+struct ports {
+	char where[ADDR_STRLEN]; /* the server's address, numeric */
+	char local[ADDR_STRLEN]; /* the first connection's local address */
+	unsigned *port;          /* each connection's local port */
+	int *fd, *accepted;      /* ours; the listener's end (own only) */
+	long n;                  /* connections made */
+	long inside, even;       /* of their ports: in the range, even */
+	int have_range;          /* lo and hi are known */
+	unsigned lo, hi;         /* the ephemeral range */
+	char range_err[256];     /* why they are not */
+};
+
 static void usage(void)
 {
 	printf("Usage: %s [OPTION]... [HOST:PORT | [IPV6]:PORT]\n"
 	       "Connect to HOST:PORT (or, without one, to a throwaway listener of our\n"
 	       "own on 127.0.0.1) and show the local port the kernel chose: its\n"
 	       "ephemeral range, whether the port lies in it, and what kind of port\n"
-	       "the server's is (well-known, registered, ephemeral).\n"
+	       "the server's is (well-known, registered, ephemeral). Each address\n"
+	       "of HOST is tried in turn until one answers.\n"
 	       "\n"
 	       "Options:\n"
-	       "  -c, --count N         connect N times (1-%d), keeping each\n"
+	       "  -n, --count N         connect N times (1-%d), keeping each\n"
 	       "                        connection open, and list the N ports\n"
-	       "  -H, --hold S          keep the connections open S more seconds\n"
+	       "  -k, --hold S          keep the connections open S more seconds\n"
 	       "                        after printing (to see them with ss -tn)\n"
 	       "  -t, --timeout S       give up on a connect() after S seconds\n"
 	       "                        (default 5; 0 waits as long as the kernel)\n"
@@ -80,6 +100,7 @@ static void usage(void)
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n"
 	       "\n"
+	       "Port 0 cannot be connected to: HOST:0 is a usage error.\n"
 	       "Exit status: 0 ok, 1 runtime failure (refused, unreachable, timed\n"
 	       "out), 2 usage.\n"
 	       "Example: %s --count 5 localhost:8888\n",
@@ -89,8 +110,8 @@ static void usage(void)
 static int parse_args(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "count", required_argument, NULL, 'c' },
-		{ "hold", required_argument, NULL, 'H' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "hold", required_argument, NULL, 'k' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,7 +119,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
-	int opt, has_port;
+	int opt, has_port, rc = 0;
 
 	memset(o, 0, sizeof *o);
 	o->count = 1;
@@ -106,38 +127,36 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	o->own = 1;
 	snprintf(o->host, sizeof o->host, "127.0.0.1");
 	opterr = 0; /* we print our own messages */
-	while ((opt = getopt_long(argc, argv, ":c:H:t:jhV", longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, ":n:k:t:jhV", longopts, NULL)) !=
 	       -1) {
 		switch (opt) {
-		case 'c':
-			if (num_parse_long(optarg, 1, MAX_COUNT, "count",
-			                   &o->count, err, sizeof err) == -1)
-				return cli_usage_error(PROG, "%s", err);
+		case 'n':
+			rc = num_parse_long(optarg, 1, MAX_COUNT, "count",
+			                    &o->count, err, sizeof err);
 			break;
-		case 'H':
-			if (num_parse_seconds(optarg, 3600, "hold", &o->hold,
-			                      err, sizeof err) == -1)
-				return cli_usage_error(PROG, "%s", err);
+		case 'k':
+			rc = num_parse_seconds(optarg, 3600, "hold", &o->hold,
+			                       err, sizeof err);
 			break;
 		case 't':
-			if (num_parse_seconds(optarg, 86400, "timeout",
-			                      &o->timeout, err,
-			                      sizeof err) == -1)
-				return cli_usage_error(PROG, "%s", err);
+			rc = num_parse_seconds(optarg, 86400, "timeout",
+			                       &o->timeout, err, sizeof err);
 			break;
 		case 'j':
 			o->json = 1;
 			break;
 		case 'h':
 			usage();
-			return -1;
+			return CLI_DONE;
 		case 'V':
 			cli_version(PROG);
-			return -1;
+			return CLI_DONE;
 		default:
 			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
 		}
+		if (rc == -1)
+			return cli_usage_error(PROG, "%s", err);
 	}
 	if (optind < argc) {
 		if (addr_parse(argv[optind], o->host, sizeof o->host, &has_port,
@@ -157,17 +176,17 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(PROG, "unexpected argument '%s'",
 		                       argv[optind]);
-	return 0;
+	return CLI_OK;
 }
 
 /* What kind of port this is. IANA: 0-1023 well-known (system) ports,
  * 1024-49151 registered, 49152-65535 dynamic; the kernel's ephemeral
  * range is what connect() actually picks from. */
-static const char *classify(unsigned port, unsigned lo, unsigned hi)
+static const char *classify(unsigned port, const struct ports *p)
 {
 	if (port < 1024)
 		return "well-known";
-	if (lo != 0 && port >= lo && port <= hi)
+	if (p->have_range && port >= p->lo && port <= p->hi)
 		return "ephemeral";
 	if (port <= 49151)
 		return "registered";
@@ -196,222 +215,275 @@ static const char *service_name(unsigned port)
 	return se != NULL ? se->s_name : NULL;
 }
 
-static void hold_open(double s)
+/* socket() and connect() to each address in turn, from ai on (only ai
+ * when just_ai), until one answers, as every client does. Returns the fd,
+ * and the address that answered in *used; -1 (reported). */
+static int connect_any(const struct opts *o, const struct say *s,
+                       const struct addrinfo *ai, int just_ai, struct ports *p,
+                       const struct addrinfo **used)
 {
-	struct timespec ts;
+	char call[160], err[256];
+	int fd, e = 0;
 
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+	for (; ai != NULL; ai = just_ai ? NULL : ai->ai_next) {
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, p->where,
+		                sizeof p->where) != 0)
+			snprintf(p->where, sizeof p->where, "%.64s:%u", o->host,
+			         o->port);
+		/* 1. socket(): no bind() follows, as in every client. */
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd == -1) {
+			e = errno;
+			cli_error(PROG, "socket: %s", strerror(e));
+			continue;
+		}
+		say(s,
+		    ai->ai_family == AF_INET6
+		            ? "socket(AF_INET6, SOCK_STREAM, 0)"
+		            : "socket(AF_INET, SOCK_STREAM, 0)",
+		    "fd %d", fd);
+		/* 2. connect(): the kernel picks our local address and port. */
+		snprintf(call, sizeof call, "connect(%d, %s)", fd, p->where);
+		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
+		                       o->timeout, err, sizeof err) == 0) {
+			say(s, call, "ok");
+			*used = ai;
+			return fd;
+		}
+		e = errno;
+		close(fd);
+		if (!just_ai && ai->ai_next != NULL)
+			say(s, call, "failed: %s; trying the next address",
+			    strerror(e));
+		else if (e == ETIMEDOUT)
+			cli_error(PROG, "connect to %s: timed out after %g s",
+			          p->where, o->timeout);
+		else
+			cli_error(PROG, "connect to %s: %s", p->where,
+			          strerror(e));
+	}
+	if (e == ECONNREFUSED)
+		cli_hint(PROG, "is a server listening there? without HOST:PORT "
+		               "we use a listener of our own");
+	return -1;
+}
+
+/* count connections, the first to whichever address answers, the others
+ * to the same one; getsockname() tells which local port the kernel gave
+ * each. Returns 0, or -1 (reported). */
+static int make_connections(const struct opts *o, const struct say *s, int lfd,
+                            struct addrinfo *res, struct ports *p)
+{
+	const struct addrinfo *ai = res;
+	struct sockaddr_storage ss;
+	struct say quiet;
+	socklen_t len;
+	char call[64];
+	int fd;
+
+	say_init(&quiet, 1);
+	for (p->n = 0; p->n < o->count; p->n++) {
+		fd = connect_any(o, p->n == 0 ? s : &quiet, ai, p->n > 0, p,
+		                 &ai);
+		if (fd == -1)
+			return -1;
+		p->fd[p->n] = fd;
+		/* Our own listener: take the connection off its queue. */
+		p->accepted[p->n] = lfd == -1 ? -1 : accept(lfd, NULL, NULL);
+
+		/* 3. getsockname(): which address and port did we get? */
+		len = sizeof ss;
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
+			cli_error(PROG, "getsockname: %s", strerror(errno));
+			p->n++; /* closed with the others */
+			return -1;
+		}
+		p->port[p->n] = addr_port((struct sockaddr *)&ss);
+		p->inside += p->have_range && p->port[p->n] >= p->lo &&
+		             p->port[p->n] <= p->hi;
+		p->even += p->port[p->n] % 2 == 0;
+		snprintf(call, sizeof call, "getsockname(%d)", fd);
+		if (p->n == 0) {
+			if (addr_format((struct sockaddr *)&ss, len, p->local,
+			                sizeof p->local) != 0)
+				snprintf(p->local, sizeof p->local, "?");
+			say(s, call, "%s: port %u, chosen by the kernel",
+			    p->local, p->port[0]);
+		} else {
+			snprintf(call, sizeof call,
+			         "connection %ld: getsockname(%d)", p->n + 1,
+			         fd);
+			say(s, call, "local port %u", p->port[p->n]);
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ the report */
+
+static void report_text(const struct opts *o, const struct ports *p)
+{
+	const char *svc = service_name(o->port);
+	long i;
+
+	printf("\n");
+	if (p->have_range)
+		printf("ephemeral range: %u-%u (/proc/sys/net/ipv4/ip_local_port_range)\n",
+		       p->lo, p->hi);
+	else
+		printf("ephemeral range: unknown here (%s)\n", p->range_err);
+	printf("local port %u: %s\n", p->port[0],
+	       !p->have_range ? "the kernel's choice"
+	       : p->port[0] >= p->lo && p->port[0] <= p->hi
+	               ? "inside the range: an ephemeral port"
+	               : "OUTSIDE the range (bound explicitly?)");
+	printf("remote port %u: %s%s%s%s\n", o->port,
+	       class_text(classify(o->port, p)),
+	       svc != NULL ? ", service '" : "", svc != NULL ? svc : "",
+	       svc != NULL ? "' in /etc/services" : "");
+	if (p->n < 2)
+		return;
+	printf("\nports of the %ld connections, in order:", p->n);
+	for (i = 0; i < p->n; i++)
+		printf(" %u", p->port[i]);
+	printf("\ndifferences:");
+	for (i = 1; i < p->n; i++)
+		printf(" %+ld", (long)p->port[i] - (long)p->port[i - 1]);
+	printf("\n%ld of %ld inside the range; %ld even, %ld odd.\n", p->inside,
+	       p->n, p->even, p->n - p->even);
+}
+
+static void report_json(const struct opts *o, const struct ports *p)
+{
+	const char *svc = service_name(o->port);
+	long i;
+
+	printf("{\"remote\": ");
+	json_string(stdout, p->where);
+	printf(", \"remote_port\": %u, \"remote_class\": \"%s\", "
+	       "\"remote_service\": ",
+	       o->port, classify(o->port, p));
+	if (svc != NULL)
+		json_string(stdout, svc);
+	else
+		printf("null");
+	printf(", \"local\": ");
+	json_string(stdout, p->local);
+	printf(", \"local_port\": %u, ", p->port[0]);
+	if (p->have_range)
+		printf("\"range\": [%u, %u], \"in_range\": %s, ", p->lo, p->hi,
+		       p->port[0] >= p->lo && p->port[0] <= p->hi ? "true"
+		                                                  : "false");
+	else
+		printf("\"range\": null, \"in_range\": null, ");
+	printf("\"ports\": [");
+	for (i = 0; i < p->n; i++)
+		printf("%s%u", i ? ", " : "", p->port[i]);
+	printf("], \"all_in_range\": %s, \"even\": %ld}\n",
+	       p->have_range && p->inside == p->n ? "true" : "false", p->even);
+}
+
+/* Room for count connections; the ephemeral range. */
+static int ports_alloc(struct ports *p, long count)
+{
+	memset(p, 0, sizeof *p);
+	p->have_range = tcpinfo_port_range(&p->lo, &p->hi, p->range_err,
+	                                   sizeof p->range_err) == 0;
+	p->port = calloc((size_t)count, sizeof *p->port);
+	p->fd = calloc((size_t)count, sizeof *p->fd);
+	p->accepted = calloc((size_t)count, sizeof *p->accepted);
+	return p->port && p->fd && p->accepted ? 0 : -1;
+}
+
+/* Closes the connections made (both ends of those to our listener). */
+static void ports_free(struct ports *p)
+{
+	long i;
+
+	for (i = 0; p->fd != NULL && p->accepted != NULL && i < p->n; i++) {
+		close(p->fd[i]);
+		if (p->accepted[i] != -1)
+			close(p->accepted[i]);
+	}
+	free(p->port);
+	free(p->fd);
+	free(p->accepted);
+}
+
+/* A throwaway server, so that the tool works alone (lib/net: socket, bind
+ * to port 0, listen; its lesson is elsewhere). Sets o->port. */
+static int own_listener(struct opts *o, const struct say *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char err[256], where[ADDR_STRLEN];
+	int lfd = net_listen("127.0.0.1", 0,
+	                     o->count > 4096 ? 4096 : (int)o->count, err,
+	                     sizeof err);
+
+	if (lfd == -1) {
+		cli_error(PROG, "%s", err);
+		return -1;
+	}
+	if (getsockname(lfd, (struct sockaddr *)&ss, &len) == -1 ||
+	    addr_format((struct sockaddr *)&ss, len, where, sizeof where) !=
+	            0) {
+		cli_error(PROG, "getsockname: %s", strerror(errno));
+		close(lfd);
+		return -1;
+	}
+	o->port = addr_port((struct sockaddr *)&ss);
+	say_note(s,
+	         "(a listener of our own on %s: bind() with port 0 let the "
+	         "kernel choose its port too)",
+	         where);
+	return lfd;
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct addrinfo *res = NULL, *ai;
-	char err[512], where[ADDR_STRLEN], local[ADDR_STRLEN], call[160];
-	char first[ADDR_STRLEN] = "";
-	unsigned lo = 0, hi = 0;
-	unsigned *ports = NULL;
-	int *fds = NULL, *accepted = NULL;
-	int lfd = -1, rc, status = 1, have_range;
-	long i, n = 0, inside = 0, even = 0;
-	const char *svc, *cls;
+	struct ports p;
+	struct addrinfo *res = NULL;
+	char err[256];
+	int lfd = -1, rc, status = 1;
+	struct say s;
 
+	if (cli_start() != 0)
+		return 1;
 	rc = parse_args(&o, argc, argv);
-	if (rc != 0)
-		return cli_finish(PROG, rc == -1 ? 0 : rc);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	have_range = proc_port_range(&lo, &hi, err, sizeof err) == 0;
-	ports = calloc((size_t)o.count, sizeof *ports);
-	fds = malloc((size_t)o.count * sizeof *fds);
-	accepted = malloc((size_t)o.count * sizeof *accepted);
-	if (ports == NULL || fds == NULL || accepted == NULL) {
-		cli_error(PROG, "out of memory");
+	if (rc != CLI_OK)
+		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
+	say_init(&s, o.json);
+	if (ports_alloc(&p, o.count) == -1) {
+		ports_free(&p);
+		return cli_finish(PROG, cli_error(PROG, "out of memory"));
+	}
+	if (o.own && (lfd = own_listener(&o, &s)) == -1)
 		goto out;
-	}
-
-	if (o.own) {
-		/* A throwaway server, so that the tool works alone (lib/net.c:
-		 * socket, bind to port 0, listen; its lesson is elsewhere). */
-		lfd = net_listen("127.0.0.1", 0,
-		                 o.count > 4096 ? 4096 : (int)o.count, err,
-		                 sizeof err);
-		if (lfd == -1) {
-			cli_error(PROG, "%s", err);
-			goto out;
-		}
-		if (addr_local(lfd, where, sizeof where, err, sizeof err) !=
-		    0) {
-			cli_error(PROG, "%s", err);
-			goto out;
-		}
-		o.port = (unsigned short)atoi(strrchr(where, ':') + 1);
-		if (!o.json)
-			printf("(a listener of our own on %s: bind() with port 0 let the "
-			       "kernel choose its port too)\n",
-			       where);
-	}
+	/* The name to addresses: not the lesson (lib/net, getaddrinfo). */
 	if (net_resolve(o.host, o.port, 0, &res, err, sizeof err) == -1) {
 		cli_error(PROG, "%s", err);
 		goto out;
 	}
-	ai = res;
-	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) != 0)
-		snprintf(where, sizeof where, "%.64s:%u", o.host, o.port);
-
-	for (n = 0; n < o.count; n++) {
-		struct sockaddr_storage ss;
-		socklen_t len = sizeof ss;
-		int fd;
-
-		/* 1. socket(): no bind() follows, as in every client. */
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd == -1) {
-			cli_error(PROG, "socket: %s", strerror(errno));
-			goto out;
-		}
-		fds[n] = fd;
-		accepted[n] = -1;
-		if (!o.json && n == 0)
-			printf("%-44s -> fd %d\n",
-			       ai->ai_family == AF_INET6
-			               ? "socket(AF_INET6, SOCK_STREAM, 0)"
-			               : "socket(AF_INET, SOCK_STREAM, 0)",
-			       fd);
-
-		/* 2. connect(): the kernel picks our local address and port now. */
-		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-		                       o.timeout, err, sizeof err) == -1) {
-			int e = errno;
-
-			close(fd);
-			if (e == ETIMEDOUT)
-				cli_error(PROG,
-				          "connect to %s: timed out after %g s",
-				          where, o.timeout);
-			else
-				cli_error(PROG, "connect to %s: %s", where,
-				          strerror(e));
-			if (e == ECONNREFUSED)
-				cli_hint(PROG,
-				         "is a server listening there? without HOST:PORT "
-				         "we use a listener of our own");
-			goto out;
-		}
-		if (o.own) {
-			/* Take the connection off our listener's queue. */
-			accepted[n] = accept(lfd, NULL, NULL);
-		}
-
-		/* 3. getsockname(): which address and port did we get? */
-		if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
-		    addr_format((struct sockaddr *)&ss, len, local,
-		                sizeof local) != 0) {
-			cli_error(PROG, "getsockname: %s", strerror(errno));
-			n++;
-			goto out;
-		}
-		ports[n] = addr_port((struct sockaddr *)&ss);
-		if (n == 0)
-			memcpy(first, local, sizeof first);
-		if (have_range && ports[n] >= lo && ports[n] <= hi)
-			inside++;
-		if (ports[n] % 2 == 0)
-			even++;
-		if (o.json)
-			continue;
-		if (n == 0) {
-			snprintf(call, sizeof call, "connect(%d, %s)", fd,
-			         where);
-			printf("%-44s -> ok\n", call);
-			snprintf(call, sizeof call, "getsockname(%d)", fd);
-			printf("%-44s -> %s: port %u, chosen by the kernel\n",
-			       call, local, ports[n]);
-		} else {
-			snprintf(call, sizeof call,
-			         "connection %ld: getsockname(%d)", n + 1, fd);
-			printf("%-44s -> local port %u\n", call, ports[n]);
-		}
-	}
-
-	svc = service_name(o.port);
-	cls = classify(o.port, have_range ? lo : 0, hi);
-	if (o.json) {
-		printf("{\"remote\": \"%s\", \"remote_port\": %u, \"remote_class\": \"%s\", "
-		       "\"remote_service\": ",
-		       where, o.port, cls);
-		if (svc != NULL)
-			printf("\"%s\"", svc);
-		else
-			printf("null");
-		printf(", \"local\": \"%s\", \"local_port\": %u, ", first,
-		       ports[0]);
-		if (have_range)
-			printf("\"range\": [%u, %u], \"in_range\": %s, ", lo,
-			       hi,
-			       ports[0] >= lo && ports[0] <= hi ? "true"
-			                                        : "false");
-		else
-			printf("\"range\": null, \"in_range\": null, ");
-		printf("\"ports\": [");
-		for (i = 0; i < n; i++)
-			printf("%s%u", i ? ", " : "", ports[i]);
-		printf("], \"all_in_range\": %s, \"even\": %ld}\n",
-		       have_range && inside == n ? "true" : "false", even);
-	} else {
-		printf("\n");
-		if (have_range)
-			printf("ephemeral range: %u-%u (/proc/sys/net/ipv4/ip_local_port_range)\n",
-			       lo, hi);
-		else
-			printf("ephemeral range: unknown here (%s)\n", err);
-		printf("local port %u: %s\n", ports[0],
-		       !have_range ? "the kernel's choice"
-		       : ports[0] >= lo && ports[0] <= hi
-		               ? "inside the range: an ephemeral port"
-		               : "OUTSIDE the range (bound explicitly?)");
-		printf("remote port %u: %s%s%s%s\n", o.port, class_text(cls),
-		       svc != NULL ? ", service '" : "", svc != NULL ? svc : "",
-		       svc != NULL ? "' in /etc/services" : "");
-		if (n > 1) {
-			printf("\nports of the %ld connections, in order:", n);
-			for (i = 0; i < n; i++)
-				printf(" %u", ports[i]);
-			printf("\ndifferences:");
-			for (i = 1; i < n; i++)
-				printf(" %+ld",
-				       (long)ports[i] - (long)ports[i - 1]);
-			printf("\n%ld of %ld inside the range; %ld even, %ld odd.\n",
-			       inside, n, even, n - even);
-			printf("Not consecutive: since Linux 4.6, connect() tries ports of one\n"
-			       "parity first (bind() with port 0 the other), and recent kernels\n"
-			       "add a small random step between successive choices, so that\n"
-			       "the next port cannot be guessed.\n");
-		}
-	}
+	if (make_connections(&o, &s, lfd, res, &p) == -1)
+		goto out;
+	if (o.json)
+		report_json(&o, &p);
+	else
+		report_text(&o, &p);
 	if (o.hold > 0) {
-		if (!o.json)
-			printf("holding %ld connection%s open for %g s (see: ss -tn)\n",
-			       n, n == 1 ? "" : "s", o.hold);
-		fflush(stdout);
-		hold_open(o.hold);
+		say_note(&s,
+		         "holding %ld connection%s open for %g s (see: ss -tn)",
+		         p.n, p.n == 1 ? "" : "s", o.hold);
+		clock_sleep(o.hold, NULL, NULL);
 	}
 	status = 0;
 out:
-	for (i = 0; i < n; i++) {
-		close(fds[i]);
-		if (accepted[i] != -1)
-			close(accepted[i]);
-	}
+	ports_free(&p);
 	if (lfd != -1)
 		close(lfd);
 	if (res != NULL)
 		freeaddrinfo(res);
-	free(ports);
-	free(fds);
-	free(accepted);
 	return cli_finish(PROG, status);
 }

@@ -9,7 +9,8 @@
  *   child, whose parent is the process that called fork().
  *
  * Usage
- *   show-pids [--pid P] [--children] [--fork] [--json]
+ *   show-pids [-P PID] [-C] [-F] [-j]
+ *   (--pid PID, --children, --fork, --json)
  *
  * Try it
  *   ./bin/show-pids                        # me, my shell, ..., PID 1
@@ -22,7 +23,8 @@
  *   - A child that has exited but that its parent has not waited for yet is
  *     a zombie: state Z. waitpid() makes it disappear.
  *   - The command name is whatever the process says it is (up to 15
- *     bytes): names may hold spaces and parentheses.
+ *     bytes): names may hold spaces, parentheses, even newlines; they are
+ *     printed escaped.
  *
  * See also
  *   docs/03-processes-and-descriptors.md; getpid(2), getppid(2), fork(2),
@@ -43,13 +45,13 @@
 #include "json.h"
 #include "num.h"
 #include "proc.h"
+#include "say.h"
 #include "text.h"
 
 static const char *const PROG = "show-pids";
 
 /* Enough ancestors for any real tree; a longer chain means a loop. */
-#define MAX_CHAIN    4096
-#define MAX_CHILDREN 4096
+#define MAX_CHAIN 4096
 
 struct opts {
 	long pid; /* 0: this process */
@@ -65,12 +67,13 @@ static void usage(void)
 	       "parents up to PID 1, with each one's state and command name.\n"
 	       "\n"
 	       "Options:\n"
-	       "  -p, --pid P           show process P instead of this one\n"
-	       "  -c, --children        also list the process's children and their\n"
-	       "                        states (a zombie shows as Z)\n"
-	       "  -f, --fork            fork(): the child prints its PID and PPID, the\n"
+	       "  -P, --pid P           show process P instead of this one\n"
+	       "  -C, --children        also list the process's children and their\n"
+	       "                        states (a zombie shows as Z); all of them\n"
+	       "  -F, --fork            fork(): the child prints its PID and PPID, the\n"
 	       "                        parent waits for it (the zombie, then none)\n"
-	       "  -j, --json            print one JSON object instead\n"
+	       "  -j, --json            print one JSON object instead (command names\n"
+	       "                        as UTF-8; a byte that is not UTF-8 as \\udcXX)\n"
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n"
 	       "\n"
@@ -84,9 +87,9 @@ static void usage(void)
 static int parse_args(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "children", no_argument, NULL, 'c' },
-		{ "fork", no_argument, NULL, 'f' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "children", no_argument, NULL, 'C' },
+		{ "fork", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -97,18 +100,18 @@ static int parse_args(struct opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof *o);
 	opterr = 0; /* we print our own messages */
-	while ((opt = getopt_long(argc, argv, ":p:cfjhV", longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, ":P:CFjhV", longopts, NULL)) !=
 	       -1) {
 		switch (opt) {
-		case 'p':
+		case 'P':
 			if (num_parse_long(optarg, 1, INT_MAX, "pid", &o->pid,
 			                   err, sizeof err) == -1)
 				return cli_usage_error(PROG, "%s", err);
 			break;
-		case 'c':
+		case 'C':
 			o->children = 1;
 			break;
-		case 'f':
+		case 'F':
 			o->fork = 1;
 			break;
 		case 'j':
@@ -116,10 +119,10 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case 'h':
 			usage();
-			return -1;
+			return CLI_DONE;
 		case 'V':
 			cli_version(PROG);
-			return -1;
+			return CLI_DONE;
 		default:
 			return cli_bad_option(PROG, longopts, opt, optopt,
 			                      argv[optind - 1]);
@@ -132,184 +135,181 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return cli_usage_error(PROG,
 		                       "--fork shows this process and its child: "
 		                       "it takes no --pid or --children");
-	return 0;
+	return CLI_OK;
 }
 
-/* A command name is chosen by its process: print it escaped. */
-static void print_comm(const char *comm)
-{
-	char shown[TEXT_ESCAPED_MAX(PROC_COMM_MAX)];
-
-	text_escape(comm, strlen(comm), shown, sizeof shown);
-	fputs(shown, stdout);
-}
-
-static void json_comm(const char *comm)
-{
-	char shown[JSON_ESCAPED_MAX(PROC_COMM_MAX)];
-
-	json_escape(comm, shown, sizeof shown);
-	printf("\"%s\"", shown);
-}
-
+/* One row of the table. A command name is chosen by its process: it is
+ * printed escaped (a newline in it cannot start a row of its own). */
 static void print_row(const struct proc_stat *s)
 {
-	printf("%7ld %7ld  %c     ", s->pid, s->ppid, s->state);
-	print_comm(s->comm);
-	printf("  (%s)\n", proc_state_name(s->state));
+	char comm[TEXT_ESCAPED_MAX(PROC_COMM_MAX)];
+
+	text_escape(s->comm, strlen(s->comm), comm, sizeof comm);
+	printf("%7ld %7ld  %c     %s  (%s)\n", s->pid, s->ppid, s->state, comm,
+	       proc_state_name(s->state));
 }
 
-static void json_proc(const struct proc_stat *s)
+static void print_table(const struct proc_stat *v, size_t n)
 {
-	printf("{\"pid\": %ld, \"ppid\": %ld, \"state\": \"%c\", \"comm\": ",
-	       s->pid, s->ppid, s->state);
-	json_comm(s->comm);
-	putchar('}');
+	size_t i;
+
+	printf("%7s %7s  %-5s %s\n", "PID", "PPID", "STATE", "COMMAND");
+	for (i = 0; i < n; i++)
+		print_row(&v[i]);
+}
+
+static void json_list(const char *key, const struct proc_stat *v, size_t n)
+{
+	size_t i;
+
+	printf(", \"%s\": [", key);
+	for (i = 0; i < n; i++) {
+		printf("%s{\"pid\": %ld, \"ppid\": %ld, \"state\": \"%c\", "
+		       "\"comm\": ",
+		       i ? ", " : "", v[i].pid, v[i].ppid, v[i].state);
+		json_string(stdout, v[i].comm);
+		putchar('}');
+	}
+	putchar(']');
 }
 
 /* --------------------------------------------------------- the chain */
 
 /* The process and its parents up to the top: PID 1, or a process whose
  * parent we cannot see (PPID 0: PID 1 itself, a kernel thread, or a parent
- * outside our PID namespace). */
-static int show_chain(const struct opts *o)
+ * outside our PID namespace). Returns how many, 0 after an error (said). */
+static size_t read_chain(const struct opts *o, struct proc_stat *chain,
+                         int *cut)
 {
 	long pid = o->pid != 0 ? o->pid : (long)getpid();
-	struct proc_stat *chain = malloc(MAX_CHAIN * sizeof *chain);
-	struct proc_stat *kids = NULL;
-	size_t n = 0, nkids = 0, i;
 	char err[256];
-	const char *gone = NULL;
+	size_t n = 1;
 
-	if (chain == NULL)
-		return cli_error(PROG, "out of memory");
 	if (proc_read_stat(pid, &chain[0], err, sizeof err) == -1) {
 		int e = errno;
 
-		free(chain);
 		cli_error(PROG, "%s", err);
 		if (e == ENOENT && o->pid != 0)
 			cli_hint(PROG,
 			         "list the processes with: ps -e -o pid,ppid,stat,comm");
-		return 1;
+		return 0;
 	}
-	n = 1;
+	*cut = 0;
 	while (n < MAX_CHAIN && chain[n - 1].ppid > 0 &&
 	       chain[n - 1].pid != 1) {
 		/* A parent can exit while we look: the chain just ends there. */
 		if (proc_read_stat(chain[n - 1].ppid, &chain[n], err,
 		                   sizeof err) == -1) {
-			gone = "(the parent has just exited)";
+			*cut = 1;
 			break;
 		}
 		n++;
 	}
-	if (o->children) {
-		kids = malloc(MAX_CHILDREN * sizeof *kids);
-		if (kids == NULL) {
-			free(chain);
-			return cli_error(PROG, "out of memory");
-		}
-		if (proc_children(chain[0].pid, kids, MAX_CHILDREN, &nkids, err,
-		                  sizeof err) == -1) {
-			free(chain);
-			free(kids);
-			return cli_error(PROG, "%s", err);
-		}
-		if (nkids > MAX_CHILDREN)
-			nkids = MAX_CHILDREN;
-	}
+	return n;
+}
 
-	if (o->json) {
-		printf("{\"pid\": %ld, \"ppid\": %ld, \"chain\": [",
-		       chain[0].pid, chain[0].ppid);
-		for (i = 0; i < n; i++) {
-			printf(i ? ", " : "");
-			json_proc(&chain[i]);
-		}
-		printf("]");
-		if (o->children) {
-			printf(", \"children\": [");
-			for (i = 0; i < nkids; i++) {
-				printf(i ? ", " : "");
-				json_proc(&kids[i]);
-			}
-			printf("]");
-		}
-		printf("}\n");
-	} else {
-		if (o->pid == 0) {
-			/* Our own numbers, from the calls the article makes. */
-			printf("%-44s -> %ld\n", "getpid()", (long)getpid());
-			printf("%-44s -> %ld\n", "getppid()", (long)getppid());
-		}
-		printf("\nProcess %ld and its parents, up to PID 1 (from /proc/PID/stat):\n",
-		       chain[0].pid);
-		printf("%7s %7s  %-5s %s\n", "PID", "PPID", "STATE", "COMMAND");
-		for (i = 0; i < n; i++)
-			print_row(&chain[i]);
-		if (gone != NULL)
-			printf("%s\n", gone);
-		if (o->children) {
-			printf("\nChildren of %ld: %zu\n", chain[0].pid, nkids);
-			if (nkids > 0)
-				printf("%7s %7s  %-5s %s\n", "PID", "PPID",
-				       "STATE", "COMMAND");
-			for (i = 0; i < nkids; i++)
-				print_row(&kids[i]);
-		}
+static int show_chain(const struct opts *o)
+{
+	struct proc_stat *chain = malloc(MAX_CHAIN * sizeof *chain);
+	struct proc_stat *kids = NULL;
+	size_t n, nkids = 0;
+	char err[256];
+	int cut = 0, status = 1;
+	struct say s;
+
+	if (chain == NULL)
+		return cli_error(PROG, "out of memory");
+	n = read_chain(o, chain, &cut);
+	if (n == 0)
+		goto out;
+	if (o->children &&
+	    proc_children(chain[0].pid, &kids, &nkids, err, sizeof err) == -1) {
+		cli_error(PROG, "%s", err);
+		goto out;
 	}
+	status = 0;
+	if (o->json) {
+		printf("{\"pid\": %ld, \"ppid\": %ld", chain[0].pid,
+		       chain[0].ppid);
+		json_list("chain", chain, n);
+		if (o->children)
+			json_list("children", kids, nkids);
+		printf("}\n");
+		goto out;
+	}
+	say_init(&s, 0);
+	if (o->pid == 0) {
+		/* Our own numbers, from the calls the article makes. */
+		say(&s, "getpid()", "%ld", (long)getpid());
+		say(&s, "getppid()", "%ld", (long)getppid());
+	}
+	printf("\nProcess %ld and its parents, up to PID 1 (from /proc/PID/stat):\n",
+	       chain[0].pid);
+	print_table(chain, n);
+	if (cut)
+		printf("(the parent has just exited)\n");
+	if (o->children) {
+		printf("\nChildren of %ld: %zu\n", chain[0].pid, nkids);
+		if (nkids > 0)
+			print_table(kids, nkids);
+	}
+out:
 	free(chain);
 	free(kids);
-	return 0;
+	return status;
 }
 
 /* ------------------------------------------------------------- --fork */
+
+/* The child: fork() returned 0 here. It tells the parent what it saw
+ * through the pipe too, so that --json can report both sides at once. */
+static void child(const struct opts *o, int out)
+{
+	long mine[2];
+	struct say s;
+
+	mine[0] = (long)getpid();
+	mine[1] = (long)getppid();
+	say_init(&s, o->json);
+	say_tag(&s, "[child]  ");
+	say(&s, "fork()", "0: I am the child");
+	say(&s, "getpid()", "%ld", mine[0]);
+	say(&s, "getppid()", "%ld (my parent)", mine[1]);
+	say_note(&s, "_exit(0)");
+	fflush(stdout);
+	if (write(out, mine, sizeof mine) != (ssize_t)sizeof mine)
+		_exit(1);
+	close(out);
+	_exit(0); /* not exit(): the parent's stdio buffers are not ours */
+}
 
 static int show_fork(const struct opts *o)
 {
 	struct proc_stat zst;
 	long ids[2] = { 0, 0 }; /* what the child saw: getpid(), getppid() */
-	char err[256], call[64];
-	int pfd[2], status, zombie_seen = 0, gone_after = 0;
 	long parent = (long)getpid();
-	pid_t child;
+	char err[256], call[64];
+	int pfd[2], status = 0, zombie_seen = 0, gone_after;
 	siginfo_t info;
+	struct say s;
+	pid_t pid;
 	ssize_t n;
 
-	/* The child tells the parent what it saw through a pipe too, so that
-	 * --json can report both sides in one object. */
 	if (pipe(pfd) == -1)
 		return cli_error(PROG, "pipe: %s", strerror(errno));
 	fflush(stdout); /* or the child would print our buffered lines again */
 
-	child = fork();
-	if (child == -1) {
+	pid = fork();
+	if (pid == -1) {
 		int e = errno;
 
 		close(pfd[0]);
 		close(pfd[1]);
 		return cli_error(PROG, "fork: %s", strerror(e));
 	}
-	if (child == 0) {
-		/* The child: fork() returned 0 here. */
-		long mine[2];
-
-		mine[0] = (long)getpid();
-		mine[1] = (long)getppid();
+	if (pid == 0) {
 		close(pfd[0]);
-		if (!o->json) {
-			printf("[child]  %-35s -> 0: I am the child\n",
-			       "fork()");
-			printf("[child]  %-35s -> %ld\n", "getpid()", mine[0]);
-			printf("[child]  %-35s -> %ld (my parent)\n",
-			       "getppid()", mine[1]);
-			printf("[child]  _exit(0)\n");
-			fflush(stdout);
-		}
-		if (write(pfd[1], mine, sizeof mine) != (ssize_t)sizeof mine)
-			_exit(1);
-		_exit(0);
+		child(o, pfd[1]);
 	}
 
 	/* The parent: fork() returned the child's PID. */
@@ -322,17 +322,16 @@ static int show_fork(const struct opts *o)
 	/* Wait until the child has exited, but leave it unreaped (WNOWAIT):
 	 * for this moment it is a zombie, state Z. */
 	memset(&info, 0, sizeof info);
-	while (waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT) == -1) {
+	while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == -1)
 		if (errno != EINTR)
 			return cli_error(PROG, "waitid: %s", strerror(errno));
-	}
-	if (proc_read_stat((long)child, &zst, err, sizeof err) == 0)
+	if (proc_read_stat((long)pid, &zst, err, sizeof err) == 0)
 		zombie_seen = zst.state == 'Z';
-	while (waitpid(child, &status, 0) == -1) {
+	/* waitpid() reaps it: the kernel forgets it. */
+	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			return cli_error(PROG, "waitpid: %s", strerror(errno));
-	}
-	gone_after = proc_read_stat((long)child, &zst, err, sizeof err) == -1 &&
+	gone_after = proc_read_stat((long)pid, &zst, err, sizeof err) == -1 &&
 	             errno == ENOENT;
 
 	if (o->json) {
@@ -340,30 +339,31 @@ static int show_fork(const struct opts *o)
 		       "\"child\": {\"pid\": %ld, \"ppid\": %ld, \"fork_returned\": %ld}, "
 		       "\"zombie_before_wait\": %s, \"gone_after_wait\": %s, "
 		       "\"exit_status\": %d}\n",
-		       parent, (long)getppid(), ids[0], ids[1], (long)child,
+		       parent, (long)getppid(), ids[0], ids[1], (long)pid,
 		       zombie_seen ? "true" : "false",
 		       gone_after ? "true" : "false",
 		       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return 0;
 	}
-	printf("[parent] %-35s -> %ld: the child's PID\n", "fork()",
-	       (long)child);
-	printf("[parent] %-35s -> %ld%s\n", "getpid()", parent,
-	       ids[1] == parent ? ": the child's PPID is my PID" : "");
-	printf("[parent] %-35s -> %ld (my own parent: the shell?)\n",
-	       "getppid()", (long)getppid());
-	printf("[parent] %-35s -> %s\n", "waitid(WEXITED | WNOWAIT)",
-	       "the child has exited; not reaped yet");
-	snprintf(call, sizeof call, "/proc/%ld/stat", (long)child);
-	printf("[parent] %-35s -> %s\n", call,
-	       zombie_seen ? "state Z: a zombie, until we wait for it"
-	                   : "(could not see the zombie: no /proc?)");
-	snprintf(call, sizeof call, "waitpid(%ld, &status, 0)", (long)child);
-	printf("[parent] %-35s -> %ld, exit status %d\n", call, (long)child,
-	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	snprintf(call, sizeof call, "/proc/%ld/stat", (long)child);
-	printf("[parent] %-35s -> %s\n", call,
-	       gone_after ? "gone: no zombie left" : "still there?");
+	say_init(&s, 0);
+	say_tag(&s, "[parent] ");
+	say(&s, "fork()", "%ld: the child's PID", (long)pid);
+	say(&s, "getpid()", "%ld%s", parent,
+	    ids[1] == parent ? ": the child's PPID is my PID" : "");
+	say(&s, "getppid()", "%ld (my own parent: the shell?)",
+	    (long)getppid());
+	say(&s, "waitid(WEXITED | WNOWAIT)",
+	    "the child has exited; not reaped yet");
+	snprintf(call, sizeof call, "/proc/%ld/stat", (long)pid);
+	say(&s, call, "%s",
+	    zombie_seen ? "state Z: a zombie, until we wait for it"
+	                : "(could not see the zombie: no /proc?)");
+	snprintf(call, sizeof call, "waitpid(%ld, &status, 0)", (long)pid);
+	say(&s, call, "%ld, exit status %d", (long)pid,
+	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	snprintf(call, sizeof call, "/proc/%ld/stat", (long)pid);
+	say(&s, call, "%s",
+	    gone_after ? "gone: no zombie left" : "still there?");
 	return 0;
 }
 
@@ -372,14 +372,11 @@ int main(int argc, char **argv)
 	struct opts o;
 	int rc;
 
+	if (cli_start() != 0)
+		return 1;
 	rc = parse_args(&o, argc, argv);
-	if (rc != 0)
-		return cli_finish(PROG, rc == -1 ? 0 : rc);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	if (o.fork)
-		rc = show_fork(&o);
-	else
-		rc = show_chain(&o);
+	if (rc != CLI_OK)
+		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
+	rc = o.fork ? show_fork(&o) : show_chain(&o);
 	return cli_finish(PROG, rc);
 }

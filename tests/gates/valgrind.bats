@@ -205,3 +205,47 @@ while True:
 		vg_client show-ephemeral-port 0 show-ephemeral-port --count 3 "127.0.0.1:$PORT"
 	fi
 }
+
+# The inspectors on their hostile paths (issue 12): a listing refused or
+# cut short, a FIFO, an interrupted experiment, every address tried.
+@test "show-fds under valgrind: its own view, --pid --json, a FIFO refused, a process gone: no error, leak or open descriptor" {
+	has_tool show-fds || skip "show-fds is not built"
+	start_server srv srv-iter --port 0 --quiet
+	vg_client fds-own 0 show-fds --no-proc
+	vg_client fds-json 0 show-fds --pid "$SERVER_PID" --json
+	vg_client fds-netlink 0 show-fds --pid "$SERVER_PID" --no-netlink
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	vg_client fds-fifo 1 show-fds --file "$BATS_TEST_TMPDIR/fifo"
+	local gone=$(($(cat /proc/sys/kernel/pid_max) + 1))
+	vg_client fds-gone 1 show-fds --pid "$gone" --json
+	assert_output_contains "no such process"
+	refute_output_contains "{"
+}
+
+@test "show-pids under valgrind: --fork (parent and child), --children: no error, leak or open descriptor" {
+	has_tool show-pids || skip "show-pids is not built"
+	vg_client pids-fork 0 show-pids --fork
+	(($(find "$BATS_TEST_TMPDIR" -name 'vg-pids-fork.*.log' | wc -l) == 2))
+	vg_client pids-kids 0 show-pids --pid 1 --children --json
+}
+
+@test "show-backlog under valgrind: SIGINT during --wait, then a report: no error, leak or open descriptor" {
+	has_tool show-backlog || skip "show-backlog is not built"
+	start_bg vg-sb '^waiting 60 s for the handshakes' \
+		"$GATES/vg-run" "$BATS_TEST_TMPDIR/vg-sb.%p.log" show-backlog --backlog 1 --clients 3 --wait 60
+	stop_gracefully "$BG_PID" INT
+	assert_equal "$STOP_STATUS" 130
+	run bg_out vg-sb
+	assert_output_contains "interrupted by SIGINT"
+	"$GATES/vg-check" "$BATS_TEST_TMPDIR"/vg-sb.*.log
+}
+
+@test "show-ephemeral-port under valgrind: an address refused, --count --json, a port refused: no error, leak or open descriptor" {
+	has_tool show-ephemeral-port || skip "show-ephemeral-port is not built"
+	start_server srv srv-iter --port 0 --quiet
+	# The server is on 127.0.0.1 only: [::1] is refused.
+	vg_client eph-v6 1 show-ephemeral-port --timeout 2 "[::1]:$PORT"
+	vg_client eph-json 0 show-ephemeral-port --count 3 --json "127.0.0.1:$PORT"
+	stop_gracefully "$SERVER_PID"
+	vg_client eph-refused 1 show-ephemeral-port "127.0.0.1:$PORT"
+}

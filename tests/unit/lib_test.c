@@ -3,10 +3,12 @@
  * terminal escaper (text), JSON strings (json), the request framing and
  * replies (http), the narration column (say), number parsing (num), the
  * option messages (cli), the waits (clock), signal names (sig) and, on
- * loopback, connecting to a list of addresses (net). Run by tests/lib.bats (make build/unit/lib_test).
+ * loopback, connecting to a list of addresses (net). Run by tests/lib.bats
+ * (make build/unit/lib_test).
  * Prints one line per failed check and exits 1 if any failed.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -166,6 +168,29 @@ static void say_lines(void)
 	for (int i = 0; i < 100; i++)
 		say_line_num(&l, 1234567890);
 	CHECK(l.len < sizeof l.buf);
+	/* A call longer than the line is cut with "...": the arrow and the
+	 * result always show. */
+	{
+		char call[700], got[2048];
+		int p[2], saved;
+		ssize_t n;
+
+		memset(call, 'c', sizeof call - 1);
+		call[sizeof call - 1] = '\0';
+		say_init(&s, 0);
+		fflush(stdout);
+		saved = dup(1);
+		CHECK(pipe(p) == 0 && dup2(p[1], 1) == 1);
+		say(&s, call, "result %d", 42);
+		fflush(stdout);
+		dup2(saved, 1);
+		close(saved);
+		close(p[1]);
+		n = read(p[0], got, sizeof got - 1);
+		close(p[0]);
+		got[n > 0 ? n : 0] = '\0';
+		CHECK(strstr(got, "ccc... -> result 42\n") != NULL);
+	}
 }
 
 static void num(void)
@@ -239,6 +264,43 @@ static void clocks(void)
 		CHECK(stopped && clock_now() - t0 < 1);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
+	/* clock_wait_fds: several descriptors, the ready one marked; a
+	 * negative fd is left out. */
+	{
+		struct pollfd fds[3];
+		int q[2];
+
+		CHECK(pipe(p) == 0 && pipe(q) == 0);
+		memset(fds, 0, sizeof fds);
+		fds[0].fd = p[0];
+		fds[0].events = POLLIN;
+		fds[1].fd = -1;
+		fds[1].events = POLLIN;
+		fds[2].fd = q[0];
+		fds[2].events = POLLIN;
+		CHECK(clock_wait_fds(fds, 3, clock_now() + 0.02, NULL) == 0);
+		CHECK(write(q[1], "x", 1) == 1);
+		CHECK(clock_wait_fds(fds, 3, clock_now() + 1, NULL) == 1);
+		CHECK(fds[0].revents == 0 && fds[1].revents == 0 &&
+		      (fds[2].revents & POLLIN));
+		/* a deadline already passed: 0 at once, ready or not */
+		CHECK(clock_wait_fds(fds, 3, clock_now() - 1, NULL) == 0);
+		close(p[0]);
+		close(p[1]);
+		close(q[0]);
+		close(q[1]);
+	}
+}
+
+static void signames(void)
+{
+	CHECK(strcmp(sig_name(SIGINT), "SIGINT") == 0);
+	CHECK(strcmp(sig_name(SIGTERM), "SIGTERM") == 0);
+	CHECK(strcmp(sig_name(SIGHUP), "SIGHUP") == 0);
+#ifdef SIGRTMIN
+	CHECK(strcmp(sig_name(SIGRTMIN + 1), "a real-time signal") == 0);
+#endif
+	CHECK(strcmp(sig_name(0), "an unknown signal") == 0);
 }
 
 static void many_fds(void)
@@ -262,17 +324,6 @@ static void many_fds(void)
 	close(a[1]);
 	close(b[0]);
 	close(b[1]);
-}
-
-static void names(void)
-{
-	CHECK(strcmp(sig_name(SIGINT), "SIGINT") == 0);
-	CHECK(strcmp(sig_name(SIGHUP), "SIGHUP") == 0);
-	CHECK(strcmp(sig_name(SIGTERM), "SIGTERM") == 0);
-	CHECK(strcmp(sig_name(0), "a signal") == 0);
-#ifdef SIGRTMIN
-	CHECK(strcmp(sig_name(SIGRTMIN + 1), "a real-time signal") == 0);
-#endif
 }
 
 /* net_connect_list() on loopback: the first address that answers. */
@@ -328,7 +379,7 @@ int main(void)
 	states();
 	clocks();
 	many_fds();
-	names();
+	signames();
 	connect_list();
 	if (failed > 0) {
 		printf("%d checks failed\n", failed);

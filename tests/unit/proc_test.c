@@ -1,18 +1,24 @@
 /*
- * proc_test: the /proc parsers of lib/proc.c on lines written by hand,
- * including command names a process may choose to fool a naive parser;
- * lib/diag.c's reading of sock_diag replies built by hand; and both ways
- * of finding a listening socket of ours (netlink, /proc/net/tcp) agreeing.
- * Run by tests/proc.bats (make build/unit/proc_test). Prints one line
- * per failed check and exits 1 if any failed.
+ * proc_test: the readers of /proc. lib/proc's stat parser on lines written
+ * by hand, including command names a process may choose to fool a naive
+ * parser, and its children scan; lib/tcptab's /proc/net/tcp parser;
+ * lib/diag's reading of sock_diag replies built by hand; both ways of
+ * finding a listening socket of ours (netlink, /proc/net/tcp) agreeing,
+ * and tcptab_join() finding sockets by inode; lib/fds's listing of our own
+ * descriptors, of a zombie and of no process at all. Run by
+ * tests/proc.bats (make build/unit/proc_test). Prints one line per failed
+ * check and exits 1 if any failed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <linux/inet_diag.h>
@@ -22,7 +28,10 @@
 
 #include "addr.h"
 #include "diag.h"
+#include "fds.h"
 #include "proc.h"
+#include "tcpinfo.h"
+#include "tcptab.h"
 
 static int failed;
 
@@ -38,10 +47,9 @@ static void stat_ok(const char *line, long pid, const char *comm, char state,
                     long ppid)
 {
 	struct proc_stat s;
-	char err[128];
 
 	memset(&s, 0, sizeof s);
-	CHECK(proc_parse_stat(line, &s, err, sizeof err) == 0);
+	CHECK(proc_parse_stat(line, &s) == 0);
 	CHECK(s.pid == pid);
 	CHECK(strcmp(s.comm, comm) == 0);
 	CHECK(s.state == state);
@@ -51,20 +59,19 @@ static void stat_ok(const char *line, long pid, const char *comm, char state,
 static void stat_bad(const char *line)
 {
 	struct proc_stat s;
-	char err[128];
 
 	errno = 0;
-	CHECK(proc_parse_stat(line, &s, err, sizeof err) == -1);
+	CHECK(proc_parse_stat(line, &s) == -1);
 	CHECK(errno == EINVAL);
 }
 
 static void tcp_ok(const char *line, int v6, const char *local,
                    const char *remote, int state, unsigned long inode)
 {
-	struct proc_tcp t;
+	struct tcptab_entry t;
 	char l[ADDR_STRLEN], r[ADDR_STRLEN];
 
-	CHECK(proc_parse_tcp_line(line, v6, &t) == 0);
+	CHECK(tcptab_parse_line(line, v6, &t) == 0);
 	CHECK(addr_format((struct sockaddr *)&t.local, t.len, l, sizeof l) ==
 	      0);
 	CHECK(addr_format((struct sockaddr *)&t.remote, t.len, r, sizeof r) ==
@@ -86,7 +93,7 @@ struct seen {
 	int count;
 };
 
-static int see(const struct proc_tcp *t, void *arg)
+static int see(const struct tcptab_entry *t, void *arg)
 {
 	struct seen *s = arg;
 	char l[ADDR_STRLEN], r[ADDR_STRLEN];
@@ -130,7 +137,6 @@ static void diag_replies(void)
 	struct nlmsgerr e;
 	struct seen seen;
 	unsigned char body[sizeof m4 + 8];
-	char err[128];
 	size_t off = 0;
 
 	lo6[15] = 1;
@@ -158,43 +164,41 @@ static void diag_replies(void)
 	put_msg(buf, &off, SOCK_DIAG_BY_FAMILY, 7, body, sizeof m6 + 5);
 	put_msg(buf, &off, SOCK_DIAG_BY_FAMILY, 8, &m4, sizeof m4);
 	memset(&seen, 0, sizeof seen);
-	CHECK(diag_parse_reply(buf, off, 7, see, &seen, err, sizeof err) == 0);
+	CHECK(diag_parse_reply(buf, off, 7, see, &seen) == 0);
 	CHECK(strcmp(seen.text, "1 127.0.0.1:8888 127.0.0.1:49152 42;"
 	                        "10 [::1]:8080 [::]:0 5555;") == 0);
 	put_msg(buf, &off, NLMSG_DONE, 7, "\0\0\0", 4);
 	memset(&seen, 0, sizeof seen);
-	CHECK(diag_parse_reply(buf, off, 7, see, &seen, err, sizeof err) == 1);
+	CHECK(diag_parse_reply(buf, off, 7, see, &seen) == 1);
 	CHECK(seen.count == 2);
 	/* The callback stops it. */
 	memset(&seen, 0, sizeof seen);
 	seen.stop_after = 1;
-	CHECK(diag_parse_reply(buf, off, 7, see, &seen, err, sizeof err) == 1);
+	CHECK(diag_parse_reply(buf, off, 7, see, &seen) == 1);
 	CHECK(seen.count == 1);
 	/* A record longer than the datagram, or shorter than its header. */
 	memset(&seen, 0, sizeof seen);
 	errno = 0;
-	CHECK(diag_parse_reply(buf, off - 1, 7, see, &seen, err, sizeof err) ==
-	      -1);
+	CHECK(diag_parse_reply(buf, off - 1, 7, see, &seen) == -1);
 	CHECK(errno == EBADMSG);
-	CHECK(diag_parse_reply(buf, 20, 7, see, &seen, err, sizeof err) == -1);
+	CHECK(diag_parse_reply(buf, 20, 7, see, &seen) == -1);
 	/* Nothing at all, or less than a header: nothing to read. */
-	CHECK(diag_parse_reply(buf, 0, 7, see, &seen, err, sizeof err) == 0);
-	CHECK(diag_parse_reply(buf, 3, 7, see, &seen, err, sizeof err) == 0);
+	CHECK(diag_parse_reply(buf, 0, 7, see, &seen) == 0);
+	CHECK(diag_parse_reply(buf, 3, 7, see, &seen) == 0);
 	/* The kernel's refusal: errno is its error. */
 	off = 0;
 	memset(&e, 0, sizeof e);
 	e.error = -EPERM;
 	put_msg(buf, &off, NLMSG_ERROR, 9, &e, sizeof e);
 	errno = 0;
-	CHECK(diag_parse_reply(buf, off, 9, see, &seen, err, sizeof err) == -1);
+	CHECK(diag_parse_reply(buf, off, 9, see, &seen) == -1);
 	CHECK(errno == EPERM);
-	CHECK(strstr(err, "sock_diag: ") == err);
 	/* ... and when it is no errno (found by fuzz_proc: -INT_MIN). */
 	off = 0;
 	e.error = INT_MIN;
 	put_msg(buf, &off, NLMSG_ERROR, 9, &e, sizeof e);
 	errno = 0;
-	CHECK(diag_parse_reply(buf, off, 9, see, &seen, err, sizeof err) == -1);
+	CHECK(diag_parse_reply(buf, off, 9, see, &seen) == -1);
 	CHECK(errno == EBADMSG);
 }
 
@@ -208,8 +212,8 @@ static void diag_live(void)
 	char err[256], want[128];
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	CHECK(proc_same_netns(0, err, sizeof err) == 1);
-	CHECK(proc_same_netns((long)getpid(), err, sizeof err) == 1);
+	CHECK(tcptab_same_netns(0, err, sizeof err) == 1);
+	CHECK(tcptab_same_netns((long)getpid(), err, sizeof err) == 1);
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -227,7 +231,7 @@ static void diag_live(void)
 	memset(&by_diag, 0, sizeof by_diag);
 	memset(&by_proc, 0, sizeof by_proc);
 	by_diag.only = by_proc.only = (unsigned long)st.st_ino;
-	CHECK(proc_tcp_scan(0, see, &by_proc, err, sizeof err) == 0);
+	CHECK(tcptab_scan_proc(0, see, &by_proc, err, sizeof err) == 0);
 	CHECK(strcmp(by_proc.text, want) == 0);
 	if (diag_tcp_scan(DIAG_TCP_LISTEN, see, &by_diag, err, sizeof err) ==
 	    -1) {
@@ -246,11 +250,186 @@ static void diag_live(void)
 		CHECK(by_diag.count == 0);
 	close(fd);
 }
+
+/* A listening socket of ours on 127.0.0.1 (its inode in *ino), or -1. */
+static int listener(unsigned long *ino)
+{
+	struct sockaddr_in sin;
+	struct stat st;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+	    listen(fd, 1) == -1 || fstat(fd, &st) == -1) {
+		printf("FAIL: no listening socket: %s\n", strerror(errno));
+		failed++;
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	*ino = (unsigned long)st.st_ino;
+	return fd;
+}
+
+/* tcptab_join: by inode, both ways; a Unix socket and an unknown inode
+ * are not found; a duplicate is found twice. */
+static void join_live(void)
+{
+	struct tcptab_entry found[4];
+	unsigned long want[4], ino;
+	unsigned char have[4];
+	struct stat st;
+	char err[256];
+	int sv[2], no_netlink;
+	int fd = listener(&ino);
+
+	if (fd == -1)
+		return;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+	    fstat(sv[0], &st) == -1) {
+		printf("FAIL: socketpair: %s\n", strerror(errno));
+		failed++;
+		close(fd);
+		return;
+	}
+	want[0] = (unsigned long)st.st_ino; /* not TCP */
+	want[1] = ino;
+	want[2] = 1;   /* no socket has inode 1 */
+	want[3] = ino; /* the same again */
+	for (no_netlink = 0; no_netlink <= 1; no_netlink++) {
+		memset(have, 7, sizeof have);
+		CHECK(tcptab_join((long)getpid(), want, 4, found, have,
+		                  no_netlink, err, sizeof err) == 0);
+		CHECK(!have[0] && have[1] && !have[2] && have[3]);
+		CHECK(found[1].state == TCPINFO_LISTEN);
+		CHECK(found[1].inode == ino && found[3].inode == ino);
+	}
+	/* Nothing asked: nothing looked up. */
+	CHECK(tcptab_join(0, want, 0, found, have, 0, err, sizeof err) == 0);
+	close(sv[0]);
+	close(sv[1]);
+	close(fd);
+}
+
+static const struct fds_entry *entry(const struct fds_list *l, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].fd == fd)
+			return &l->v[i];
+	return NULL;
+}
+
+/* fds_list of ourselves: a file, a listener, an unbound TCP socket, a
+ * pipe; none of the listing's own descriptors. */
+static void fds_live(void)
+{
+	struct fds_list l;
+	const struct fds_entry *e;
+	unsigned long ino;
+	char err[256];
+	int file = open("/etc/hosts", O_RDONLY);
+	int lfd = listener(&ino);
+	int fresh = socket(AF_INET, SOCK_STREAM, 0);
+	int p[2] = { -1, -1 };
+	size_t i;
+
+	CHECK(file != -1 && fresh != -1 && pipe(p) == 0);
+	CHECK(fds_list((long)getpid(), &l, err, sizeof err) == 0);
+	CHECK(fds_join_tcp(&l, (long)getpid(), 0, err, sizeof err) == 0);
+	for (i = 1; i < l.n; i++)
+		CHECK(l.v[i - 1].fd < l.v[i].fd);
+	for (i = 0; i < l.n; i++) /* "/proc/PID/fd" itself is not listed */
+		CHECK(strncmp(l.v[i].target, "/proc/", 6) != 0);
+	e = entry(&l, file);
+	CHECK(e != NULL && strcmp(e->kind, "file") == 0 &&
+	      strcmp(e->target, "/etc/hosts") == 0 && !e->tcp);
+	e = entry(&l, lfd);
+	CHECK(e != NULL && strcmp(e->kind, "socket") == 0 && e->inode == ino &&
+	      e->tcp && e->t.state == TCPINFO_LISTEN);
+	e = entry(&l, fresh);
+	CHECK(e != NULL && e->tcp && e->t.state == 0); /* not connected */
+	e = entry(&l, p[0]);
+	CHECK(e != NULL && strcmp(e->kind, "pipe") == 0 && e->inode != 0);
+	fds_free(&l);
+	CHECK(l.v == NULL && l.n == 0);
+	/* The same without /proc. */
+	{
+		struct fds_entry d;
+
+		CHECK(fds_describe(p[0], &d, err, sizeof err) == 0);
+		CHECK(strcmp(d.kind, "pipe") == 0 &&
+		      strncmp(d.target, "pipe (inode ", 12) == 0);
+		free(d.target);
+		CHECK(fds_describe(lfd, &d, err, sizeof err) == 0);
+		CHECK(strcmp(d.kind, "socket") == 0 && d.tcp &&
+		      d.t.state == TCPINFO_LISTEN);
+		free(d.target);
+	}
+	close(file);
+	close(lfd);
+	close(fresh);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A zombie has no descriptors left, and no process has none at all:
+ * both are errors, never an empty list. proc_children finds the child. */
+static void gone_live(void)
+{
+	struct fds_list l;
+	struct proc_stat *kids = NULL, st;
+	size_t nkids = 0, i;
+	char err[256];
+	int found = 0, dir;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	CHECK(pid > 0);
+	/* Wait for its exit without reaping it (WNOWAIT): a zombie. */
+	{
+		siginfo_t info;
+
+		memset(&info, 0, sizeof info);
+		CHECK(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == 0);
+	}
+	errno = 0;
+	CHECK(fds_list((long)pid, &l, err, sizeof err) == -1);
+	CHECK(errno == ESRCH && strstr(err, "has exited") != NULL);
+	CHECK(proc_children((long)getpid(), &kids, &nkids, err, sizeof err) ==
+	      0);
+	for (i = 0; i < nkids; i++)
+		found += kids[i].pid == (long)pid && kids[i].state == 'Z';
+	CHECK(found == 1);
+	free(kids);
+	/* The directory of a process outlives it, and says so. */
+	{
+		char path[64];
+
+		snprintf(path, sizeof path, "/proc/%ld", (long)pid);
+		dir = open(path, O_RDONLY | O_DIRECTORY);
+		CHECK(dir != -1);
+		CHECK(proc_read_stat_at(dir, &st, err, sizeof err) == 0 &&
+		      st.state == 'Z');
+		waitpid(pid, NULL, 0);
+		errno = 0;
+		CHECK(proc_read_stat_at(dir, &st, err, sizeof err) == -1);
+		CHECK(errno == ENOENT || errno == ESRCH);
+		close(dir);
+	}
+	errno = 0;
+	CHECK(fds_list((long)pid, &l, err, sizeof err) == -1);
+	CHECK(errno == ENOENT && strstr(err, "no such process") != NULL);
+}
 #endif
 
 int main(void)
 {
-	struct proc_tcp t;
+	struct tcptab_entry t;
 	struct stat st;
 	/* 127.0.0.1 as the kernel prints it on this machine: the bytes of the
 	 * network-order word, read as a host-order number. */
@@ -284,13 +463,12 @@ int main(void)
 		/* A name longer than the buffer is truncated, not overflowed. */
 		char longline[600];
 		struct proc_stat s;
-		char err[64];
 
 		memset(longline, 0, sizeof longline);
 		strcpy(longline, "5 (");
 		memset(longline + 3, 'n', 400);
 		strcat(longline, ") S 1");
-		CHECK(proc_parse_stat(longline, &s, err, sizeof err) == 0);
+		CHECK(proc_parse_stat(longline, &s) == 0);
 		CHECK(strlen(s.comm) == PROC_COMM_MAX - 1);
 		CHECK(s.ppid == 1);
 	}
@@ -320,56 +498,77 @@ int main(void)
 		         w1);
 		tcp_ok(line, 1, "[::1]:8080", "[::]:0", 10, 5555);
 	}
-	CHECK(proc_parse_tcp_line(
-	              "  sl  local_address rem_address   st tx_queue "
-	              "rx_queue tr tm->when retrnsmt   uid  timeout inode",
-	              0, &t) == -1);
-	CHECK(proc_parse_tcp_line("", 0, &t) == -1);
-	CHECK(proc_parse_tcp_line("0: 0100007F:22B8", 0, &t) == -1);
-	CHECK(proc_parse_tcp_line(
+	CHECK(tcptab_parse_line("  sl  local_address rem_address   st tx_queue "
+	                        "rx_queue tr tm->when retrnsmt   uid  timeout inode",
+	                        0, &t) == -1);
+	CHECK(tcptab_parse_line("", 0, &t) == -1);
+	CHECK(tcptab_parse_line("0: 0100007F:22B8", 0, &t) == -1);
+	CHECK(tcptab_parse_line(
 	              "   1: 0100007G:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 0,
 	              &t) == -1);
-	CHECK(proc_parse_tcp_line(
+	CHECK(tcptab_parse_line(
 	              "   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1x",
 	              0, &t) == -1);
 	/* a v4 line is not a v6 line */
-	CHECK(proc_parse_tcp_line(
+	CHECK(tcptab_parse_line(
 	              "   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 1,
 	              &t) == -1);
-	CHECK(proc_parse_tcp_line(
+	CHECK(tcptab_parse_line(
 	              "   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 0,
 	              &t) == 0);
 
-	CHECK(strcmp(proc_tcp_state_name(1), "ESTABLISHED") == 0);
-	CHECK(strcmp(proc_tcp_state_name(10), "LISTEN") == 0);
-	CHECK(strcmp(proc_tcp_state_name(0), "UNKNOWN") == 0);
-	CHECK(strcmp(proc_tcp_state_name(99), "UNKNOWN") == 0);
 	CHECK(strcmp(proc_state_name('Z'),
 	             "zombie: exited, not yet waited for") == 0);
 
-	CHECK(proc_target_inode("socket:[123]", "socket") == 123);
-	CHECK(proc_target_inode("pipe:[7]", "pipe") == 7);
-	CHECK(proc_target_inode("pipe:[7]", "socket") == 0);
-	CHECK(proc_target_inode("socket:[12", "socket") == 0);
-	CHECK(proc_target_inode("socket:[]", "socket") == 0);
-	CHECK(proc_target_inode("/tmp/socket:[1]", "socket") == 0);
+	CHECK(fds_target_inode("socket:[123]", "socket") == 123);
+	CHECK(fds_target_inode("pipe:[7]", "pipe") == 7);
+	CHECK(fds_target_inode("pipe:[7]", "socket") == 0);
+	CHECK(fds_target_inode("socket:[12", "socket") == 0);
+	CHECK(fds_target_inode("socket:[]", "socket") == 0);
+	CHECK(fds_target_inode("/tmp/socket:[1]", "socket") == 0);
 
 	memset(&st, 0, sizeof st);
 	st.st_mode = S_IFSOCK;
-	CHECK(strcmp(proc_fd_kind(&st, "socket:[1]"), "socket") == 0);
+	CHECK(strcmp(fds_kind(&st, "socket:[1]"), "socket") == 0);
 	st.st_mode = S_IFIFO;
-	CHECK(strcmp(proc_fd_kind(&st, "pipe:[1]"), "pipe") == 0);
+	CHECK(strcmp(fds_kind(&st, "pipe:[1]"), "pipe") == 0);
 	st.st_mode = S_IFREG;
-	CHECK(strcmp(proc_fd_kind(&st, "/etc/hosts"), "file") == 0);
+	CHECK(strcmp(fds_kind(&st, "/etc/hosts"), "file") == 0);
 	st.st_mode = S_IFCHR;
-	CHECK(strcmp(proc_fd_kind(&st, "/dev/null"), "null") == 0);
-	CHECK(strcmp(proc_fd_kind(&st, "/dev/pts/3"), "terminal") == 0);
-	CHECK(strcmp(proc_fd_kind(NULL, "anon_inode:[eventfd]"),
-	             "anon inode") == 0);
+	CHECK(strcmp(fds_kind(&st, "/dev/null"), "null") == 0);
+	CHECK(strcmp(fds_kind(&st, "/dev/pts/3"), "terminal") == 0);
+	CHECK(strcmp(fds_kind(NULL, "anon_inode:[eventfd]"), "anon inode") ==
+	      0);
+
+	/* decimal numbers in /proc */
+	{
+		const char *p = "123 x";
+		long v = 0;
+
+		CHECK(proc_scan_dec(&p, &v) == 0 && v == 123 && *p == ' ');
+		p = "x";
+		errno = 0;
+		CHECK(proc_scan_dec(&p, &v) == -1 && errno == EINVAL);
+		p = "99999999999999999999";
+		errno = 0;
+		CHECK(proc_scan_dec(&p, &v) == -1 && errno == ERANGE);
+	}
+	{
+		unsigned lo = 0, hi = 0;
+		char err[128];
+
+		if (tcpinfo_port_range(&lo, &hi, err, sizeof err) == 0)
+			CHECK(lo >= 1 && lo <= hi && hi <= 65535);
+		else
+			printf("proc_test: note: %s\n", err);
+	}
 
 #ifdef __linux__
 	diag_replies();
 	diag_live();
+	join_live();
+	fds_live();
+	gone_live();
 #endif
 
 	if (failed) {
