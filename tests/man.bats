@@ -30,8 +30,11 @@ tools() { make -s -C "$SOCKLAB_ROOT" --no-print-directory list-tools; }
 	local t from_help from_man
 	for t in $(tools); do
 		from_help="$("$t" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)"
-		from_man="$(sed -n 's/^\.BR \\-. ", " \\-\\-\([a-z][a-z\\-]*\).*/--\1/p' "$SOCKLAB_ROOT/man/$t.1" |
-			sed 's/\\-/-/g' | sort -u)"
+		# The tag line of each .TP entry: ".BR \-p ", " \-\-port ..." or, for
+		# a long-only option, ".B \-\-retry\-accept".
+		from_man="$(awk 'prev == ".TP" { print } { prev = $0 }' "$SOCKLAB_ROOT/man/$t.1" |
+			grep -oE '^\.BR? (\\-. ", " )?\\-\\-[a-z][a-z\\-]*' |
+			sed -e 's/.*\\-\\-/--/' -e 's/\\-/-/g' | sort -u)"
 		[[ "$from_help" == "$from_man" ]] ||
 			fail "$t: --help and man page differ:" "$(diff <(echo "$from_help") <(echo "$from_man"))"
 	done
