@@ -418,3 +418,46 @@ LIST
 	assert_failure 1
 	assert_stderr_contains "setrlimit RLIMIT_NOFILE 100: above the hard limit 64"
 }
+
+# ------------------------------------------------- hostile conditions (issue 12)
+
+@test "--reap once: a SIGCHLD that no exit caused does not block the handler (item 4)" {
+	start_server srv srv-fork --port 0 --reap once --retry-accept --child-sleep 60
+	start_bg c1 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
+	wait_for kids_are "$SERVER_PID" 1
+	wait_for in_accept "$SERVER_PID"
+	kill -CHLD "$SERVER_PID"
+	# One wait per signal, as the article's handler; WNOHANG: no child has
+	# exited, so it returns at once instead of blocking until one does.
+	wait_for bg_out_has srv "0: no child has exited"
+	assert_line_matches '^\[parent\] waitpid\(-1, &st, WNOHANG\) +-> 0: no child has exited$' "$(bg_out srv)"
+	# The server is back in accept(): the next client is answered now
+	# (its child sleeps too: the body comes, the close does not).
+	run curl -sS --max-time 3 "http://127.0.0.1:$PORT/hello"
+	assert_failure 28
+	assert_output_contains "Hello, World!"
+	kids_are "$SERVER_PID" 2
+}
+
+@test "SIGCHLD ignored by whoever started the server: zombies and counts as usual (item 8)" {
+	# The launcher sets SIGCHLD to SIG_IGN and execs the server: that
+	# disposition survives exec(), and would make the kernel reap the
+	# children itself (no zombie, waitpid() fails with ECHILD).
+	start_server srv python3 -c 'import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])' srv-fork --port 0 --reap none
+	local i
+	for i in 1 2 3; do http_get "$PORT" >/dev/null; done
+	wait_for zombies_are "$SERVER_PID" 3
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_out srv
+	assert_output_contains "children: 3 forked, 3 reaped, 0 left"
+	assert_output_contains "Stopped: served 3 requests."
+}
+
+@test "srv-fork: an ambiguous abbreviation names its candidates" {
+	run --separate-stderr srv-fork --re
+	assert_failure 2
+	assert_stderr_contains "srv-fork: option '--re' is ambiguous: it could be '--reap', '--retry-accept'"
+}
