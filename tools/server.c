@@ -347,14 +347,14 @@ int server_accept_failed(const struct server *s, int e, const char *hint)
 
 void server_accepted(const struct server *s, int lfd, const struct client *c)
 {
-	char call[32], pair[ADDR_PAIRLEN], err[128];
+	char pair[ADDR_PAIRLEN], err[128];
 
 	if (s->say.quiet)
 		return;
-	snprintf(call, sizeof call, "accept(%d)", lfd);
 	if (addr_pair(c->fd, pair, sizeof pair, err, sizeof err) == -1)
 		snprintf(pair, sizeof pair, "(unknown: %s)", err);
-	say(&s->say, call, "fd %d, socket pair %s", c->fd, pair);
+	say_fd(&s->say, "accept", lfd, NULL, "fd %d, socket pair %s", c->fd,
+	       pair);
 }
 
 const char *server_client_name(const struct client *c, char *buf, size_t len)
@@ -375,7 +375,7 @@ const char *server_client_name(const struct client *c, char *buf, size_t len)
  * after) close(), the RST then comes after the end of the reply. */
 void server_refuse(const struct server *s, int conn)
 {
-	char drain[4096], call[32];
+	char drain[4096];
 	size_t len;
 	const char *reply = http_reply(503, s->content_length, &len);
 
@@ -384,9 +384,9 @@ void server_refuse(const struct server *s, int conn)
 	if (send(conn, reply, len, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
 		cli_error(s->prog, "send 503: %s", strerror(errno));
 	shutdown(conn, SHUT_WR);
-	snprintf(call, sizeof call, "close(%d)", conn);
 	close(conn);
-	say(&s->say, call, "ok, answered 503 Service Unavailable");
+	say_fd(&s->say, "close", conn, NULL,
+	       "ok, answered 503 Service Unavailable");
 }
 
 void server_stopped(unsigned long served)

@@ -113,9 +113,9 @@ static void usage(void)
 	       "                        RLIMIT_NOFILE, ulimit -n): accept() then fails\n"
 	       "                        with EMFILE; the server says so, exits 1\n"
 	       "      --nproc N         limit this user to N processes (setrlimit\n"
-	       "                        RLIMIT_NPROC, ulimit -u): fork() fails with\n"
-	       "                        EAGAIN, the client gets 503. Not enforced for\n"
-	       "                        root\n" SERVER_OPTIONS_HELP "\n"
+	       "                        RLIMIT_NPROC, ulimit -u): fork() fails\n"
+	       "                        with EAGAIN, the client gets 503. Not\n"
+	       "                        enforced for root\n" SERVER_OPTIONS_HELP "\n"
 	       "Each line starts with the process that prints it, [parent] or\n"
 	       "[child PID]; each child prints the article's 'Child PID: X. Parent\n"
 	       "PID Y'.\n" SERVER_SIGNALS_HELP
@@ -273,9 +273,8 @@ static void child(struct opts *o, int lfd, const struct client *c)
 	close(lfd);
 	if (!s->say.quiet) { /* getpid(), getppid(): for the narration */
 		say_tag(&s->say, "[child %ld] ", (long)getpid());
-		snprintf(call, sizeof call, "close(%d)", lfd);
-		say(&s->say, call,
-		    "ok, the child's copy of the listening socket");
+		say_fd(&s->say, "close", lfd, NULL,
+		       "ok, the child's copy of the listening socket");
 		say_note(&s->say, "Child PID: %ld. Parent PID %ld",
 		         (long)getpid(), (long)getppid());
 	}
@@ -287,9 +286,9 @@ static void child(struct opts *o, int lfd, const struct client *c)
 		server_sleep(s, o->child_sleep);
 	}
 	close(c->fd);
-	snprintf(call, sizeof call, "close(%d)", c->fd);
-	say(&s->say, call, "ok, the child exits%s",
-	    o->keep_conn ? " (the parent still holds its copy: no FIN)" : "");
+	say_fd(&s->say, "close", c->fd, NULL, "ok, the child exits%s",
+	       o->keep_conn ? " (the parent still holds its copy: no FIN)"
+	                    : "");
 	/* _exit(), not exit(): exit() would run the parent's atexit()
 	 * handlers and flush stdio buffers the child got as copies (what
 	 * they hold is the parent's to print). What the child printed, we
@@ -347,7 +346,6 @@ static int eintr_crash(int e)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	char call[32];
 	int rc, lfd, status = 0;
 
 	if (cli_start() != 0)
@@ -395,10 +393,9 @@ int main(int argc, char **argv)
 				break;
 			}
 			/* The fix (webserver3f): call accept() again. */
-			snprintf(call, sizeof call, "accept(%d)", lfd);
-			say(&o.s.say, call,
-			    "EINTR (a signal handler ran): calling accept() "
-			    "again");
+			say_fd(&o.s.say, "accept", lfd, NULL,
+			       "EINTR (a signal handler ran): calling accept() "
+			       "again");
 			continue;
 		}
 		if (c.fd == -1) {
@@ -433,13 +430,11 @@ int main(int argc, char **argv)
 		}
 		/* The parent's copy; the child's stays open: no FIN yet. */
 		close(c.fd);
-		snprintf(call, sizeof call, "close(%d)", c.fd);
-		say(&o.s.say, call,
-		    "ok, the parent's copy (the child has its own)");
+		say_fd(&o.s.say, "close", c.fd, NULL,
+		       "ok, the parent's copy (the child has its own)");
 	}
 	close(lfd);
-	snprintf(call, sizeof call, "close(%d)", lfd);
-	say(&o.s.say, call, "ok, no more clients");
+	say_fd(&o.s.say, "close", lfd, NULL, "ok, no more clients");
 	if (status == 0 || o.reap != REAP_ONCE) {
 		/* Every child waited for (tools/children.c). The article's
 		 * server, crashed above, leaves them to init instead. */

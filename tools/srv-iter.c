@@ -98,9 +98,7 @@ int server_listen(const struct server *s)
 			fd = -1;
 			continue;
 		}
-		snprintf(call, sizeof call, "setsockopt(%d, SO_REUSEADDR, 1)",
-		         fd);
-		say(&s->say, call, "ok");
+		say_fd(&s->say, "setsockopt", fd, "SO_REUSEADDR, 1", "ok");
 
 		/* 3. bind: give the socket its address, the server's ip:port. */
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
@@ -109,8 +107,7 @@ int server_listen(const struct server *s)
 			fd = -1;
 			continue;
 		}
-		snprintf(call, sizeof call, "bind(%d, %s)", fd, where);
-		say(&s->say, call, "ok");
+		say_fd(&s->say, "bind", fd, where, "ok");
 
 		/* 4. listen: a passive socket; the kernel now completes
 		 *    handshakes and queues up to backlog connections for
@@ -146,7 +143,7 @@ int server_serve(const struct server *s, const struct client *c)
 {
 	/* The request goes into a buffer on the stack, up to the default
 	 * --max-request; into one from malloc() beyond (docs/performance.md). */
-	char stackbuf[HTTP_MAX_REQUEST], call[64], err[128], who[ADDR_STRLEN];
+	char stackbuf[HTTP_MAX_REQUEST], err[128], who[ADDR_STRLEN];
 	size_t len = 0, cap = (size_t)s->max_request, rlen;
 	char *buf = cap <= sizeof stackbuf ? stackbuf : malloc(cap);
 	enum http_framing framing = HTTP_MORE;
@@ -159,7 +156,6 @@ int server_serve(const struct server *s, const struct client *c)
 		          server_client_name(c, who, sizeof who));
 		return -1;
 	}
-	snprintf(call, sizeof call, "recv(%d)", c->fd);
 
 	/* The article calls recv() once. But TCP delivers bytes, not
 	 * messages: a request may come in pieces, so we recv() until
@@ -189,7 +185,8 @@ int server_serve(const struct server *s, const struct client *c)
 			goto out;
 		}
 		if (n == 0) {
-			say(&s->say, call, "0 (the client closed its side)");
+			say_fd(&s->say, "recv", c->fd, NULL,
+			       "0 (the client closed its side)");
 			if (len == 0) {
 				server_no_request(s, c, 0, 0);
 				goto out;
@@ -197,7 +194,7 @@ int server_serve(const struct server *s, const struct client *c)
 			break; /* answer what we have: the client may still read */
 		}
 		len += (size_t)n;
-		say(&s->say, call, "%zd bytes", n);
+		say_fd(&s->say, "recv", c->fd, NULL, "%zd bytes", n);
 		framing = http_framing(buf, len, cap);
 	}
 	if (framing == HTTP_TOO_LARGE) {
@@ -218,9 +215,8 @@ int server_serve(const struct server *s, const struct client *c)
 		          strerror(errno));
 		goto out;
 	}
-	snprintf(call, sizeof call, "send(%d, \"%.*s...\")", c->fd,
-	         (int)strcspn(reply, "\r\n"), reply);
-	say(&s->say, call, "%zu bytes", rlen);
+	say_fd(&s->say, "send", c->fd, "\"HTTP/1.1 200 OK...\"", "%zu bytes",
+	       rlen);
 	rc = 0;
 out:
 	if (buf != stackbuf)
@@ -262,7 +258,6 @@ int main(int argc, char **argv)
 {
 	struct server s;
 	unsigned long served = 0;
-	char call[32];
 	int rc, lfd, status = 0;
 
 	if (cli_start() != 0)
@@ -313,8 +308,7 @@ int main(int argc, char **argv)
 			cli_error(PROG, "close: %s", strerror(errno));
 			continue;
 		}
-		snprintf(call, sizeof call, "close(%d)", c.fd);
-		say(&s.say, call, "ok, connection closed");
+		say_fd(&s.say, "close", c.fd, NULL, "ok, connection closed");
 	}
 
 	close(lfd);

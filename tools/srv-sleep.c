@@ -194,7 +194,6 @@ int main(int argc, char **argv)
 	socklen_t boundlen = sizeof bound;
 	unsigned long served = 0;
 	unsigned short port;
-	char call[32];
 	int rc, lfd, told = 0, status = 0;
 
 	if (cli_start() != 0)
@@ -249,8 +248,7 @@ int main(int argc, char **argv)
 			cli_error(PROG, "close: %s", strerror(errno));
 			continue;
 		}
-		snprintf(call, sizeof call, "close(%d)", c.fd);
-		say(&o.s.say, call, "ok, connection closed");
+		say_fd(&o.s.say, "close", c.fd, NULL, "ok, connection closed");
 	}
 
 	close(lfd);
