@@ -170,13 +170,15 @@ int server_serve(const struct server *s, const struct client *c)
 			/* Nothing yet: wait for it, within --timeout for the
 			 * whole request (a client that trickles a byte a second
 			 * must not hold us for hours), stop signals let in. */
+			int ready;
+
 			if (deadline == 0 && s->timeout > 0)
 				deadline = clock_now() + s->timeout;
-			n = server_wait(s, c->fd, POLLIN, deadline);
-			if (n == 1 ||
-			    (n == -1 && errno == EINTR && !server_stop))
+			ready = server_wait(s, c->fd, POLLIN, deadline);
+			if (ready == 1 ||
+			    (ready == -1 && errno == EINTR && !server_stop))
 				continue; /* bytes came (or a signal not to stop) */
-			server_no_request(s, c, n == 0 ? ETIMEDOUT : errno,
+			server_no_request(s, c, ready == 0 ? ETIMEDOUT : errno,
 			                  len);
 			goto out;
 		}
