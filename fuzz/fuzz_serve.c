@@ -84,7 +84,6 @@ static void check_replies(int content_length)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t cap, len = 0, piece = 0, skip = 1;
-	enum http_framing f = HTTP_MORE;
 	const uint8_t *req;
 	int done = 0;
 
@@ -102,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = skip == 2
 		                   ? 1 + ((data[1] >> (2 * (piece++ % 4))) & 3)
 		                   : size;
+		enum http_framing f;
 		char *copy;
 
 		if (n > size - len)

@@ -46,7 +46,8 @@ static void print_line(const char *head, const char *fmt, va_list ap)
 
 	if (n >= sizeof line - 2)
 		n = sizeof line - 2;
-	memcpy(line, head, n);
+	/* line is written with its length, never read as a C string. */
+	memcpy(line, head, n); /* NOLINT(bugprone-not-null-terminated-result) */
 	w = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
 	if (w > 0)
 		n += (size_t)w < sizeof line - n - 1 ? (size_t)w

@@ -25,7 +25,9 @@ static size_t table_size(long max)
 
 struct children *children_new(long max)
 {
+	/* fd -1: no file, as MAP_ANONYMOUS asks (cppcheck knows only files). */
 	struct children *k = mmap(NULL, table_size(max), PROT_READ | PROT_WRITE,
+	                          /* cppcheck-suppress invalidFunctionArg */
 	                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (k == MAP_FAILED)

@@ -115,7 +115,8 @@ static void usage(void)
 	       "      --nproc N         limit this user to N processes (setrlimit\n"
 	       "                        RLIMIT_NPROC, ulimit -u): fork() fails\n"
 	       "                        with EAGAIN, the client gets 503. Not\n"
-	       "                        enforced for root\n" SERVER_OPTIONS_HELP "\n"
+	       "                        enforced for root\n" SERVER_OPTIONS_HELP
+	       "\n"
 	       "Each line starts with the process that prints it, [parent] or\n"
 	       "[child PID]; each child prints the article's 'Child PID: X. Parent\n"
 	       "PID Y'.\n" SERVER_SIGNALS_HELP
