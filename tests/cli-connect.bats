@@ -226,7 +226,7 @@ json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.ar
 	assert_line_matches '^elapsed: +[0-9]+\.[0-9]{3} s$'
 	wait_for bg_out_has srv "GET /hello HTTP/1.1"
 	run bg_out srv
-	assert_line_matches '^  \| Host: 127\.0\.0\.1:'"$PORT"'$'
+	assert_line_matches '^(\[child [0-9]+\] )?  \| Host: 127\.0\.0\.1:'"$PORT"'$'
 }
 
 @test "--clients --read --json: every reply read, every child reaped" {
