@@ -347,7 +347,7 @@ static int eintr_crash(int e)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	int rc, lfd, status = 0;
+	int rc, lfd, status = 0, crashed = 0;
 
 	if (cli_start() != 0)
 		return 1;
@@ -390,7 +390,7 @@ int main(int argc, char **argv)
 		if (c.fd == -1 && e == EINTR && o.reap == REAP_ONCE &&
 		    !server_stop) {
 			if (!o.retry_accept) { /* webserver3e */
-				status = eintr_crash(e);
+				status = crashed = eintr_crash(e);
 				break;
 			}
 			/* The fix (webserver3f): call accept() again. */
@@ -436,7 +436,7 @@ int main(int argc, char **argv)
 	}
 	close(lfd);
 	say_fd(&o.s.say, "close", lfd, NULL, "ok, no more clients");
-	if (status == 0 || o.reap != REAP_ONCE) {
+	if (!crashed) {
 		/* Every child waited for (tools/children.c). The article's
 		 * server, crashed above, leaves them to init instead. */
 		children_stop(kids, &o.s, reaped);

@@ -281,12 +281,15 @@ int main(int argc, char **argv)
 	while (!server_stop) {
 		struct client c = { .addrlen = sizeof c.addr };
 
-		/* The article calls accept() straight away. We first wait for
-		 * a client with the stop signals let in (server_signals()
-		 * blocked them): one that came after the test of server_stop
-		 * above is delivered inside this wait, which returns. Called
-		 * next, accept() would block until some client came, however
-		 * many Ctrl-C the user pressed. */
+		/* The article calls accept() at once. But a stop signal that
+		 * came after the test of server_stop above, before accept()
+		 * blocked, would be handled in between, and accept() would
+		 * then wait for the next client, whatever the user pressed.
+		 * So the stop signals stay blocked (server_signals()) and are
+		 * let in only inside this wait, which sets the signal mask and
+		 * waits in one step (ppoll): one that came in between is
+		 * delivered here, and the wait returns. When a client is
+		 * there, accept() takes it without blocking. */
 		if (server_wait(&s, lfd, POLLIN, 0) != 1)
 			continue; /* a signal: the loop tests server_stop */
 
