@@ -32,7 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The bytes srv-iter sends (tools/server.c: reply() without --content-length). */
+/* The bytes srv-iter sends (lib/http.c: http_reply(200, 0, &len)). */
 static const char REPLY[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                             "Connection: close\r\n\r\nHello, World!\n";
 

@@ -14,7 +14,7 @@
  *
  * Things to notice
  *   - One recv() is enough for ab's or curl's request on loopback; the
- *     reply is the same bytes as srv-iter's (tools/server.c: reply()).
+ *     reply is the same bytes as srv-iter's (lib/http.c: http_reply()).
  *   - The reply is close-delimited (no Content-Length): close() ends it.
  *
  * See also
@@ -28,7 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* The bytes srv-iter sends (tools/server.c: reply() without --content-length). */
+/* The bytes srv-iter sends (lib/http.c: http_reply(200, 0, &len)). */
 static const char REPLY[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                             "Connection: close\r\n\r\nHello, World!\n";
 

@@ -106,6 +106,18 @@ unsigned short addr_port(const struct sockaddr *sa)
 	return 0;
 }
 
+int addr_is_any(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		        &((const struct sockaddr_in6 *)(const void *)sa)
+		                 ->sin6_addr);
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)(const void *)sa)
+		               ->sin_addr.s_addr == htonl(INADDR_ANY);
+	return 0;
+}
+
 /* getsockname() or getpeername(), formatted. */
 static int name_of(int fd, int peer, char *buf, size_t buflen, char *err,
                    size_t errlen)

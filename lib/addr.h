@@ -36,6 +36,10 @@ int addr_format(const struct sockaddr *sa, socklen_t salen, char *buf,
 /* The port of an IPv4 or IPv6 socket address (host byte order). */
 unsigned short addr_port(const struct sockaddr *sa);
 
+/* 1 when sa is the wildcard address, 0.0.0.0 or :: (bound to it, a socket
+ * listens on every interface of the machine), else 0. */
+int addr_is_any(const struct sockaddr *sa);
+
 /* getsockname() / getpeername() of fd, formatted. */
 int addr_local(int fd, char *buf, size_t buflen, char *err, size_t errlen);
 int addr_remote(int fd, char *buf, size_t buflen, char *err, size_t errlen);

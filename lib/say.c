@@ -76,6 +76,24 @@ void say(const struct say *s, const char *call, const char *fmt, ...)
 	va_end(ap);
 }
 
+void say_fd(const struct say *s, const char *name, int fd, const char *detail,
+            const char *fmt, ...)
+{
+	char head[SAY_WIDTH + 160 + sizeof s->who], call[128];
+	va_list ap;
+
+	if (s->quiet)
+		return;
+	if (detail != NULL)
+		snprintf(call, sizeof call, "%s(%d, %s)", name, fd, detail);
+	else
+		snprintf(call, sizeof call, "%s(%d)", name, fd);
+	snprintf(head, sizeof head, "%s%-*s -> ", s->who, call_width(s), call);
+	va_start(ap, fmt);
+	print_line(head, fmt, ap);
+	va_end(ap);
+}
+
 void say_note(const struct say *s, const char *fmt, ...)
 {
 	va_list ap;

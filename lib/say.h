@@ -46,6 +46,14 @@ void say_tag(struct say *s, const char *fmt, ...) CLI_PRINTF(2, 3);
 void say(const struct say *s, const char *call, const char *fmt, ...)
         CLI_PRINTF(3, 4);
 
+/* say() for the most common call, one on a descriptor: the call is
+ * "name(fd)", or "name(fd, detail)" when detail is not NULL, and is built
+ * only when the line is printed: when quiet, nothing at all is formatted
+ * (a forked child under --quiet then runs no stdio code: see
+ * docs/performance.md). */
+void say_fd(const struct say *s, const char *name, int fd, const char *detail,
+            const char *fmt, ...) CLI_PRINTF(5, 6);
+
 /* A line that is not a call (a note, the article's own strings): the tag,
  * then the text. Unless quiet. */
 void say_note(const struct say *s, const char *fmt, ...) CLI_PRINTF(2, 3);

@@ -39,7 +39,8 @@ N='[0-9]+(\.[0-9]+)?'
 	assert_line_matches "^\| vs: .* \| $N \($N+x srv-iter\) \|"
 	assert_line_matches "^\| srv-iter server CPU/req within 15% of ref-iter \| .* \| (yes|NO|n/a) \|$"
 	assert_line_matches "^\| srv-iter peak RSS under 2 MiB \| $N KiB \($N MiB\) \| (yes|NO) \|$"
-	assert_line_matches "^\| srv-fork requests/s within 15% of ref-fork \|"
+	assert_line_matches "^\| srv-fork requests/s within 10% of ref-fork \|"
+	assert_line_matches "^\| srv-fork CPU/req \(own \+ children\) within 10% of ref-fork \|"
 	assert_line_matches "^\| show-fds --pid at least 20x faster than lsof -p \|"
 	if [[ -x "$SOCKLAB_BIN/show-fds" ]] && command -v lsof >/dev/null; then
 		assert_line_matches "^\| show-fds --pid P \| $N \| lsof -p P \| $N \| $N+x faster \|"

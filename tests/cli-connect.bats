@@ -349,7 +349,7 @@ LIST
 	assert_line_matches '^elapsed: +[0-9]+\.[0-9]{3} s$'
 	wait_for bg_out_has srv "GET /hello HTTP/1.1"
 	run bg_out srv
-	assert_line_matches '^  \| Host: 127\.0\.0\.1:'"$PORT"'$'
+	assert_line_matches '^(\[child [0-9]+\] )?  \| Host: 127\.0\.0\.1:'"$PORT"'$'
 }
 
 @test "--clients --read --json: every reply read, every child reaped" {

@@ -156,7 +156,7 @@ pane_of() {
 	assert_success
 
 	run pane_of demo-fork server
-	[[ "$(grep -c '^Child PID: [0-9]*\. Parent PID [0-9]*$' <<<"$output")" -ge 3 ]]
+	[[ "$(grep -c '^\[child [0-9]*\] Child PID: [0-9]*\. Parent PID [0-9]*$' <<<"$output")" -ge 3 ]]
 	assert_output_contains "children: 3 forked, 3 reaped, 0 left"
 
 	run pane_of demo-fork client1

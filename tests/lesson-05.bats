@@ -27,11 +27,12 @@ running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
 	assert_equal "$(grep -c '^Hello, World!$' <<<"$output")" 3
 	running_are "$SERVER_PID" 3
 	run bg_out doc-start-fork
-	assert_line_matches '^fork\(\) +-> child pid [0-9]+$'
-	assert_line_matches "^Child PID: [0-9]+\\. Parent PID $SERVER_PID\$"
-	assert_line_matches '^close\(4\) +-> ok, the parent.s copy \(the child has its own\)$'
-	assert_line_matches '^close\(3\) +-> ok, the child.s copy of the listening socket$'
-	assert_line_matches '^sleep\(60\) +-> child [0-9]+ sleeps with the connection open \(fd 4\)$'
+	# Each line is tagged with the process that printed it (issue 13).
+	assert_line_matches '^\[parent\] fork\(\) +-> child pid [0-9]+$'
+	assert_line_matches "^\\[child [0-9]+\\] Child PID: [0-9]+\\. Parent PID $SERVER_PID\$"
+	assert_line_matches '^\[parent\] close\(4\) +-> ok, the parent.s copy \(the child has its own\)$'
+	assert_line_matches '^\[child [0-9]+\] close\(3\) +-> ok, the child.s copy of the listening socket$'
+	assert_line_matches '^\[child [0-9]+\] sleep\(60\) +-> sleeps with the connection open \(fd 4\)$'
 }
 
 @test "lesson 5: --keep-conn: curl has the reply but times out; parent and child share the socket inode" {
@@ -91,7 +92,8 @@ running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
 	local st=0
 	wait "$SERVER_PID" || st=$?
 	assert_equal "$st" 1
-	assert_line_matches '^wait\(&st\) +-> pid [0-9]+ \(exit 0\): reaped$' "$(bg_out doc-eintr-server)"
+	# One reap per signal, never blocking (issue 12, item 4); tagged (issue 13).
+	assert_line_matches '^\[parent\] waitpid\(-1, &st, WNOHANG\) +-> pid [0-9]+ \(exit 0\): reaped$' "$(bg_out doc-eintr-server)"
 	run bg_err doc-eintr-server
 	assert_output_contains "srv-fork: accept: Interrupted system call (EINTR): the SIGCHLD handler ran while accept() was blocked"
 	assert_output_contains "hint: retry accept() on EINTR (--retry-accept), or install the handler with SA_RESTART"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
-# Signals: SIGINT (Ctrl-C) and SIGTERM end a server cleanly at any moment -
-# while it waits in accept(), while a client is half-way through its
-# request, in the middle of a run of requests: the listening socket is
-# closed (the port is free again), the server says how many requests it
-# served, and it exits 0; srv-fork also reaps every child. Servers that are
-# not built yet are skipped. (issue 7)
+# Signals: SIGINT (Ctrl-C), SIGTERM and every other signal that asks a
+# process to stop (SIGHUP, SIGQUIT, SIGUSR1...) end a server cleanly at any
+# moment - while it waits for a client, while a client is half-way through
+# its request, in the middle of a run of requests, between the loop's test
+# of its stop flag and its wait: the listening socket is closed (the port is
+# free again), the server says how many requests it served, and it exits 0;
+# srv-fork also reaps every child. (issues 7 and 12)
 
 load test_helper
 
@@ -115,4 +116,65 @@ while True:
 	start_server srv srv-fork --port 0
 	stop_gracefully "$SERVER_PID" INT
 	stopped_cleanly srv "$PORT"
+}
+
+# ------------------------------------------------------------- issue 12
+
+@test "every signal that asks a process to stop stops srv-iter cleanly, exit 0 (item 7)" {
+	local sig
+	for sig in HUP QUIT USR1 USR2 ALRM; do
+		start_server "srv-$sig" srv-iter --port 0
+		http_get "$PORT" >/dev/null
+		stop_gracefully "$SERVER_PID" "$sig"
+		stopped_cleanly "srv-$sig" "$PORT"
+		assert_output_contains "Stopped: served 1 request."
+	done
+}
+
+@test "srv-fork: SIGHUP, SIGQUIT, SIGUSR1 and SIGALRM go through the stop sequence: no child left with PPID 1 (item 7)" {
+	local sig kid
+	for sig in HUP QUIT USR1 ALRM; do
+		start_server "srv-$sig" srv-fork --port 0 --child-sleep 60
+		start_bg "curl-$sig" 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
+		kid="$(pgrep -P "$SERVER_PID")"
+		[[ -n "$kid" ]] || fail "no child"
+		stop_gracefully "$SERVER_PID" "$sig"
+		stopped_cleanly "srv-$sig" "$PORT"
+		assert_output_contains "sending SIGTERM"
+		assert_output_contains "children: 1 forked, 1 reaped, 0 left"
+		[[ ! -e "/proc/$kid" ]] || fail "child $kid still runs, PPID $(ps -o ppid= -p "$kid")"
+	done
+}
+
+# stop_before_wait NAME TOOL...: starts TOOL with the LD_PRELOAD shim
+# tests/unit/stop-before.c, which stops it (SIGSTOP) at its first call of
+# accept(), ppoll() or pselect(): after its loop tested the stop flag,
+# before it waits for a client. Sets SERVER_PID and PORT.
+stop_before_wait() {
+	local name="$1"
+	shift
+	LD_PRELOAD="$SOCKLAB_ROOT/build/unit/stop-before.so" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		start_server "$name" "$@"
+	wait_for is_stopped "$SERVER_PID"
+}
+is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
+
+@test "a stop signal that lands between the loop's test and its wait is not lost (item 2)" {
+	[[ "$(uname -s)" == Linux ]] || skip "LD_PRELOAD shim: Linux only"
+	run make -s -C "$SOCKLAB_ROOT" --no-print-directory build/unit/stop-before.so
+	assert_success
+	local tool
+	for tool in srv-iter srv-sleep srv-fork; do
+		stop_before_wait "$tool" "$tool" --port 0
+		# The signal arrives while the server is stopped right before its
+		# wait, then it goes on: no client will ever come to wake it.
+		kill -TERM "$SERVER_PID"
+		kill -CONT "$SERVER_PID"
+		wait_for exited "$SERVER_PID"
+		STOP_STATUS=0
+		wait "$SERVER_PID" || STOP_STATUS=$?
+		stopped_cleanly "$tool" "$PORT"
+		assert_output_contains "Stopped: served 0 requests."
+	done
 }

@@ -22,8 +22,13 @@ running_kids_are() { [[ "$(kids_of "$1" | grep -vc ' Z$' || true)" -eq "$2" ]]; 
 kids_are() { [[ "$(count_kids "$1")" -eq "$2" ]]; }
 zombies_are() { [[ "$(count_zombies "$1")" -eq "$2" ]]; }
 fd_count() { ls "/proc/$1/fd" | wc -l; }
-# in_accept PID: the process is blocked in accept() (Linux: its wchan).
+# in_accept PID: the process is blocked in accept() (Linux: its wchan), as
+# the article's server (--reap once) is between clients.
 in_accept() { [[ "$(cat "/proc/$1/wchan" 2>/dev/null)" == *accept* ]]; }
+# waiting PID: blocked waiting for a client, in accept() or, as srv-fork
+# --reap loop is (it waits in ppoll() with the signals let in: issue 12,
+# item 2), in poll.
+waiting() { [[ "$(cat "/proc/$1/wchan" 2>/dev/null)" =~ accept|poll ]]; }
 is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
 count_lines() { grep -c -- "$2" "$BATS_TEST_TMPDIR/$1.out" || true; }
 lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
@@ -53,13 +58,25 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	run bg_out srv
 	[[ "$output" =~ fork\(\)\ +-\>\ child\ pid\ ([0-9]+) ]]
 	local child="${BASH_REMATCH[1]}"
-	assert_line_matches "^Child PID: $child\\. Parent PID $SERVER_PID\$"
+	# Each line says which process printed it (issue 13): [parent] or
+	# [child PID], the arrow in the same column.
+	assert_line_matches "^\\[parent\\] getpid\\(\\) +-> $SERVER_PID\$"
+	assert_line_matches "^\\[child $child\\] Child PID: $child\\. Parent PID $SERVER_PID\$"
 	# The child closes its copy of the listener, the parent its copy of
 	# the connection.
-	assert_line_matches '^close\(3\) +-> ok, the child.s copy of the listening socket$'
-	assert_line_matches '^close\(4\) +-> ok, the parent.s copy'
-	assert_line_matches '^  \| GET /hello HTTP/1\.1$'
+	assert_line_matches "^\\[child $child\\] close\\(3\\) +-> ok, the child.s copy of the listening socket\$"
+	assert_line_matches '^\[parent\] close\(4\) +-> ok, the parent.s copy'
+	assert_line_matches "^\\[child $child\\]   \\| GET /hello HTTP/1\\.1\$"
 	wait_for bg_out_has srv "pid $child (exit 0): reaped"
+	# Every line but the ready and summary lines is tagged, and every
+	# arrow is in column 45.
+	run bg_out srv
+	local line
+	while IFS= read -r line; do
+		[[ "$line" == "Serving HTTP on port "* ]] && continue
+		[[ "$line" =~ ^\[(parent|child\ [0-9]+)\]\  ]] || fail "untagged: $line"
+		[[ "$line" != *" -> "* || "${line:44:4}" == " -> " ]] || fail "arrow not in column 45: $line"
+	done <"$BATS_TEST_TMPDIR/srv.out"
 }
 
 @test "5 clients of srv-fork --child-sleep 60 all get their reply while every child still sleeps" {
@@ -161,7 +178,7 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 @test "--keep-conn --max-fds 8: accept fails with EMFILE, said clearly, and the server stops" {
 	start_server srv srv-fork --port 0 --keep-conn --max-fds 8
 	run bg_out srv
-	assert_line_matches '^setrlimit\(RLIMIT_NOFILE, 8\) +-> ok$'
+	assert_line_matches '^\[parent\] setrlimit\(RLIMIT_NOFILE, 8\) +-> ok$'
 	# 0-2, the listener 3, then 4..7 kept: the 5th accept() has no fd left.
 	run cli-connect --clients 6 --json "127.0.0.1:$PORT"
 	wait_for exited "$SERVER_PID"
@@ -172,7 +189,7 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	assert_output_contains "srv-fork: accept: Too many open files (EMFILE)"
 	assert_output_contains "holds 4 connections it never closed (--keep-conn)"
 	assert_output_contains "stopping"
-	assert_equal "$(count_lines srv '^fork()')" 4
+	assert_equal "$(count_lines srv '^\[parent\] fork()')" 4
 }
 
 @test "--reap none: every child stays a zombie, kill -9 cannot remove it, the stop reaps them" {
@@ -207,7 +224,8 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	run bg_err srv
 	assert_output_contains "srv-fork: accept: Interrupted system call (EINTR)"
 	assert_output_contains "hint: retry accept() on EINTR (--retry-accept)"
-	assert_line_matches '^wait\(&st\) +-> pid [0-9]+ \(exit 0\): reaped$' "$(bg_out srv)"
+	# One reap per signal, without blocking (issue 12, item 4): WNOHANG.
+	assert_line_matches '^\[parent\] waitpid\(-1, &st, WNOHANG\) +-> pid [0-9]+ \(exit 0\): reaped$' "$(bg_out srv)"
 }
 
 @test "--reap once --retry-accept: accept is called again after EINTR and the server goes on" {
@@ -230,7 +248,7 @@ burst_while_stopped() {
 	start_server srv srv-fork --port 0 --backlog 16 --child-sleep 60 "$@"
 	cli-connect --clients 10 "127.0.0.1:$PORT" >/dev/null
 	wait_for kids_are "$SERVER_PID" 10
-	wait_for in_accept "$SERVER_PID"
+	wait_for waiting "$SERVER_PID"
 	KIDS="$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
 	kill -STOP "$SERVER_PID"
 	wait_for is_stopped "$SERVER_PID"
@@ -245,7 +263,7 @@ burst_while_stopped() {
 	# The pending SIGCHLD is delivered once: one wait(), one child reaped,
 	# then accept() is called again; no other signal is coming.
 	wait_for bg_out_has srv "calling accept() again"
-	assert_equal "$(count_lines srv '^wait(&st)')" 1
+	assert_equal "$(count_lines srv '^\[parent\] waitpid(-1, &st, WNOHANG)')" 1
 	zombies_are "$SERVER_PID" 9
 	alive "$SERVER_PID"
 	stop_gracefully "$SERVER_PID"
@@ -399,4 +417,47 @@ LIST
 	run --separate-stderr bash -c 'ulimit -n 64 && exec srv-fork --port 0 --max-fds 100'
 	assert_failure 1
 	assert_stderr_contains "setrlimit RLIMIT_NOFILE 100: above the hard limit 64"
+}
+
+# ------------------------------------------------- hostile conditions (issue 12)
+
+@test "--reap once: a SIGCHLD that no exit caused does not block the handler (item 4)" {
+	start_server srv srv-fork --port 0 --reap once --retry-accept --child-sleep 60
+	start_bg c1 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
+	wait_for kids_are "$SERVER_PID" 1
+	wait_for in_accept "$SERVER_PID"
+	kill -CHLD "$SERVER_PID"
+	# One wait per signal, as the article's handler; WNOHANG: no child has
+	# exited, so it returns at once instead of blocking until one does.
+	wait_for bg_out_has srv "0: no child has exited"
+	assert_line_matches '^\[parent\] waitpid\(-1, &st, WNOHANG\) +-> 0: no child has exited$' "$(bg_out srv)"
+	# The server is back in accept(): the next client is answered now
+	# (its child sleeps too: the body comes, the close does not).
+	run curl -sS --max-time 3 "http://127.0.0.1:$PORT/hello"
+	assert_failure 28
+	assert_output_contains "Hello, World!"
+	kids_are "$SERVER_PID" 2
+}
+
+@test "SIGCHLD ignored by whoever started the server: zombies and counts as usual (item 8)" {
+	# The launcher sets SIGCHLD to SIG_IGN and execs the server: that
+	# disposition survives exec(), and would make the kernel reap the
+	# children itself (no zombie, waitpid() fails with ECHILD).
+	start_server srv python3 -c 'import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])' srv-fork --port 0 --reap none
+	local i
+	for i in 1 2 3; do http_get "$PORT" >/dev/null; done
+	wait_for zombies_are "$SERVER_PID" 3
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_out srv
+	assert_output_contains "children: 3 forked, 3 reaped, 0 left"
+	assert_output_contains "Stopped: served 3 requests."
+}
+
+@test "srv-fork: an ambiguous abbreviation names its candidates" {
+	run --separate-stderr srv-fork --re
+	assert_failure 2
+	assert_stderr_contains "srv-fork: option '--re' is ambiguous: it could be '--reap', '--retry-accept'"
 }

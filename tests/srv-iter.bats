@@ -1,7 +1,11 @@
 #!/usr/bin/env bats
-# srv-iter: the article's iterative server (rows 1 and 4 of CONCEPTS.md).
+# srv-iter: the article's iterative server (lesson 1). The clients, well
+# behaved and hostile, are tests/gates/client.py's.
 
 load test_helper
+
+# client MODE PORT [ARG...]: tests/gates/client.py.
+client() { python3 "$BATS_TEST_DIRNAME/gates/client.py" "$@"; }
 
 @test "srv-iter --help prints usage with the defaults and exits 0" {
 	run srv-iter --help
@@ -63,15 +67,9 @@ load test_helper
 	assert_output_contains "Hello, World!"
 }
 
-@test "the article's six-line Python client gets the reply" {
+@test "the article's client, which sends just test, gets the reply" {
 	start_server srv srv-iter --port 0
-	run python3 -c '
-import socket, sys
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-sock.connect(("localhost", int(sys.argv[1])))
-sock.sendall(b"test")
-data = sock.recv(1024)
-print(data.decode())' "$PORT"
+	run client send "$PORT" test
 	assert_success
 	assert_output_contains "HTTP/1.1 200 OK"
 	assert_output_contains "Hello, World!"
@@ -199,17 +197,7 @@ served_after() {
 
 @test "a client that sends 100 KiB gets 431 and the server goes on" {
 	start_server srv srv-iter --port 0
-	run python3 -c '
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-try:
-    s.sendall(b"GET / HTTP/1.1\r\nX-Big: " + b"a" * 102400)
-except OSError:
-    pass
-try:
-    print(s.recv(200).decode(errors="replace"))
-except OSError as e:
-    print("reset:", e)' "$PORT"
+	run client oversized "$PORT" 102400
 	assert_success
 	wait_for bg_err_has srv "larger than 8192 bytes"
 	served_after
@@ -217,49 +205,33 @@ except OSError as e:
 
 @test "a client that sends nothing is dropped after --timeout; the next one is served" {
 	start_server srv srv-iter --port 0 --timeout 0.3
-	python3 -c '
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(10)
-print(s.recv(100))' "$PORT" >"$BATS_TEST_TMPDIR/silent.out" &
+	client silent "$PORT" >"$BATS_TEST_TMPDIR/silent.out" &
 	local silent=$!
 	SOCKLAB_PIDS+=("$silent")
 	wait_for bg_err_has srv "no request within 0.3 s"
 	served_after
 	wait "$silent"
 	# The silent client was closed on, without a reply.
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/silent.out")" "b''"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/silent.out")" "silent: 0 bytes before the close"
 }
 
 @test "a client that connects and closes at once is reported; the next one is served" {
 	start_server srv srv-iter --port 0
-	python3 -c '
-import socket, sys
-socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()' "$PORT"
+	client vanish "$PORT" 1
 	wait_for bg_err_has srv "closed the connection without sending a request"
 	served_after
 }
 
 @test "a client that resets mid-request is reported; the next one is served" {
 	start_server srv srv-iter --port 0
-	python3 -c '
-import socket, struct, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"GET /half")
-# SO_LINGER with a zero timeout: close() sends RST instead of FIN.
-s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-s.close()' "$PORT"
+	client reset "$PORT" 1
 	wait_for bg_err_has srv "Connection reset by peer"
 	served_after
 }
 
 @test "escape sequences and NUL bytes are printed escaped, never raw" {
 	start_server srv srv-iter --port 0
-	run python3 -c '
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"\x1b]0;pwned\x07\x1b[31mred\x00nul\\")
-print(s.recv(1000).decode())' "$PORT"
+	run client send "$PORT" '\x1b]0;pwned\x07\x1b[31mred\x00nul\\'
 	assert_success
 	assert_output_contains "Hello, World!"
 	wait_for bg_out_has srv "close("
@@ -274,26 +246,26 @@ print(s.recv(1000).decode())' "$PORT"
 	served_after
 }
 
+@test "a request cannot forge the server's own lines: each line of it is marked (issue 12, item 11)" {
+	start_server srv srv-iter --port 0
+	run client send "$PORT" 'GET / HTTP/1.1\r\nStopped: served 99 requests.\r\nServing HTTP on port 1 ...\nclose(4)                                     -> ok\r\n\r\n'
+	assert_success
+	assert_output_contains "Hello, World!"
+	wait_for bg_out_has srv "close("
+	run bg_out srv
+	assert_line_matches '^  \| Stopped: served 99 requests\.$'
+	assert_line_matches '^  \| Serving HTTP on port 1 \.\.\.$'
+	# At the start of a line, only the server's own.
+	refute_output_contains "$(printf '\nStopped: served 99')"
+	assert_equal "$(grep -c '^Serving HTTP on port' "$BATS_TEST_TMPDIR/srv.out")" 1
+	assert_equal "$(grep -c '^close(4) ' "$BATS_TEST_TMPDIR/srv.out")" 1
+}
+
 @test "--timeout bounds the whole request: a client that trickles for ever gets 408" {
 	start_server srv srv-iter --port 0 --timeout 0.5
 	# One byte every 0.1 s: each recv() returns well within 0.5 s, so only a
 	# deadline for the whole request can stop it.
-	run python3 -c '
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(0.1)
-reply, sent, end = b"", 0, time.monotonic() + 30
-while time.monotonic() < end:
-    try:
-        d = s.recv(1000)
-    except socket.timeout:
-        s.send(b"GET /slow"[sent:sent + 1] or b"x")
-        sent += 1
-        continue
-    if not d:
-        break
-    reply += d
-print(reply.decode(errors="replace"))' "$PORT"
+	run client drip "$PORT"
 	assert_success
 	assert_output_contains "408 Request Timeout"
 	wait_for bg_err_has srv "no request within 0.5 s (--timeout)"
@@ -302,21 +274,11 @@ print(reply.decode(errors="replace"))' "$PORT"
 
 @test "a client that trickles its request byte by byte is served once complete" {
 	start_server srv srv-iter --port 0
-	run python3 -c '
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-for b in b"GET /slow HTTP/1.1\r\n\r\n":
-    s.send(bytes([b]))
-data = b""
-while True:
-    d = s.recv(1000)
-    if not d: break
-    data += d
-print(data.decode())' "$PORT"
+	run client bytewise "$PORT"
 	assert_success
-	assert_output_contains "Hello, World!"
+	wait_for bg_out_has srv "close("
 	run bg_out srv
-	assert_line_matches '^  \| GET /slow HTTP/1\.1$'
+	assert_line_matches '^  \| GET /hello HTTP/1\.1$'
 }
 
 @test "errors name the client by its address, with --quiet as without" {
@@ -324,13 +286,8 @@ print(data.decode())' "$PORT"
 	for q in "" --quiet; do
 		start_server "srv$q" srv-iter --port 0 --timeout 0.3 $q
 		# One client closes at once, the next one sends nothing.
-		python3 -c '
-import socket, sys
-port = int(sys.argv[1])
-socket.create_connection(("127.0.0.1", port)).close()
-s = socket.create_connection(("127.0.0.1", port))
-s.settimeout(10)
-s.recv(100)' "$PORT"
+		client vanish "$PORT" 1
+		client silent "$PORT" >/dev/null
 		run bg_err "srv$q"
 		assert_line_matches '^srv-iter: 127\.0\.0\.1:[0-9]+ closed the connection without sending a request$'
 		assert_line_matches '^srv-iter: recv from 127\.0\.0\.1:[0-9]+: no request within 0\.3 s \(--timeout\)$'
@@ -339,33 +296,107 @@ s.recv(100)' "$PORT"
 }
 
 @test "--max-request above the default serves a 20 KiB request; below it, 431" {
-	# GET with a header of N bytes; "open": without the empty line that ends
-	# the headers, so that the server has read all of it when it answers.
-	local big='
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-req = b"GET / HTTP/1.1\r\nX-Big: " + b"a" * int(sys.argv[2])
-s.sendall(req if sys.argv[3:] == ["open"] else req + b"\r\n\r\n")
-reply = b""
-while True:
-    d = s.recv(4096)
-    if not d: break
-    reply += d
-print(reply.decode(errors="replace"))'
 	start_server large srv-iter --port 0 --quiet --max-request 65536
-	run python3 -c "$big" "$PORT" 20480
+	run client header "$PORT" 20480
 	assert_success
 	assert_output_contains "HTTP/1.1 200 OK"
-	assert_output_contains "Hello, World!"
 
 	# 16 + 7 + 41 = 64 bytes: exactly --max-request, headers not complete.
 	start_server small srv-iter --port 0 --quiet --max-request 64
-	run python3 -c "$big" "$PORT" 41 open
+	run client header "$PORT" 41 open
 	assert_success
 	assert_output_contains "HTTP/1.1 431 Request Header Fields Too Large"
 	wait_for bg_err_has small "is larger than 64 bytes (--max-request)"
 	# ...and goes on: a request that fits is served.
-	run python3 -c "$big" "$PORT" 1
+	run client header "$PORT" 1
 	assert_success
-	assert_output_contains "Hello, World!"
+	assert_output_contains "HTTP/1.1 200 OK"
+}
+
+# ------------------------------------------------- hostile conditions (issue 12)
+
+@test "the server says its own PID first, so that no pgrep is needed (issue 13)" {
+	start_server srv srv-iter --port 0
+	run bg_out srv
+	assert_equal "${lines[0]}" "getpid()                                     -> $SERVER_PID"
+	start_server quiet srv-iter --port 0 --quiet
+	refute_output_contains "getpid" "$(bg_out quiet)"
+}
+
+@test "accept() failing with EMFILE stops the server with exit 1 and a hint, never a log flood (item 1)" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	# 0, 1, 2 and the listener 3: no descriptor is left for accept().
+	start_server srv prlimit --nofile=4 srv-iter --port 0
+	curl -sS --max-time 5 "http://127.0.0.1:$PORT/" >/dev/null 2>&1 || true
+	wait_for exited "$SERVER_PID"
+	local st=0
+	wait "$SERVER_PID" || st=$?
+	assert_equal "$st" 1
+	run bg_err srv
+	assert_line_matches '^srv-iter: accept: Too many open files \(EMFILE\): this process has used up its descriptors \(RLIMIT_NOFILE\)$'
+	assert_line_matches '^srv-iter: hint: raise the limit before starting the server \(ulimit -n\)$'
+	assert_line_matches '^srv-iter: no descriptor will be freed: stopping$'
+	assert_equal "${#lines[@]}" 3
+	assert_output_contains "Stopped: served 0 requests." "$(bg_out srv)"
+}
+
+# port_of PID: sets PORT to the port PID listens on (from ss, for a server
+# whose ready line cannot be read).
+port_of() {
+	PORT="$(ss -Hltnp | grep -F "pid=$1," | grep -oE '127\.0\.0\.1:[0-9]+' | head -n 1)"
+	PORT="${PORT#*:}"
+	[[ -n "$PORT" ]]
+}
+
+@test "started with stdout and stderr closed, nothing it says goes into a client's connection (item 10)" {
+	(
+		for f in /proc/"$BASHPID"/fd/*; do
+			f="${f##*/}"
+			if ((f > 2)); then eval "exec $f>&-" 2>/dev/null; fi
+		done
+		exec setsid srv-iter --port 0 --timeout 0.3 </dev/null >&- 2>&-
+	) &
+	local pid=$!
+	SOCKLAB_PIDS+=("$pid")
+	wait_for port_of "$pid"
+	# An unfinished request: the server says why (to /dev/null now) and
+	# answers 408; the reply is the reply, nothing before it.
+	run client send "$PORT" 'GET / HTTP/1.0\r\n'
+	assert_success
+	[[ "$output" == "HTTP/1.1 408 Request Timeout"* ]] || fail "not the 408 alone:" "$output"
+	run client send "$PORT" 'GET / HTTP/1.0\r\n\r\n'
+	assert_success
+	[[ "$output" == "HTTP/1.1 200 OK"* ]] || fail "not the reply alone:" "$output"
+	# Its descriptors 1 and 2 are /dev/null, not sockets.
+	assert_equal "$(readlink "/proc/$pid/fd/1") $(readlink "/proc/$pid/fd/2")" "/dev/null /dev/null"
+}
+
+@test "--host [::1], as a user writes IPv6 next to a port, is accepted" {
+	start_server srv srv-iter --port 0 --host '[::1]'
+	run curl -sS -g "http://[::1]:$PORT/"
+	assert_success
+	assert_equal "$output" "Hello, World!"
+	assert_line_matches '^bind\(3, \[::1\]:0\) +-> ok$' "$(bg_out srv)"
+}
+
+@test "--host 0 binds every interface and says so before the ready line, even with --quiet" {
+	local host shown
+	for host in 0 0.0.0.0 ::; do
+		shown=0.0.0.0
+		[[ "$host" == :: ]] && shown=::
+		start_server "srv$host" srv-iter --port 0 --host "$host" --quiet
+		run bg_out "srv$host"
+		assert_equal "${lines[0]}" "Listening on every interface ($shown): other machines can connect too."
+		assert_equal "${lines[1]}" "Serving HTTP on port $PORT ..."
+		assert_equal "${#lines[@]}" 2
+	done
+	# The default, loopback only, says nothing of the kind.
+	start_server lo srv-iter --port 0 --quiet
+	assert_equal "$(bg_out lo)" "Serving HTTP on port $PORT ..."
+}
+
+@test "an ambiguous abbreviation names its candidates" {
+	run --separate-stderr srv-iter --h
+	assert_failure 2
+	assert_stderr_contains "srv-iter: option '--h' is ambiguous: it could be '--host', '--help'"
 }

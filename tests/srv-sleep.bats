@@ -1,10 +1,13 @@
 #!/usr/bin/env bats
-# srv-sleep: the article's busy iterative server, webserver3b (rows 2 and 9
-# of CONCEPTS.md). The tests follow the order of events, never a stopwatch:
-# a long sleep that the test ends with SIGTERM once it has seen what it
-# needs, or a short one whose end the server's own log orders.
+# srv-sleep: the article's busy iterative server, webserver3b (lesson 2).
+# The tests follow the order of events, never a stopwatch: a long sleep
+# that the test ends with SIGTERM once it has seen what it needs, or a
+# short one whose end the server's own log orders.
 
 load test_helper
+
+# client MODE PORT [ARG...]: tests/gates/client.py.
+client() { python3 "$BATS_TEST_DIRNAME/gates/client.py" "$@"; }
 
 # launch NAME COMMAND...: a background client, as start_bg starts tools
 # (own process group, fd 3 and up closed), without waiting for any line.
@@ -227,4 +230,48 @@ LIST
 	# Below the cap nothing is said.
 	start_server small srv-sleep --port 0 --backlog "$max"
 	refute_output_contains "capped" "$(bg_out small)"
+}
+
+# ------------------------------------------------- hostile conditions (issue 12)
+
+@test "a client that fails gets no sleep: the next one is served at once (item 5)" {
+	start_server srv srv-sleep --port 0 --sleep 60 --timeout 0.3
+	# One vanishes, one resets mid-request, one sends nothing in time.
+	client vanish "$PORT" 1
+	client reset "$PORT" 1
+	client silent "$PORT" >/dev/null
+	# Served now, not after one (or three) 60 s sleeps.
+	launch c1 curl -sSN "http://127.0.0.1:$PORT/hello"
+	wait_for bg_out_has c1 "Hello, World!"
+	wait_for bg_out_has srv "sleep(60)"
+	run bg_err srv
+	assert_output_contains "closed the connection without sending a request"
+	assert_output_contains "Connection reset by peer"
+	assert_output_contains "no request within 0.3 s"
+	# One sleep, "with the connection still open", for the one served.
+	assert_equal "$(grep -c 'sleep(60)' "$BATS_TEST_TMPDIR/srv.out")" 1
+	assert_equal "$(grep -c '^close(4) ' "$BATS_TEST_TMPDIR/srv.out")" 3
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	assert_output_contains "Stopped: served 1 request." "$(bg_out srv)"
+}
+
+@test "accept() failing with EMFILE stops srv-sleep with exit 1 and a hint, never a log flood (item 1)" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	start_server srv prlimit --nofile=4 srv-sleep --port 0 --sleep 0
+	curl -sS --max-time 5 "http://127.0.0.1:$PORT/" >/dev/null 2>&1 || true
+	wait_for exited "$SERVER_PID"
+	local st=0
+	wait "$SERVER_PID" || st=$?
+	assert_equal "$st" 1
+	run bg_err srv
+	assert_line_matches '^srv-sleep: accept: Too many open files \(EMFILE\)'
+	assert_line_matches '^srv-sleep: hint: '
+	assert_equal "${#lines[@]}" 3
+}
+
+@test "srv-sleep: an ambiguous abbreviation names its candidates" {
+	run --separate-stderr srv-sleep --h
+	assert_failure 2
+	assert_stderr_contains "srv-sleep: option '--h' is ambiguous: it could be '--host', '--help'"
 }

@@ -1,14 +1,22 @@
 /*
- * server: the article's web server (webserver3a), in the pieces that srv-iter,
- * srv-sleep and srv-fork share. It lives in tools/, not lib/, because it is
- * part of the lesson: it narrates every system call it makes.
+ * server: what socklab's servers share.
  *
- *   server_listen()  socket -> setsockopt(SO_REUSEADDR) -> bind -> listen,
- *                    then "Serving HTTP on port N ..."
- *   server_serve()   recv the request, print it, send the reply
+ * Two files, two roles:
  *
- * What differs between the servers - what happens around accept() - stays in
- * each tool's own file.
+ *   tools/srv-iter.c   the article's calls, the lesson: server_listen()
+ *                      (getpid, socket, setsockopt, bind, listen,
+ *                      getsockname, the ready line) and server_serve()
+ *                      (recv until the request is complete, print it,
+ *                      send the reply). The Makefile compiles srv-iter.c a
+ *                      second time with -DSERVER_CALLS_ONLY, which leaves
+ *                      out its main(), and links that object into srv-sleep
+ *                      and srv-fork: they use these calls, they do not copy
+ *                      them.
+ *   tools/server.c     what is not the lesson: the options every server
+ *                      takes, the stop signals and the waits, what to do
+ *                      when accept() fails, the 503 refusal, the last line.
+ *
+ * What differs between the servers (around accept()) stays in each tool.
  */
 #ifndef SOCKLAB_SERVER_H
 #define SOCKLAB_SERVER_H
@@ -16,35 +24,49 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "cli.h"
+#include "http.h"
+#include "say.h"
 
-#define SERVER_PORT        8888 /* the article's */
-#define SERVER_BACKLOG     5    /* the article's REQUEST_QUEUE_SIZE */
-#define SERVER_HOST        "127.0.0.1"
-#define SERVER_TIMEOUT     5.0  /* seconds a client may take to send */
-#define SERVER_MAX_REQUEST 8192 /* bytes of request we read at most */
+#define SERVER_PORT    8888 /* the article's */
+#define SERVER_BACKLOG 5    /* the article's REQUEST_QUEUE_SIZE */
+#define SERVER_HOST    "127.0.0.1"
+#define SERVER_TIMEOUT 5.0 /* seconds a client has for its whole request */
 
-struct server_opts {
+/* A server: its options, and who narrates (struct say: --quiet, and the
+ * tag of srv-fork's processes, "[parent] " or "[child 4242] "). */
+struct server {
 	const char *prog;
 	char host[256];
 	unsigned short port;
 	int backlog;
-	int quiet; /* no narration: only the readiness line and errors */
 	int content_length; /* frame the reply with Content-Length */
 	double timeout;     /* deadline for a whole request, s; 0 = none */
-	long max_request;
+	long max_request;   /* bytes of request read at most */
+	struct say say;
+	sigset_t wait_mask; /* the signal mask inside server_wait/sleep() */
+	sigset_t run_mask;  /* ...and outside: the stop signals blocked */
 };
 
-/* The options every server takes. Tools add their own after these. */
-#define SERVER_SHORT_OPTS ":p:H:b:qct:m:hV"
+/* A client, as accept() gives it: the connection and the peer's address
+ * (the article's `client_connection, client_address = accept()`). */
+struct client {
+	int fd;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+/* The options every server takes; a tool adds its own in front. */
+#define SERVER_SHORT_OPTS ":p:H:b:qlt:m:hV"
 /* clang-format off */
 #define SERVER_LONG_OPTS                                          \
 	{ "port", required_argument, NULL, 'p' },                 \
 	{ "host", required_argument, NULL, 'H' },                 \
 	{ "backlog", required_argument, NULL, 'b' },              \
 	{ "quiet", no_argument, NULL, 'q' },                      \
-	{ "content-length", no_argument, NULL, 'c' },             \
+	{ "content-length", no_argument, NULL, 'l' },             \
 	{ "timeout", required_argument, NULL, 't' },              \
 	{ "max-request", required_argument, NULL, 'm' },          \
 	{ "help", no_argument, NULL, 'h' },                       \
@@ -56,10 +78,10 @@ struct server_opts {
 	"                        kernel choose one, printed in the ready line)\n"     \
 	"  -H, --host ADDR       address to bind (default 127.0.0.1: only this\n"     \
 	"                        machine can connect; 0.0.0.0 or :: accepts\n"        \
-	"                        clients from the network)\n"                         \
+	"                        clients from the network; [::1] for IPv6)\n"         \
 	"  -b, --backlog N       listen() backlog: how many connections the\n"        \
 	"                        kernel queues before accept() (default 5)\n"         \
-	"  -c, --content-length  send Content-Length, so that clients need not\n"     \
+	"  -l, --content-length  send Content-Length, so that clients need not\n"     \
 	"                        wait for the close to know the reply is over\n"      \
 	"  -t, --timeout S       give up on a client whose request is not complete\n" \
 	"                        within S seconds (default 5; fractions allowed;\n"   \
@@ -69,35 +91,112 @@ struct server_opts {
 	"  -h, --help            show this help and exit\n"                           \
 	"  -V, --version         show the version and exit\n"
 
-/* Set by the SIGINT/SIGTERM handler; the accept loop checks it. */
+/* What every server's --help says about signals and errors. */
+#define SERVER_SIGNALS_HELP                                                         \
+	"Any signal that asks a process to stop (SIGINT from Ctrl-C, SIGTERM,\n"    \
+	"SIGHUP, SIGQUIT, SIGUSR1...) stops it cleanly, at any moment: it closes\n" \
+	"the listening socket, says how many requests it served, and exits 0.\n"    \
+	"When accept() fails for want of descriptors or memory (EMFILE, ENFILE,\n"  \
+	"ENOBUFS, ENOMEM) it says why and exits 1 rather than retry in a loop.\n"
+
+/* Set by the handler of the stop signals; the loops test it. */
 extern volatile sig_atomic_t server_stop;
 
-void server_opts_init(struct server_opts *o, const char *prog);
+/* The defaults; quiet off, no tag. */
+void server_init(struct server *s, const char *prog);
 
-/* Handles one of the shared options (all but --help and --version, whose
- * text is the tool's own). Returns 0 if handled, 1 if opt is not a shared
- * option, or 2 after printing a usage error. */
-int server_option(struct server_opts *o, int opt, const char *arg);
+/* Handles one of the shared options (all but --help and --version). Returns
+ * 0 if handled, 1 if opt is not one of them, 2 after a usage error. */
+int server_option(struct server *s, int opt, const char *arg);
 
-/* SIGINT/SIGTERM set server_stop (no SA_RESTART, so a blocked accept()
- * returns EINTR); SIGPIPE is ignored, so a client that hangs up early turns
- * send() into an EPIPE error instead of killing the server. */
-int server_signals(void);
+/* The getopt loop of every server's parse_args(): --help (usage() prints
+ * it), --version, the shared options, and nothing left over. own(ctx, opt,
+ * arg) handles the tool's own options first: it returns 0 handled, 1 not
+ * its, 2 after a usage error (own NULL: none). Returns CLI_OK, CLI_DONE or
+ * 2 (cli.h). */
+int server_parse_args(struct server *s, int argc, char **argv,
+                      const char *shortopts, const struct option *longopts,
+                      void (*usage)(void),
+                      int (*own)(void *ctx, int opt, const char *arg),
+                      void *ctx);
 
-/* Narrates one step: "call  -> result". Silent with --quiet. */
-void server_say(const struct server_opts *o, const char *call, const char *fmt,
-                ...) CLI_PRINTF(3, 4);
+/*
+ * The stop signals (lib/sig.h: SIGINT, SIGTERM, SIGHUP, SIGQUIT...) set
+ * server_stop, and are then BLOCKED: the kernel keeps one that arrives
+ * pending, and delivers it only inside server_wait() and server_sleep(),
+ * which wait with the mask of before (s->wait_mask). SIGPIPE is ignored:
+ * a client that hangs up early turns send() into an EPIPE error. Returns
+ * 0, or 1 (the exit status) after saying why.
+ */
+int server_signals(struct server *s);
 
-/* Opens the listening socket, narrating each call (and saying when the
- * kernel capped the backlog at net.core.somaxconn), and prints the ready
- * line. Returns the descriptor, or -1 after printing why (exit 1). */
-int server_listen(const struct server_opts *o);
+/* Blocks sig too outside the waits (srv-fork: SIGCHLD, so that its
+ * handler runs only while the parent waits). Returns 0, or 1 after saying
+ * why. */
+int server_block(struct server *s, int sig);
 
-/* Narrates accept()'s result: the new fd and the socket pair. */
-void server_accepted(const struct server_opts *o, int lfd, int conn);
+/* Waits until fd is ready for events (POLLIN...) or until deadline (a
+ * clock_now() value, 0 = none), the stop signals let in. Returns 1 ready,
+ * 0 deadline passed, -1 with errno EINTR when a handler ran. */
+int server_wait(const struct server *s, int fd, short events, double deadline);
 
-/* Reads the request on conn, prints it, sends the reply. Does not close
- * conn. Returns 0 if the client got a 200 reply, -1 otherwise (reported). */
-int server_serve(const struct server_opts *o, int conn);
+/* Sleeps secs seconds, the stop signals let in: a stop ends it early
+ * (returns -1, errno EINTR); 0 when the whole time passed. */
+int server_sleep(const struct server *s, double secs);
+
+/* Lets the stop signals in (on = 1) or keeps them out again (on = 0), for
+ * a tool that blocks in a call other than the waits above. */
+void server_signals_in(const struct server *s, int on);
+
+/* accept() failed with errno e: says so. Returns 0 when the server may go
+ * on (EINTR; ECONNABORTED and the like: that one client is gone), 1 when
+ * it must stop, after saying why with a hint (hint, or the usual one when
+ * NULL): EMFILE, ENFILE, ENOBUFS, ENOMEM, where no retry can succeed until
+ * something else frees a descriptor or memory, and any error that says the
+ * listener itself is broken. Retrying those would spin. */
+int server_accept_failed(const struct server *s, int e, const char *hint);
+
+/* bind() failed with errno e: says so, with a hint (a port in use, an
+ * address not of this host, a port below 1024). */
+void server_bind_failed(const struct server *s, const char *where, int e);
+
+/* After listen(): says when the kernel capped the backlog (somaxconn). */
+void server_say_backlog(const struct server *s, int lfd);
+
+/* Before the ready line: says, even with --quiet, when the server is bound
+ * to every interface (--host 0.0.0.0, ::, 0): other machines can connect. */
+void server_say_everywhere(const struct server *s, const struct sockaddr *sa);
+
+/* The request of c did not arrive: says why, and answers what HTTP has an
+ * answer for. e: ETIMEDOUT (--timeout passed: 408 if part of it came),
+ * EINTR (a stop signal), EMSGSIZE (more than --max-request: 431), 0 (the
+ * client closed without sending a byte), or recv()'s errno. len: the bytes
+ * that did come. */
+void server_no_request(const struct server *s, const struct client *c, int e,
+                       size_t len);
+
+/* Narrates what accept() returned: the new fd and the socket pair. */
+void server_accepted(const struct server *s, int lfd, const struct client *c);
+
+/* The client's address ("127.0.0.1:40998"), for messages. */
+const char *server_client_name(const struct client *c, char *buf, size_t len);
+
+/* No child for this client: reads what it sent, answers 503, closes. */
+void server_refuse(const struct server *s, int conn);
+
+/* The last line: "Stopped: served N requests." (printed even when quiet). */
+void server_stopped(unsigned long served);
+
+/* ---------------------------------------------- tools/srv-iter.c's calls */
+
+/* getpid, then socket -> setsockopt(SO_REUSEADDR) -> bind -> listen, each
+ * narrated; getsockname; the ready line. Returns the listening descriptor,
+ * or -1 after saying why (exit 1). */
+int server_listen(const struct server *s);
+
+/* recv() until the request on c is complete, within --timeout; print it;
+ * send the reply. Does not close c->fd. Returns 0 when the client got the
+ * 200 reply, -1 when not (said why on stderr). */
+int server_serve(const struct server *s, const struct client *c);
 
 #endif

@@ -15,6 +15,16 @@ line and exits 0 when the server behaved, 1 otherwise.
   vanish PORT N         N clients that connect and close without a byte
   reset PORT N          N clients that send half a request, then reset (RST)
   burst PORT N          N clients connect at once, send, read the reply
+  send PORT DATA        send DATA (backslash escapes: \\r \\n \\x1b...), read
+                        until the close, print the reply ("(reset)" if reset)
+  silent PORT           connect, send nothing, read until the server closes:
+                        print how many bytes came first
+  drip PORT             send "GET /slow" and then one byte every 0.1 s until
+                        the server answers or closes; print the reply
+  bytewise PORT         send a whole request one byte per send(): must get 200
+  header PORT SIZE [open]
+                        a GET with an X-Big header of SIZE bytes (open: no
+                        empty line after it); print the reply's status line
 """
 import socket
 import struct
@@ -134,6 +144,60 @@ def main(argv):
             s.close()
         print(f"burst: {good}/{n} ok")
         return 0 if good == n else 1
+    if mode == "send":
+        data = arg.encode("latin-1").decode("unicode_escape").encode("latin-1")
+        s = connect(port)
+        try:
+            s.sendall(data)
+            reply = read_all(s).decode(errors="replace")
+        except ConnectionResetError:
+            reply = "(reset)"
+        s.close()
+        print(reply)
+        return 0
+    if mode == "silent":
+        with connect(port) as s:
+            got = read_all(s)
+        print(f"silent: {len(got)} bytes before the close")
+        return 0
+    if mode == "drip":
+        s = connect(port)
+        s.sendall(b"GET /slow")
+        s.settimeout(0.1)
+        reply, end = b"", time.monotonic() + 30
+        while time.monotonic() < end:
+            try:
+                d = s.recv(1000)
+            except socket.timeout:
+                s.send(b"x")
+                continue
+            if not d:
+                break
+            reply += d
+        s.close()
+        print(reply.decode(errors="replace"))
+        return 0
+    if mode == "bytewise":
+        with connect(port) as s:
+            for b in REQUEST:
+                s.send(bytes([b]))
+            reply = read_all(s)
+        print(f"bytewise: {'ok' if ok(reply) else repr(reply[:60])}")
+        return 0 if ok(reply) else 1
+    if mode == "header":
+        size = int(arg)
+        req = b"GET / HTTP/1.1\r\nX-Big: " + b"a" * size
+        if argv[4:] != ["open"]:
+            req += b"\r\n\r\n"
+        s = connect(port)
+        try:
+            s.sendall(req)
+            reply = read_all(s)
+        except ConnectionResetError:
+            reply = b"(reset)"
+        s.close()
+        print(reply.split(b"\r\n", 1)[0].decode(errors="replace"))
+        return 0
     print(__doc__, file=sys.stderr)
     return 2
 

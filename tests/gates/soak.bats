@@ -10,6 +10,8 @@
 #     half-close or vanish, while a normal client is still served in time.
 #   - srv-fork (when it is built): a burst of 500 clients, then no zombie
 #     and no descriptor growth.
+#   - srv-sleep --sleep 60: 100 clients that vanish or reset delay a normal
+#     client by nothing (it sleeps only after a reply).
 
 load gate_helper
 
@@ -106,4 +108,25 @@ load gate_helper
 	assert_equal "$(fd_count "$SERVER_PID")" "$fds0"
 	stop_gracefully "$SERVER_PID"
 	assert_equal "$STOP_STATUS" 0
+}
+
+# srv-sleep sleeps only after a reply (issue 12, item 5): clients that fail
+# cost it nothing, so a normal client behind a hundred of them is served at
+# once, not after a hundred 60-second sleeps.
+@test "srv-sleep: 50 vanishing and 50 resetting clients, then a normal client served within 2 s" {
+	has_tool srv-sleep || skip "srv-sleep is not built"
+	# --content-length: the normal client's reply is complete without the
+	# close, which comes only after the server's 60 s sleep.
+	start_server srv srv-sleep --quiet --port 0 --sleep 60 --backlog 128 --content-length
+	run client vanish "$PORT" 50
+	assert_success
+	run client reset "$PORT" 50
+	assert_success
+	run curl -sS --max-time 2 "http://127.0.0.1:$PORT/"
+	assert_success
+	assert_equal "$output" "Hello, World!"
+	alive "$SERVER_PID"
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	assert_output_contains "Stopped: served 1 request." "$(bg_out srv)"
 }

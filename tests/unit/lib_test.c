@@ -1,22 +1,21 @@
 /*
  * lib_test: the pure functions of lib/ on inputs written by hand: the
  * terminal escaper (text), JSON strings (json), the request framing and
- * replies (http), the narration column (say), number parsing (num), the
- * option messages (cli), the waits (clock), signal names (sig) and, on
- * loopback, connecting to a list of addresses (net). Run by tests/lib.bats
- * (make build/unit/lib_test).
+ * replies (http), the narration column (say), the wildcard address (addr),
+ * number parsing (num), the option messages (cli), the waits (clock),
+ * signal names (sig) and, on loopback, connecting to a list of addresses
+ * (net). Run by tests/lib.bats (make build/unit/lib_test).
  * Prints one line per failed check and exits 1 if any failed.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <netdb.h>
-#include <netinet/in.h>
-#include <poll.h>
 
 #include "addr.h"
 #include "clock.h"
@@ -191,6 +190,68 @@ static void say_lines(void)
 		got[n > 0 ? n : 0] = '\0';
 		CHECK(strstr(got, "ccc... -> result 42\n") != NULL);
 	}
+}
+
+/* What f() printed on stdout, into buf. */
+static const char *printed(void (*f)(void), char *buf, size_t len)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(STDOUT_FILENO);
+	size_t n;
+
+	buf[0] = '\0';
+	if (tmp == NULL || saved == -1)
+		return buf;
+	fflush(stdout);
+	dup2(fileno(tmp), STDOUT_FILENO);
+	f();
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, len - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+	return buf;
+}
+
+static void say_fds(void)
+{
+	struct say s;
+
+	say_init(&s, 0);
+	say_fd(&s, "recv", 4, NULL, "%d bytes", 79);
+	say_tag(&s, "[child %d] ", 42);
+	say_fd(&s, "send", 4, "\"HTTP/1.1 200 OK...\"", "%d bytes", 78);
+	s.quiet = 1;
+	say_fd(&s, "close", 4, NULL, "ok");
+}
+
+static void say_calls(void)
+{
+	char out[512];
+
+	CHECK(strcmp(printed(say_fds, out, sizeof out),
+	             "recv(4)                                      -> 79 bytes\n"
+	             "[child 42] send(4, \"HTTP/1.1 200 OK...\")     -> 78 "
+	             "bytes\n") == 0);
+}
+
+static void addrs(void)
+{
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+
+	memset(&in4, 0, sizeof in4);
+	in4.sin_family = AF_INET;
+	CHECK(addr_is_any((struct sockaddr *)&in4));
+	in4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(!addr_is_any((struct sockaddr *)&in4));
+	memset(&in6, 0, sizeof in6);
+	in6.sin6_family = AF_INET6;
+	CHECK(addr_is_any((struct sockaddr *)&in6));
+	in6.sin6_addr = in6addr_loopback;
+	CHECK(!addr_is_any((struct sockaddr *)&in6));
 }
 
 static void num(void)
@@ -375,6 +436,8 @@ int main(void)
 	json();
 	http();
 	say_lines();
+	say_calls();
+	addrs();
 	num();
 	states();
 	clocks();
