@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# cli-connect: the article's client (rows 3 and 5 of CONCEPTS.md).
+# cli-connect: the article's client (docs/article-map.md: webserver3a, client3).
 
 load test_helper
 

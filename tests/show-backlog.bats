@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# show-backlog: the accept-queue experiment (row 9 of CONCEPTS.md). Linux
+# show-backlog: the accept-queue experiment (docs/article-map.md: webserver3b). Linux
 # lets backlog + 1 connections wait; the others' SYNs are dropped, so they
 # sit in SYN-SENT instead of being refused.
 

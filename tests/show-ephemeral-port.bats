@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# show-ephemeral-port: ephemeral vs well-known ports (row 6 of CONCEPTS.md).
+# show-ephemeral-port: ephemeral vs well-known ports (docs/article-map.md).
 # Loopback only. Ports are the kernel's choice: assert ranges, never values.
 
 load test_helper

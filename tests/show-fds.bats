@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# show-fds: file descriptors (rows 8 and 11 of CONCEPTS.md). Under bats a
+# show-fds: file descriptors (docs/article-map.md). Under bats a
 # process inherits more than 0, 1 and 2: assert "contains", never "exactly".
 
 load test_helper

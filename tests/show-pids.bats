@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# show-pids: processes, PIDs and PPIDs (rows 7 and 14 of CONCEPTS.md).
+# show-pids: processes, PIDs and PPIDs (docs/article-map.md).
 
 load test_helper
 

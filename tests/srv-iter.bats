@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# srv-iter: the article's iterative server (rows 1 and 4 of CONCEPTS.md).
+# srv-iter: the article's iterative server (docs/article-map.md: webserver3a).
 
 load test_helper
 

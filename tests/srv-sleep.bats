@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# srv-sleep: the article's busy iterative server, webserver3b (rows 2 and 9
-# of CONCEPTS.md). The tests follow the order of events, never a stopwatch:
+# srv-sleep: the article's busy iterative server, webserver3b (docs/article-map.md:
+# webserver3b). The tests follow the order of events, never a stopwatch:
 # a long sleep that the test ends with SIGTERM once it has seen what it
 # needs, or a short one whose end the server's own log orders.
 
