@@ -265,6 +265,28 @@ fuzz: fuzz-build
 soak: all
 	SOCKLAB_BIN=$(CURDIR)/$(BIN) $(BATS) $(BATS_FLAGS) tests/gates/soak.bats
 
+# ------------------------------------------------------------ the course
+#
+#   make prereqs   what the course needs, what is missing on this machine
+#                  and how to install it (scripts/prereqs.sh;
+#                  PREREQS_FLAGS=--tests adds what make test needs)
+#   make pace      the lessons' tests at a person's pace: SOCKLAB_PACE (PACE,
+#                  8 s) between the steps of every multi-terminal lesson, one
+#                  edition (tests/test_helper.bash says why); about 7 minutes;
+#                  .ci/run runs it
+
+PACE          ?= 8
+PREREQS_FLAGS ?=
+PACE_TESTS     = $(wildcard tests/lesson-*.bats)
+
+.PHONY: prereqs pace
+
+prereqs:
+	@scripts/prereqs.sh $(PREREQS_FLAGS)
+
+pace: all
+	SOCKLAB_PACE=$(PACE) SOCKLAB_BIN=$(CURDIR)/$(BIN) $(BATS) $(BATS_FLAGS) $(PACE_TESTS)
+
 # ------------------------------------------------------------ classroom demos
 #
 # make demo-NAME opens a tmux session with the article's terminals side by

@@ -10,8 +10,9 @@ DEMO_LESSON=2
 DEMO_LESSON_FILE=docs/02-busy-server-and-backlog.md
 
 demo_steps() {
-	# The lesson sleeps 5 s; in class, 20 s leave the teacher time to talk
-	# before the second curl (the article sleeps 60).
+	# The lesson sleeps 60 s, as the article does, so that a learner has the
+	# time for two curls and two looks with ss; in class, 20 s leave the
+	# teacher the time to talk before the second curl, and no more.
 	if [[ -z "$DEMO_SLEEP" && -z "$DEMO_AUTO" ]]; then
 		DEMO_SLEEP=20
 	fi

@@ -15,6 +15,8 @@
 
 DEMO_ROOT="$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)"
 DEMO_SCRIPT="$DEMO_ROOT/scripts/demo-$DEMO_NAME.sh"
+# shellcheck source=scripts/doc-lib.sh
+. "$DEMO_ROOT/scripts/doc-lib.sh"
 DEMO_ROLES="server client1 client2"
 
 demo_usage() {
@@ -109,16 +111,10 @@ pause() {
 }
 
 # block NAME: the lesson's marked block, for this session: ./bin/ is --bin
-# when given, the article's port 8888 is the server's port.
+# when given. scripts/doc-lib.sh reads it, as the tests do.
 block() {
 	local text
-	text="$(awk -v want="<!-- test: $1 -->" '
-		$0 == want { armed = 1; next }
-		armed && !inside && /^```/ { inside = 1; next }
-		inside && /^```/ { found = 1; exit }
-		inside { print }
-		END { if (!found) exit 1 }
-	' "$DEMO_ROOT/$DEMO_LESSON_FILE")" ||
+	text="$(doclib_block "$DEMO_ROOT/$DEMO_LESSON_FILE" "$1")" ||
 		demo_error "no block '$1' in $DEMO_LESSON_FILE"
 	if [[ -n "$DEMO_BIN" ]]; then
 		text="${text//.\/bin\//$DEMO_BIN/}"
@@ -127,6 +123,12 @@ block() {
 		text="$(printf '%s' "$text" | sed -E "s/(--(child-)?sleep) [0-9.]+/\1 $DEMO_SLEEP/")"
 	fi
 	printf '%s' "$text"
+}
+
+# with_port TEXT PORT: the lesson's port (${PORT:-8888}, or 8888) is PORT.
+with_port() {
+	local text="${1//\$\{PORT:-8888\}/$2}"
+	printf '%s' "${text//8888/$2}"
 }
 
 # type_in ROLE TEXT: types TEXT and Enter in a pane, as a person would.
@@ -139,8 +141,7 @@ type_in() {
 # run_in ROLE BLOCK: shows the lesson's command, waits, types it in ROLE's pane.
 run_in() {
 	local cmd
-	cmd="$(block "$2")"
-	cmd="${cmd//8888/$DEMO_CUR_PORT}"
+	cmd="$(with_port "$(block "$2")" "$DEMO_CUR_PORT")"
 	printf '   %s $ %s\n' "$1" "${cmd//$'\n'/$'\n     '}"
 	pause "runs it in the $1 pane"
 	type_in "$1" "$cmd"
@@ -154,7 +155,7 @@ server_in() {
 	cmd="$(block "$2")"
 	if [[ "$DEMO_PORT" != 8888 ]]; then
 		if [[ "$cmd" == *8888* ]]; then
-			cmd="${cmd//8888/$DEMO_PORT}"
+			cmd="$(with_port "$cmd" "$DEMO_PORT")"
 		else
 			cmd="$cmd --port $DEMO_PORT"
 		fi

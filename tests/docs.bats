@@ -1,15 +1,20 @@
 #!/usr/bin/env bats
 # The docs run: every shell block in README.md and docs/ is either executed
-# by a test (marked <!-- test: NAME -->) or says why not (<!-- not run: ... -->).
-# The course (docs/README.md) links every lesson, and its two editions,
-# English (docs/) and Chinese (docs/zh/), stay in step: the same lessons, and
-# in each lesson the same blocks with the same content.
+# by a test (marked <!-- test: NAME -->) or says why not (<!-- not run: ... -->),
+# and every text block (the output to expect) is compared with what its
+# command prints (<!-- output: ... -->) or says why not (<!-- not compared:
+# ... -->); the comparison itself is tested here (scripts/doc-lib.sh). The
+# course (docs/README.md) links every lesson, the lessons link each other and
+# their twins, and the two editions, English (docs/) and Chinese (docs/zh/),
+# stay in step: the same pages, and in each the same blocks with the same
+# content. The Chinese prose uses Chinese punctuation. No file points outside
+# the repository.
 
 load test_helper
 
 # Pages of docs/ that have no Chinese edition, with the reason. Every other
-# docs/*.md (the lessons, docs/NN-*.md, and the course, docs/README.md) has a
-# twin of the same name in docs/zh/.
+# docs/*.md (the lessons, docs/NN-*.md, the course, docs/README.md, and the
+# article map) has a twin of the same name in docs/zh/.
 #   performance.md: the toolkit's benchmark (how fast the servers are, on the
 #   machine that measured them), for the people who change the tools; it is
 #   not a lesson of the article and not part of the course.
@@ -66,8 +71,9 @@ block_names() {
 }
 
 # Every fenced block of a file but the pictures (mermaid, translated), each
-# headed by its fence and, for shell blocks, its marker (a not run: reason
-# may be translated, so only "not run" is kept): what both editions share.
+# headed by its fence and its marker (a not run: or not compared: reason may
+# be translated, so only "not run" or "not compared" is kept): what both
+# editions share.
 shared_blocks() {
 	awk '
 		/^```/ {
@@ -76,8 +82,9 @@ shared_blocks() {
 			keep = ($0 != "```mermaid")
 			if (!keep) next
 			marker = ""
-			if (prev ~ /^<!-- test: /) marker = prev
+			if (prev ~ /^<!-- (test|output): /) marker = prev
 			else if (prev ~ /^<!-- not run: /) marker = "<!-- not run -->"
+			else if (prev ~ /^<!-- not compared: /) marker = "<!-- not compared -->"
 			print "=== " $0 " " marker
 			next
 		}
@@ -86,15 +93,29 @@ shared_blocks() {
 	' "$SOCKLAB_ROOT/$1"
 }
 
-# is_run FILE NAME: a .bats file that names FILE runs its block NAME.
-is_run() {
-	local bats
-	for bats in "$SOCKLAB_ROOT"/tests/*.bats; do
-		grep -qF -- "$1" "$bats" &&
-			grep -qE "doc_(run|start|script|block) [^ ]+ $2( |\$)" "$bats" &&
-			return 0
+# The .bats files, read once per test: BATS_TEXT[FILE] is FILE's text.
+declare -gA BATS_TEXT=()
+bats_texts() {
+	local b
+	((${#BATS_TEXT[@]} > 0)) && return 0
+	for b in "$SOCKLAB_ROOT"/tests/*.bats; do
+		BATS_TEXT["$b"]="$(<"$b")"
+	done
+}
+
+# uses PAGE REGEX: a .bats file names PAGE and has a match for REGEX.
+uses() {
+	local b
+	bats_texts
+	for b in "${!BATS_TEXT[@]}"; do
+		[[ "${BATS_TEXT[$b]}" == *"$1"* && "${BATS_TEXT[$b]}" =~ $2 ]] && return 0
 	done
 	return 1
+}
+
+# is_run FILE NAME: a .bats file that names FILE runs its block NAME.
+is_run() {
+	uses "$1" "doc_(run|start|launch|script|block) [^ ]+ $2([[:space:]]|\)|\")|doc_type [^ ]+ [^ ]+ $2[[:space:]]"
 }
 
 # The English twin of a Chinese page: docs/zh/X.md -> docs/X.md.
@@ -134,25 +155,22 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 @test "doc_block finds a block and fails clearly on a missing one" {
 	run doc_block docs/01-iterative-server.md start-server
 	assert_success
-	assert_equal "$output" "./bin/srv-iter"
+	# shellcheck disable=SC2016 # the block's text, not an expansion
+	assert_equal "$output" './bin/srv-iter --port ${PORT:-8888}'
 	run doc_block docs/01-iterative-server.md no-such-block
 	assert_failure
 	assert_output_contains "no block 'no-such-block'"
 }
 
-@test "the two editions have the same lessons: docs/NN-*.md and docs/zh/NN-*.md, docs/README.md and docs/zh/README.md" {
+@test "the two editions have the same pages: docs/X.md and docs/zh/X.md (but ENGLISH_ONLY)" {
 	local f base problems=""
 	for f in "$SOCKLAB_ROOT"/docs/*.md; do
 		base="${f##*/}"
 		if [[ " ${ENGLISH_ONLY[*]} " == *" $base "* ]]; then
 			continue
 		fi
-		if [[ "$base" != [0-9][0-9]-*.md && "$base" != README.md ]]; then
-			problems+="docs/$base: not a lesson (docs/NN-topic.md): give it docs/zh/$base, or list it in ENGLISH_ONLY in tests/docs.bats with the reason"$'\n'
-			continue
-		fi
 		[[ -f "$SOCKLAB_ROOT/docs/zh/$base" ]] ||
-			problems+="docs/$base has no Chinese edition: docs/zh/$base (the same blocks, translated prose)"$'\n'
+			problems+="docs/$base has no Chinese edition: docs/zh/$base (the same blocks, translated prose), or list it in ENGLISH_ONLY in tests/docs.bats with the reason"$'\n'
 	done
 	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
 		[[ -f "$f" ]] || continue
@@ -231,4 +249,401 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 	doc_run README.md readme-curl "$PORT"
 	assert_success
 	assert_output_contains "Hello, World!"
+}
+
+# ------------------------------------------------------------ output blocks
+
+# Every page whose blocks the suite governs.
+doc_pages() {
+	local f
+	for f in "$SOCKLAB_ROOT/README.md" "$SOCKLAB_ROOT"/docs/*.md "$SOCKLAB_ROOT"/docs/*/*.md; do
+		[[ -f "$f" ]] && printf '%s\n' "${f#"$SOCKLAB_ROOT"/}"
+	done
+}
+
+# Lists "file:line: problem" for text blocks without an output: or a not
+# compared: marker.
+unmarked_text_blocks() {
+	local rel
+	while IFS= read -r rel; do
+		awk -v file="$rel" '
+			/^```/ {
+				if (inside) { inside = 0; next }
+				inside = 1
+				if (substr($0, 4) == "text" &&
+				    prev !~ /^<!-- (output: [A-Za-z0-9_-]+( after ([A-Za-z0-9_-]+|Ctrl-C))?|not compared: .+) -->$/)
+					printf "%s:%d: text block without an output: or not compared: marker\n", file, NR
+				next
+			}
+			!inside && NF { prev = $0 }
+		' "$SOCKLAB_ROOT/$rel"
+	done < <(doc_pages)
+}
+
+# The output: marks of a page, one a line ("NAME" or "NAME after STEP").
+output_marks() {
+	sed -n 's/^<!-- output: \(.*\) -->$/\1/p' "$SOCKLAB_ROOT/$1"
+}
+
+# is_compared FILE MARK: a .bats file that names FILE compares MARK.
+is_compared() {
+	uses "$1" "doc_expect [^ ]+ (\"$2\"|'$2'|$2)[[:space:]]"
+}
+
+# sample_of: the lines of an output block (stdin) with its placeholders made
+# concrete, as a run could print them.
+sample_of() {
+	sed -e '/^\.\.\.$/d' -e 's/\[PORT\]/49152/g; s/\[PID\]/4242/g; s/\[INODE\]/81170/g; s/\[N\]/7/g; s/\[\.\.\]/x/g'
+}
+
+# mutants_of: for each line of an output block (stdin) but ..., the block
+# with one literal character of that line changed (a letter or a digit
+# outside the placeholders, or, on an empty line, an x added), one block per
+# line, separated by a line "=====".
+mutants_of() {
+	awk '
+		{ L[++n] = $0 }
+		END {
+			for (k = 1; k <= n; k++) {
+				if (L[k] == "...") continue
+				line = L[k]; pos = 0; i = 1
+				while (i <= length(line)) {
+					if (substr(line, i, 1) == "[" && match(substr(line, i), /^\[(PORT|PID|INODE|N|\.\.)\]/)) {
+						i += RLENGTH; continue
+					}
+					if (substr(line, i, 1) ~ /[A-Za-z0-9]/) { pos = i; break }
+					i++
+				}
+				for (j = 1; j <= n; j++) {
+					if (j != k) { print L[j]; continue }
+					if (line == "") { print "x"; continue }
+					if (pos == 0) { print "#" line; continue }
+					c = substr(line, pos, 1)
+					print substr(line, 1, pos - 1) (c == "Q" ? "R" : "Q") substr(line, pos + 1)
+				}
+				print "====="
+			}
+		}'
+}
+
+@test "every text block in README.md and docs/ is compared with its command's output or says why not" {
+	run unmarked_text_blocks
+	assert_success
+	assert_equal "$output" ""
+}
+
+@test "every output: block names blocks of its page (the step may be Ctrl-C) and is compared by a .bats file that names its page (zh: or its English twin)" {
+	local rel mark name step problems=""
+	while IFS= read -r rel; do
+		while IFS= read -r mark; do
+			name="${mark%% after *}"
+			step=""
+			[[ "$mark" == *" after "* ]] && step="${mark#* after }"
+			grep -qxF "<!-- test: $name -->" "$SOCKLAB_ROOT/$rel" ||
+				problems+="$rel: <!-- output: $mark -->: no block '$name' on the page"$'\n'
+			if [[ -n "$step" && "$step" != Ctrl-C ]]; then
+				grep -qxF "<!-- test: $step -->" "$SOCKLAB_ROOT/$rel" ||
+					problems+="$rel: <!-- output: $mark -->: no block '$step' on the page"$'\n'
+			fi
+			is_compared "$rel" "$mark" && continue
+			if [[ "$rel" == docs/zh/* ]] && is_compared "$(english_of "$rel")" "$mark"; then
+				continue
+			fi
+			problems+="$rel: <!-- output: $mark --> is compared by no .bats file (doc_expect FILE '$mark')"$'\n'
+		done < <(output_marks "$rel")
+	done < <(doc_pages)
+	assert_equal "$problems" ""
+}
+
+@test "every line of every compared block is load-bearing: one literal character changed, the block no longer matches" {
+	local rel mark block line0 problems="" n=0
+	local exp="$BATS_TEST_TMPDIR/exp" sample="$BATS_TEST_TMPDIR/sample" mut="$BATS_TEST_TMPDIR/mut"
+	while IFS= read -r rel; do
+		[[ "$rel" == docs/zh/* ]] && continue # byte-identical blocks (test above)
+		while IFS= read -r mark; do
+			block="$(doclib_output "$SOCKLAB_ROOT/$rel" "$mark")" || { problems+="$rel: no block for '$mark'"$'\n'; continue; }
+			line0="${block%%$'\n'*}"
+			printf '%s\n' "${block#*$'\n'}" >"$exp"
+			sample_of <"$exp" >"$sample"
+			# The block matches a run's output (its placeholders made concrete).
+			doclib_compare "$rel" "$line0" "" "$exp" "$sample" >/dev/null ||
+				problems+="$rel:$line0: the block does not match its own sample: $(doclib_compare "$rel" "$line0" "" "$exp" "$sample")"$'\n'
+			# Each mutant, one line changed, must not.
+			local k=0
+			while IFS= read -r -d $'\x1e' one; do
+				k=$((k + 1))
+				printf '%s' "$one" >"$mut"
+				if doclib_compare "$rel" "$line0" "" "$mut" "$sample" >/dev/null; then
+					problems+="$rel:$line0: block '$mark': change a letter of its line $k and it still matches: give that line something literal"$'\n'
+				fi
+				n=$((n + 1))
+			done < <(mutants_of <"$exp" | awk '$0 == "=====" { printf "\x1e"; next } { print }')
+		done < <(output_marks "$rel")
+	done < <(doc_pages)
+	echo "# $n mutants, each caught" >&3
+	((n > 100)) || problems+="only $n mutants: the scan found too few blocks"$'\n'
+	assert_equal "$problems" ""
+}
+
+@test "the comparison: placeholders, stretching spaces and ... match; a changed, a missing and an extra line are each caught, with PAGE:LINE" {
+	local exp="$BATS_TEST_TMPDIR/exp" act="$BATS_TEST_TMPDIR/act"
+	printf '%s\n' \
+		'accept(3)       -> fd 4, socket pair {127.0.0.1:8888, 127.0.0.1:[PORT]}' \
+		'recv(4)         -> [N] bytes' \
+		'User-Agent: curl/[..]' \
+		'...' \
+		'  [PID]   [PID] Z+   [srv-fork] <defunct>' \
+		'   4  socket     socket:[INODE] TCP' \
+		'elapsed: [N] s' >"$exp"
+	printf '%s\n' \
+		'accept(3)   -> fd 4, socket pair {127.0.0.1:41234, 127.0.0.1:50321}' \
+		'recv(4)         -> 83 bytes' \
+		'User-Agent: curl/7.88.1' \
+		'Accept: */*' \
+		'' \
+		'1234567   24290 Z+   [srv-fork] <defunct>   ' \
+		'   4  socket     socket:[81170] TCP' \
+		'elapsed: 1.034 s' >"$act"
+	run doclib_compare docs/x.md 10 41234 "$exp" "$act"
+	assert_success
+	assert_equal "$output" ""
+
+	# A changed line: the block's line (with its PAGE:LINE), then what was printed.
+	sed 's/^recv(4) /recv(5) /' "$act" >"$act.changed"
+	run doclib_compare docs/x.md 10 41234 "$exp" "$act.changed"
+	assert_failure 1
+	assert_output_contains "docs/x.md:10: the output block does not match"
+	assert_output_contains "- docs/x.md:11: recv(4)         -> [N] bytes"
+	assert_output_contains "+ recv(5)         -> 83 bytes"
+	# ... after a line: the change is caught all the same (the ... takes it,
+	# the block's line is missing).
+	sed 's/Z+/S+/' "$act" >"$act.changed2"
+	run doclib_compare docs/x.md 10 41234 "$exp" "$act.changed2"
+	assert_failure 1
+	assert_output_contains "- docs/x.md:14:   [PID]   [PID] Z+   [srv-fork] <defunct>"
+
+	# A missing line.
+	sed '/socket:/d' "$act" >"$act.missing"
+	run doclib_compare docs/x.md 10 41234 "$exp" "$act.missing"
+	assert_failure 1
+	assert_output_contains "- docs/x.md:15:    4  socket     socket:[INODE] TCP"
+
+	# An extra line, at the end and in the middle.
+	{ cat "$act"; echo 'Stopped.'; } >"$act.extra"
+	run doclib_compare docs/x.md 10 41234 "$exp" "$act.extra"
+	assert_failure 1
+	assert_output_contains "+ Stopped."
+	sed '2a\
+surprise' "$act" >"$act.extra2"
+	run doclib_compare docs/x.md 10 41234 "$exp" "$act.extra2"
+	assert_failure 1
+	assert_output_contains "+ surprise"
+
+	# Placeholders are not wildcards: [PORT] wants digits, 8888 the test's port.
+	sed 's/50321/abc/' "$act" >"$act.port"
+	run doclib_compare docs/x.md 10 41234 "$exp" "$act.port"
+	assert_failure 1
+	run doclib_compare docs/x.md 10 41235 "$exp" "$act"
+	assert_failure 1
+	# One space is literal; two or more stretch (but never to none).
+	printf 'a b\n' >"$exp.sp"
+	printf 'a  b\n' >"$act.sp"
+	run doclib_compare docs/x.md 1 "" "$exp.sp" "$act.sp"
+	assert_failure 1
+	printf 'a  b\n' >"$exp.sp"
+	printf 'ab\n' >"$act.sp"
+	run doclib_compare docs/x.md 1 "" "$exp.sp" "$act.sp"
+	assert_failure 1
+}
+
+# run_lesson_copy EDIT TEST_FILTER: copies the repository's tests, scripts
+# and docs into a scratch root, applies the sed script EDIT to its lesson 1,
+# and runs its tests/lesson-01.bats (the tests that match TEST_FILTER, the
+# English edition only) against the build under test.
+run_lesson_copy() {
+	local root="$BATS_TEST_TMPDIR/root"
+	rm -rf "$root"
+	mkdir -p "$root"
+	cp -R "$SOCKLAB_ROOT/tests" "$SOCKLAB_ROOT/scripts" "$SOCKLAB_ROOT/docs" "$root/"
+	sed -i "$1" "$root/docs/01-iterative-server.md"
+	run env SOCKLAB_PACE=1 SOCKLAB_DEADLINE=2 SOCKLAB_BIN="$SOCKLAB_BIN" \
+		bats -f "$2" "$root/tests/lesson-01.bats"
+}
+
+@test "make test fails when one literal character, a line or an extra line of a lesson's output block is wrong" {
+	# The copy as it is passes (SOCKLAB_PACE=1: English only, 1 s pauses).
+	run_lesson_copy '' "narrates its four calls"
+	assert_success
+	# A changed character (the server's startup block, compared while it runs).
+	run_lesson_copy '/^<!-- output: start-server -->$/,/^```$/s/-> fd 3$/-> fd 5/' "narrates its four calls"
+	assert_failure
+	assert_output_contains "- docs/01-iterative-server.md:"
+	assert_output_contains "+ socket(AF_INET, SOCK_STREAM, 0)              -> fd 3"
+	# A missing line (the block shows a line nothing printed).
+	run_lesson_copy '/^<!-- output: start-server -->$/,/^```$/s/^listen(3, 5) .*/&\nlisten(3, 6)/' "narrates its four calls"
+	assert_failure
+	assert_output_contains "listen(3, 6)"
+	# An extra line (printed, but not in the block), in a command's own output.
+	run_lesson_copy '/^<!-- output: python-client -->$/,/^```$/{/^Connection: close$/d}' "Python client"
+	assert_failure
+	assert_output_contains "+ Connection: close"
+}
+
+# ------------------------------------------------------------ the port
+
+@test "every 8888 in a command block of the course is \${PORT:-8888}, so that PORT moves the whole lesson" {
+	local rel problems=""
+	while IFS= read -r rel; do
+		[[ "$rel" == docs/* ]] || continue
+		problems+="$(awk -v file="$rel" '
+			/^```/ { if (inside) { inside = 0; next } inside = 1; lang = substr($0, 4); next }
+			inside && lang == "sh" {
+				line = $0
+				gsub(/\$\{PORT:-8888\}/, "", line)
+				if (line ~ /8888/) printf "%s:%d: 8888 without ${PORT:-8888}: %s\n", file, NR, $0
+			}
+		' "$SOCKLAB_ROOT/$rel")"
+	done < <(doc_pages)
+	assert_equal "$problems" ""
+}
+
+# ------------------------------------------------------------ links
+
+@test "every lesson links its twin, the course, the lesson before it and the one after it" {
+	local f base n prev next problems="" dir
+	for dir in docs docs/zh; do
+		for f in "$SOCKLAB_ROOT/$dir"/[0-9][0-9]-*.md; do
+			base="${f##*/}"
+			n=$((10#${base%%-*}))
+			prev="$(cd "$SOCKLAB_ROOT/$dir" && ls -- "$(printf '%02d' $((n - 1)))"-*.md 2>/dev/null || true)"
+			next="$(cd "$SOCKLAB_ROOT/$dir" && ls -- "$(printf '%02d' $((n + 1)))"-*.md 2>/dev/null || true)"
+			if [[ "$dir" == docs ]]; then
+				grep -qF "](zh/$base)" "$f" || problems+="$dir/$base does not link its Chinese twin zh/$base"$'\n'
+			else
+				grep -qF "](../$base)" "$f" || problems+="$dir/$base does not link its English twin ../$base"$'\n'
+			fi
+			grep -qF "](README.md)" "$f" || problems+="$dir/$base does not link the course, README.md"$'\n'
+			[[ -z "$prev" ]] || grep -qF "]($prev)" "$f" || problems+="$dir/$base does not link the lesson before it, $prev"$'\n'
+			[[ -z "$next" ]] || grep -qF "]($next)" "$f" || problems+="$dir/$base does not link the lesson after it, $next"$'\n'
+		done
+	done
+	assert_equal "$problems" ""
+}
+
+# The anchors a page offers: the slugs of its headings (GitHub's: lower
+# case, punctuation dropped, spaces to -) and its <a id="..."></a>.
+anchors_of() {
+	sed -n 's/.*<a id="\([^"]*\)">.*/\1/p' "$1"
+	sed -n 's/^#\{1,6\} //p' "$1" | tr '[:upper:]' '[:lower:]' |
+		sed 's/[][!"#$%&'"'"'()*+,./:;<=>?@\\^`{|}~]//g; s/ /-/g'
+}
+
+@test "every #anchor of a link in README.md and docs/ exists in the page it points to" {
+	local rel f target page anchor problems=""
+	while IFS= read -r rel; do
+		f="$SOCKLAB_ROOT/$rel"
+		while IFS= read -r target; do
+			[[ "$target" == *"#"* && ! "$target" =~ ^[a-z]+: ]] || continue
+			page="${target%%#*}"
+			anchor="${target#*#}"
+			if [[ -z "$page" ]]; then page="$f"; else page="${f%/*}/$page"; fi
+			[[ -f "$page" ]] || continue # the test above reports it
+			anchors_of "$page" | grep -qxF -- "$anchor" ||
+				problems+="$rel: no anchor '#$anchor' in ${target%%#*}"$'\n'
+		done < <(grep -oE '\]\([^) ]+\)' "$f" | sed 's/^](//; s/)$//')
+	done < <(doc_pages)
+	assert_equal "$problems" ""
+}
+
+@test "no file of the repository points to a file outside it" {
+	cd "$SOCKLAB_ROOT"
+	command -v git >/dev/null && git rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+		skip "not a git checkout: cannot list the repository's files"
+	# The patterns are split so that this file does not match itself.
+	local pats=("CONCEPTS"".md" "concept"" map" "\\.\\./shared""/" "概念""表")
+	local p hits=""
+	for p in "${pats[@]}"; do
+		hits+="$(git ls-files -z | xargs -0 grep -nIE -- "$p" 2>/dev/null || true)"
+	done
+	assert_equal "$hits" ""
+}
+
+@test "every relative link in the repository's Markdown points to a file of the repository" {
+	cd "$SOCKLAB_ROOT"
+	command -v git >/dev/null && git rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+		skip "not a git checkout: cannot list the repository's files"
+	local f target problems=""
+	# shellcheck disable=SC2016 # backquotes of Markdown, not a command
+	local strip_code='s/``.*``//g; s/`[^`]*`//g'
+	while IFS= read -r f; do
+		while IFS= read -r target; do
+			target="${target%%#*}"
+			[[ -z "$target" || "$target" =~ ^[a-z]+: ]] && continue
+			[[ -e "$(dirname "$f")/$target" ]] || problems+="$f: broken link: $target"$'\n'
+		done < <(sed "$strip_code" "$f" | grep -oE '\]\([^) ]+\)' | sed 's/^](//; s/)$//')
+	done < <(git ls-files '*.md')
+	assert_equal "$problems" ""
+}
+
+# ------------------------------------------------------------ Chinese prose
+
+# zh_prose FILE: the prose of a Chinese page, "LINE:text", without what may
+# keep half-width punctuation: fenced blocks, HTML comments (the markers) and
+# tags, code spans (even across lines), link targets, URLs, and a name
+# followed by parentheses (a call, fork(); a man page, socket(2)).
+zh_prose() {
+	awk '
+		/^```/ { inside = !inside; next }
+		inside { next }
+		/^<!--.*-->$/ { next }
+		{
+			line = ""
+			for (i = 1; i <= length($0); i++) {
+				c = substr($0, i, 1)
+				if (c == "`") { code = !code; continue }
+				if (!code) line = line c
+			}
+			gsub(/\]\([^)]*\)/, "]", line)
+			gsub(/<[^>]*>/, "", line)
+			gsub(/https?:[^ ）)]*/, "", line)
+			gsub(/[A-Za-z_][A-Za-z0-9_]*\([A-Za-z0-9_, |&-]*\)/, "", line)
+			print NR ":" line
+		}
+	' "$1"
+}
+
+@test "the Chinese pages use Chinese punctuation in their prose (，：（）；？！), half-width only in code" {
+	local f rel problems=""
+	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
+		rel="${f#"$SOCKLAB_ROOT"/}"
+		# Half-width , : ; ? ! ( ) in prose, but between two digits (20,000; 5:00).
+		problems+="$(zh_prose "$f" | awk -v file="$rel" '
+			{
+				n = index($0, ":"); nr = substr($0, 1, n - 1); line = substr($0, n + 1)
+				for (i = 1; i <= length(line); i++) {
+					c = substr(line, i, 1)
+					if (index(",:;?!()", c) == 0) continue
+					if (substr(line, i - 1, 1) ~ /[0-9]/ && substr(line, i + 1, 1) ~ /[0-9]/) continue
+					printf "%s:%s: half-width %s in prose: %s\n", file, nr, c, line
+					break
+				}
+			}')"
+	done
+	assert_equal "$problems" ""
+}
+
+@test "the Chinese pages give the standard term beside the translation's at first use (轮询服务器, 通用端口)" {
+	local f rel problems="" first
+	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
+		rel="${f#"$SOCKLAB_ROOT"/}"
+		first="$(zh_prose "$f" | grep -m1 '轮询服务器' || true)"
+		if [[ -n "$first" && "$first" != *"轮询服务器（迭代服务器"* ]]; then
+			problems+="$rel: the first 轮询服务器 is not followed by （迭代服务器…）: ${first}"$'\n'
+		fi
+		first="$(zh_prose "$f" | grep -m1 '通用端口' || true)"
+		if [[ -n "$first" && "$first" != *"通用端口（知名端口"* ]]; then
+			problems+="$rel: the first 通用端口 is not followed by （知名端口/熟知端口…）: ${first}"$'\n'
+		fi
+	done
+	assert_equal "$problems" ""
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# srv-fork: the article's concurrent server and its mistakes (rows 10 to 19
-# of CONCEPTS.md). Order of events, never timing thresholds.
+# srv-fork: the article's concurrent server and its mistakes (webserver3c
+# to 3g in docs/article-map.md). Order of events, never timing thresholds.
 
 load test_helper
 

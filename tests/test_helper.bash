@@ -204,53 +204,310 @@ http_get() {
 }
 
 # ------------------------------------------------------------ docs blocks
+#
+# The lessons' blocks, run as a learner runs them: each in a terminal of its
+# own (a pseudo-terminal from util-linux's script(1), 80 columns), from the
+# top of the repository. So the tools see a terminal on 0, 1 and 2, stdout
+# and stderr interleave as on a screen, a server is the foreground job of
+# its terminal (its zombies show as Z+ in ps), and Ctrl-C is SIGINT to that
+# job. HACKING.md, "Lessons whose commands run", says how to use them.
+#
+#   doc_run FILE NAME [PORT]      a block that ends (bats' run: $status, $output)
+#   doc_start FILE NAME           a server block, on port 0: PORT, SERVER_PID
+#   doc_launch FILE NAME PORT [REGEX]
+#                                 a block left running in its terminal (a curl
+#                                 that waits, a shell holding a connection)
+#   doc_ctrl_c NAME               Ctrl-C in NAME's terminal; STOP_STATUS
+#   doc_wait NAME                 waits for NAME's terminal to end; STOP_STATUS
+#   doc_expect FILE MARK [PORT]   compares the block <!-- output: MARK -->
+#                                 with what was printed
+#
+# SOCKLAB_PACE=S (make pace): before each step taken while a lesson's server
+# runs, pause S seconds, as a person does between two commands. The pauses
+# are the point of this mode, not a way to synchronise: they give the
+# lesson's servers (their --timeout, their sleeps) the time to do whatever
+# they would do to a learner who types at a human pace, and the lesson's
+# claims must still hold. Everything else still waits with deadlines.
+
+# Next to this file, whoever loads it (tests/gates/ too).
+# shellcheck source=scripts/doc-lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/doc-lib.sh"
+
+: "${SOCKLAB_PACE:=}"
+
+# Per background block NAME: its terminal (the script(1) process, our
+# child), the job it runs (the block's process: a server's PID), the
+# descriptor we type into its terminal with (a FIFO), whether the
+# test asked for port 0 where the lesson says 8888; per "NAME after STEP":
+# how many lines NAME had printed when STEP began.
+declare -gA DOC_TERM=() DOC_JOB=() DOC_KEYS=() DOC_ZERO=() DOC_MARKS=()
+# DOC_SUBST[TEXT]=REPLACEMENT (doc_subst): what a test must change in the
+# blocks it runs besides the port (a pgrep that could find another test's
+# server).
+declare -gA DOC_SUBST=()
+doc_subst() { DOC_SUBST["$1"]="$2"; }
+DOC_LAST=''
 
 # doc_block FILE NAME: the text of the fenced block that follows the line
 # "<!-- test: NAME -->" in FILE (relative to the repository).
 doc_block() {
-	local file="$SOCKLAB_ROOT/$1" name="$2"
+	local file="$SOCKLAB_ROOT/$1"
 	[[ -f "$file" ]] || { fail "no such lesson: $1"; return 1; }
-	awk -v want="<!-- test: $name -->" '
-		$0 == want { armed = 1; next }
-		armed && !inside && /^```/ { inside = 1; next }
-		inside && /^```/ { found = 1; exit }
-		inside { print }
-		END { if (!found) exit 1 }
-	' "$file" || { fail "no block '$name' in $1"; return 1; }
+	doclib_block "$file" "$2" || { fail "no block '$2' in $1"; return 1; }
 }
 
 # doc_script FILE NAME [PORT]: the block as a script to run here: ./bin/ is
-# the build under test and, when PORT is given, the article's port 8888 is
-# replaced by PORT (the tests never take a fixed port).
+# the build under test and, when PORT is given, the lesson's port (written
+# ${PORT:-8888}, or 8888) is PORT (the tests never take a fixed port).
 doc_script() {
 	local text
 	text="$(doc_block "$1" "$2")" || return 1
 	text="${text//.\/bin\//$SOCKLAB_BIN/}"
 	if [[ -n "${3-}" ]]; then
+		text="${text//\$\{PORT:-8888\}/$3}"
 		text="${text//8888/$3}"
 	fi
+	local from
+	for from in "${!DOC_SUBST[@]}"; do
+		text="${text//"$from"/${DOC_SUBST[$from]}}"
+	done
 	printf '%s\n' "$text"
 }
 
-# doc_run FILE NAME [PORT]: runs the block with `run`, from the repository,
-# with the descriptors bats keeps open (3 and up) closed, as in a terminal.
+# doc_terminal SCRIPT [KEYBOARD]: runs SCRIPT in a new pseudo-terminal
+# (exec), with every descriptor above 2 closed, as a terminal's shell would
+# have it. KEYBOARD: a file (a FIFO) whose bytes are typed into the terminal;
+# /dev/null by default.
+doc_terminal() {
+	local f
+	for f in /proc/"$BASHPID"/fd/*; do
+		f="${f##*/}"
+		if ((f > 2)); then eval "exec $f>&-" 2>/dev/null; fi
+	done
+	# -e: script's status is the block's; -f: no buffering. stty: no CR
+	# before each newline (a terminal's output would have them), 80 columns.
+	# shellcheck disable=SC2016 # $DOC_BLOCK: expanded by the terminal's shell
+	DOC_BLOCK="$1" SHELL=/bin/sh exec script -qefc \
+		'stty -onlcr cols 80 rows 24 2>/dev/null; exec env -u DOC_BLOCK bash -c "$DOC_BLOCK"' \
+		/dev/null <"${2:-/dev/null}"
+}
+
+doc_alive() { [[ -n "${DOC_TERM[$1]-}" ]] && alive "${DOC_TERM[$1]}"; }
+
+# doc_step STEP: a step begins. With SOCKLAB_PACE, pause first when a
+# lesson's block runs in the background (see above); then remember where
+# each background block's output is, for "NAME after STEP".
+doc_step() {
+	local name busy=''
+	for name in "${!DOC_TERM[@]}"; do
+		doc_alive "$name" && busy=1
+	done
+	if [[ -n "$SOCKLAB_PACE" && -n "$busy" ]]; then
+		sleep "$SOCKLAB_PACE" # the pace of a person: the point of make pace
+	fi
+	for name in "${!DOC_TERM[@]}"; do
+		doc_alive "$name" || continue
+		DOC_MARKS["$name after $1"]="$(wc -l <"$BATS_TEST_TMPDIR/doc-$name.out")"
+	done
+}
+
+# doc_run FILE NAME [PORT]: runs the block with bats' run, in a terminal,
+# by a shell that stays its parent (as the learner's shell does: no exec of
+# the last command).
 doc_run() {
 	local script
 	script="$(doc_script "$@")" || return 1
+	doc_step "$2"
 	cd "$SOCKLAB_ROOT" || return 1
-	run bash -c "exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
-$script"
+	DOC_LAST="$2"
+	run doc_terminal "$script"$'\n''exit $?'
 }
 
-# doc_start FILE NAME: starts a one-command server block in the background
-# on port 0 (8888 replaced by 0, or --port 0 added where the block relies on
-# the default); sets PORT to the port the server got.
+# doc_bg NAME READY SCRIPT: SCRIPT in a terminal in the background, output
+# in $BATS_TEST_TMPDIR/doc-NAME.out; waits for a line that matches READY
+# (unless empty). Sets DOC_TERM[NAME], DOC_JOB[NAME] and BG_MATCH.
+doc_bg() {
+	local name="$1" ready="$2" out="$BATS_TEST_TMPDIR/doc-$1.out"
+	local keys="$BATS_TEST_TMPDIR/doc-$1.keys" kfd
+	: >"$out"
+	rm -f "$keys"
+	mkfifo "$keys" || return 1
+	exec {kfd}<>"$keys" # held open: the terminal's keyboard never ends
+	DOC_KEYS["$name"]="$kfd"
+	cd "$SOCKLAB_ROOT" || return 1
+	(doc_terminal "$3" "$keys") >"$out" 2>"$BATS_TEST_TMPDIR/doc-$name.err" &
+	local term=$!
+	SOCKLAB_PIDS+=("$term")
+	DOC_TERM["$name"]="$term"
+	DOC_JOB["$name"]=''
+	DOC_ZERO["$name"]=''
+	BG_MATCH=''
+	local end=$((SECONDS + SOCKLAB_DEADLINE + 1)) line job
+	while :; do
+		# The job: script's child, the block's shell (exec'd into its command).
+		if [[ -z "${DOC_JOB[$name]}" ]]; then
+			job="$(pgrep -P "$term" 2>/dev/null | head -n 1)"
+			if [[ -n "$job" ]]; then
+				DOC_JOB["$name"]="$job"
+				SOCKLAB_PIDS+=("$job") # its own session: teardown kills it too
+			fi
+		fi
+		if [[ -n "${DOC_JOB[$name]}" && -z "$ready" ]]; then
+			return 0
+		fi
+		if [[ -n "$ready" && -n "${DOC_JOB[$name]}" ]]; then
+			while IFS= read -r line; do
+				if [[ "$line" =~ $ready ]]; then
+					BG_MATCH="${BASH_REMATCH[1]-}"
+					return 0
+				fi
+			done <"$out"
+		fi
+		if ! alive "$term"; then
+			fail "doc-$name ended before it was ready:" "$(cat "$out")"
+			return 1
+		fi
+		if ((SECONDS >= end)); then
+			fail "doc-$name not ready after ${SOCKLAB_DEADLINE}s:" "$(cat "$out")"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# doc_start FILE NAME: starts a one-command server block in its terminal on
+# port 0 (8888 replaced by 0, or --port 0 added where the block relies on
+# the default); sets PORT to the port the server got and SERVER_PID to the
+# server.
 doc_start() {
 	local script
 	script="$(doc_script "$1" "$2" 0)" || return 1
 	if [[ "$(doc_block "$1" "$2")" != *8888* ]]; then
 		script="$script --port 0"
 	fi
-	cd "$SOCKLAB_ROOT" || return 1
-	start_server "doc-$2" bash -c "exec $script"
+	doc_step "$2"
+	doc_bg "$2" 'Serving HTTP on port ([0-9]+) \.\.\.' "$script" || return 1
+	DOC_ZERO["$2"]=1
+	PORT="$BG_MATCH"
+	SERVER_PID="${DOC_JOB[$2]}"
+}
+
+# doc_launch FILE NAME PORT [READY]: the block in its terminal, left
+# running (a curl that waits for the close, a shell that holds a
+# connection); waits for a line that matches READY when given. Sets
+# LAUNCH_PID to the block's process.
+doc_launch() {
+	local script
+	script="$(doc_script "$1" "$2" "$3")" || return 1
+	doc_step "$2"
+	doc_bg "$2" "${4-}" "$script" || return 1
+	LAUNCH_PID="${DOC_JOB[$2]}"
+}
+
+# doc_ctrl_c NAME: types Ctrl-C in the terminal of background block NAME
+# (the terminal sends SIGINT to its foreground job, children included, and
+# echoes ^C); waits for the terminal to end; STOP_STATUS is the block's
+# exit status.
+doc_ctrl_c() {
+	doc_alive "$1" || { fail "doc_ctrl_c: $1 is not running"; return 1; }
+	doc_step Ctrl-C
+	printf '\003' >&"${DOC_KEYS[$1]}"
+	doc_wait "$1"
+}
+
+# doc_wait NAME: waits (under the deadline) for the terminal of background
+# block NAME to end; STOP_STATUS is the block's exit status.
+doc_wait() {
+	local term="${DOC_TERM[$1]-}"
+	[[ -n "$term" ]] || { fail "doc_wait: no background block $1"; return 1; }
+	wait_for exited "$term" || return 1
+	STOP_STATUS=0
+	wait "$term" || STOP_STATUS=$?
+}
+
+# doc_out NAME: what background block NAME has printed so far.
+doc_out() { cat "$BATS_TEST_TMPDIR/doc-$1.out"; }
+doc_out_has() { grep -qF -- "$2" "$BATS_TEST_TMPDIR/doc-$1.out"; }
+
+# doc_printed MARK: what the output block MARK compares: the last doc_run's
+# output, or what background block NAME printed (all of it, or from STEP
+# on for "NAME after STEP"). The narration of bind() of a server the test
+# started on port 0 reads as the port it got (the lesson's 8888).
+doc_printed() {
+	local name="${1%% after *}" from=0
+	if [[ -z "${DOC_TERM[$name]-}" ]]; then
+		printf '%s\n' "$output"
+		return 0
+	fi
+	if [[ "$1" == *" after "* ]]; then
+		from="${DOC_MARKS[$1]-}"
+		[[ -n "$from" ]] || { fail "no step '${1#* after }' was taken while $name ran"; return 1; }
+	fi
+	if [[ -n "${DOC_ZERO[$name]}" ]]; then
+		tail -n "+$((from + 1))" "$BATS_TEST_TMPDIR/doc-$name.out" |
+			sed -E "s/^(bind\\([0-9]+, [^)]*):0\\)/\\1:$PORT)/"
+	else
+		tail -n "+$((from + 1))" "$BATS_TEST_TMPDIR/doc-$name.out"
+	fi
+}
+
+# doc_expect FILE MARK [PORT]: compares the text block marked
+# <!-- output: MARK --> in FILE with what was printed (doc_printed): the
+# output of the last doc_run (which must be MARK's block), or, for a
+# background block, what it has printed, polled until it matches or the
+# deadline passes. 8888 in the block is PORT (default: $PORT). On a
+# mismatch, fails with a line-by-line diff (scripts/doc-lib.sh).
+doc_expect() {
+	local file="$1" mark="$2" port="${3-${PORT-}}" name="${2%% after *}"
+	local exp="$BATS_TEST_TMPDIR/doc-expected" act="$BATS_TEST_TMPDIR/doc-printed"
+	local line0 diff
+	doclib_output "$SOCKLAB_ROOT/$file" "$mark" >"$exp" ||
+		{ fail "no block <!-- output: $mark --> in $file"; return 1; }
+	line0="$(head -n 1 "$exp")"
+	sed -i 1d "$exp"
+	if [[ -z "${DOC_TERM[$name]-}" ]]; then
+		[[ "$DOC_LAST" == "$name" ]] ||
+			{ fail "doc_expect '$mark': the last block run was '$DOC_LAST', not '$name'"; return 1; }
+		doc_printed "$mark" >"$act"
+		diff="$(doclib_compare "$file" "$line0" "$port" "$exp" "$act")" && return 0
+		fail "$diff"
+		return 1
+	fi
+	local end=$((SECONDS + SOCKLAB_DEADLINE + 1))
+	while :; do
+		doc_printed "$mark" >"$act" || return 1
+		diff="$(doclib_compare "$file" "$line0" "$port" "$exp" "$act")" && return 0
+		if ((SECONDS >= end)); then
+			fail "$diff" "(what $name printed, after ${SOCKLAB_DEADLINE}s)"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# doc_editions LESSON: the editions of docs/LESSON a test runs: English and
+# Chinese (whose blocks tests/docs.bats keeps identical); under make pace,
+# English only (the same blocks, twice as long).
+doc_editions() {
+	printf 'docs/%s\n' "$1"
+	[[ -n "$SOCKLAB_PACE" ]] || printf 'docs/zh/%s\n' "$1"
+}
+
+# doc_shell NAME: a terminal with an interactive shell in it (bash, no rc
+# file, no prompt, no echo of what is typed), into which doc_type types
+# blocks, one after the other, as a learner does: what one block leaves in
+# the shell (a descriptor opened with exec) is there for the next.
+doc_shell() {
+	doc_step "$1"
+	doc_bg "$1" '' 'stty -echo; PS1= PS2= exec bash --norc --noprofile --noediting -i 2>&1'
+}
+
+# doc_type SHELL FILE NAME [PORT]: types block NAME into the terminal of
+# doc_shell SHELL (the step NAME begins).
+doc_type() {
+	local script
+	doc_alive "$1" || { fail "doc_type: no shell $1"; return 1; }
+	script="$(doc_script "$2" "$3" "${4-}")" || return 1
+	doc_step "$3"
+	printf '%s\n' "$script" >&"${DOC_KEYS[$1]}"
 }

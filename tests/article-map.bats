@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# docs/article-map.md: for each of the article's scripts, the socklab
+# command that reproduces it, run here as the lessons' blocks are (each in a
+# terminal of its own, compared with the page's output blocks), and the
+# measurements behind "what differs, and why". (make pace replays the
+# lessons, which explain these experiments, not this page.)
+
+load test_helper
+
+M=docs/article-map.md
+
+ours() { doc_subst "\$(pgrep -o -f '$1')" "$SERVER_PID"; }
+
+kid_states() {
+	local f line rest st ppid
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		rest="${line##*) }"
+		read -r st ppid _ <<<"$rest"
+		[[ "$ppid" == "$1" ]] && echo "$st"
+	done
+	return 0
+}
+running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
+zombies_of() { kid_states "$1" | grep -c Z || true; }
+# accepted N: the server of map-3a has accepted N connections.
+accepted() { [[ "$(grep -c '^accept(3)' "$BATS_TEST_TMPDIR/doc-map-3a.out")" -eq "$1" ]]; }
+
+@test "article map, webserver3a: srv-iter answers curl with the article's Hello, World!" {
+	doc_start "$M" map-3a
+	doc_run "$M" map-curl "$PORT"
+	assert_success
+	doc_expect "$M" map-curl
+	wait_for doc_out_has map-3a "close(4)"
+}
+
+@test "article map, client3 --max-conns: cli-connect --conns 3 does keep 3 connections per client" {
+	doc_start "$M" map-3a
+	doc_run "$M" map-conns "$PORT"
+	assert_success
+	doc_expect "$M" map-conns
+	wait_for accepted 6
+}
+
+@test "article map, webserver3b: srv-sleep answers, then sleeps with the connection open" {
+	doc_start "$M" map-3b
+	doc_launch "$M" map-curl "$PORT" 'Hello, World!'
+	wait_for doc_out_has map-3b "sleep(60)"
+	alive "$LAUNCH_PID"
+	doc_ctrl_c map-3b
+	assert_equal "$STOP_STATUS" 0
+}
+
+@test "article map, the backlog: backlog + 1 wait, the others are not refused; somaxconn caps it" {
+	doc_run "$M" map-backlog
+	assert_success
+	assert_output_contains "result: 6 of 8 clients ESTABLISHED = backlog 5 + 1; 2 stuck in SYN-SENT; none refused"
+	doc_run "$M" map-somaxconn
+	assert_success
+	local max="$output"
+	[[ "$max" =~ ^[0-9]+$ ]] || fail "not a number: $max"
+	run show-backlog --backlog 5000 --clients 2
+	if ((max < 5000)); then
+		assert_output_contains "note: backlog 5000 capped to $max by net.core.somaxconn"
+	fi
+	# 4096 since Linux 5.4 (unless someone changed it on this machine).
+	echo "# net.core.somaxconn here: $max (kernel $(uname -r))" >&3
+}
+
+@test "article map, descriptors and ephemeral ports: show-fds and show-ephemeral-port" {
+	doc_run "$M" map-fds
+	assert_success
+	assert_line_matches '^open\("/etc/hosts", O_RDONLY\) +-> fd 3: the lowest free number$'
+	assert_line_matches '^hello$'
+	doc_run "$M" map-getsockname
+	assert_success
+	assert_line_matches '^local port [0-9]+: inside the range: an ephemeral port$'
+}
+
+@test "article map, webserver3c: a child per client prints the article's Child PID line" {
+	doc_start "$M" map-3c
+	doc_launch "$M" map-curl "$PORT" 'Hello, World!'
+	wait_for doc_out_has map-3c "Child PID:"
+	assert_line_matches "^Child PID: [0-9]+\\. Parent PID $SERVER_PID\$" "$(doc_out map-3c)"
+}
+
+@test "article map, webserver3d: with the article's ulimit -n 256 and 300 clients, accept fails with EMFILE" {
+	doc_start "$M" map-3d
+	doc_run "$M" map-client3-300 "$PORT"
+	doc_wait map-3d
+	assert_equal "$STOP_STATUS" 1
+	run doc_out map-3d
+	assert_output_contains "srv-fork: accept: Too many open files (EMFILE)"
+	assert_output_contains "the parent holds 252 connections it never closed (--keep-conn)"
+}
+
+@test "article map, webserver3e: one wait() per SIGCHLD, and accept() fails with EINTR" {
+	doc_start "$M" map-3e
+	doc_run "$M" map-curl "$PORT"
+	assert_success
+	doc_wait map-3e
+	assert_equal "$STOP_STATUS" 1
+	assert_output_contains "srv-fork: accept: Interrupted system call (EINTR)" "$(doc_out map-3e)"
+}
+
+@test "article map, PEP 475: today's Python retries accept() after the SIGCHLD handler" {
+	doc_run "$M" map-pep475
+	assert_success
+	doc_expect "$M" map-pep475
+}
+
+@test "article map, glibc signal(): SA_RESTART, but for strict C11" {
+	command -v cc >/dev/null || skip "no C compiler"
+	doc_run "$M" map-sa-restart
+	assert_success
+	doc_expect "$M" map-sa-restart
+}
+
+@test "article map, webserver3f: 128 clients leave zombies; webserver3g's loop leaves none" {
+	doc_start "$M" map-3f
+	doc_run "$M" map-client3 "$PORT"
+	assert_success
+	assert_line_matches '^replies read: +128 \(128 of them 2xx\)$'
+	wait_for running_are "$SERVER_PID" 0
+	ours 'srv-fork --reap'
+	doc_run "$M" map-count-zombies "$PORT"
+	((output > 0 && output < 128)) || fail "expected zombies, got '$output'"
+	doc_ctrl_c map-3f
+
+	doc_start "$M" map-3g
+	doc_run "$M" map-client3 "$PORT"
+	assert_success
+	wait_for running_are "$SERVER_PID" 0
+	assert_equal "$(zombies_of "$SERVER_PID")" 0
+}
+
+@test "article map, the spread of zombies: scripts/zombie-spread.sh counts run after run" {
+	run "$SOCKLAB_ROOT/scripts/zombie-spread.sh" 2
+	assert_success
+	local counts
+	counts="$(grep -E '^[0-9]+$' <<<"$output" | tr '\n' ' ')"
+	[[ "$counts" =~ ^([0-9]+)\ ([0-9]+)\ $ ]] || fail "two counts expected: $output"
+	local z
+	for z in ${counts}; do
+		((z > 0 && z < 128)) || fail "a count outside 1-127: $z"
+	done
+	assert_line_matches '^zombies after 128 clients, 2 runs: min [0-9]+, max [0-9]+$'
+	run "$SOCKLAB_ROOT/scripts/zombie-spread.sh" lots
+	assert_failure 2
+}
+
+@test "article map, WNOHANG: waitpid returns 0 while a child runs, and fails with ECHILD when none is left" {
+	doc_run "$M" map-wnohang
+	assert_success
+	doc_expect "$M" map-wnohang
+}
