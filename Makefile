@@ -186,13 +186,8 @@ lint:
 lint-cppcheck:
 	$(CPPCHECK) $(CPPCHECK_FLAGS) $(LINT_C)
 
-# One file per run: clang-tidy 14 carries analyzer state from one file to
-# the next and reports false "uninitialized va_list" errors otherwise.
 lint-tidy:
-	@echo "$(CLANG_TIDY) on $(words $(LINT_C)) files"
-	@printf '%s\n' $(LINT_C) | xargs -P "$$(nproc 2>/dev/null || echo 2)" -I{} \
-		sh -c 'out="$$($(CLANG_TIDY) --quiet "$$1" -- $(CSTD) $(CPPFLAGS) -Ifuzz 2>&1)"; \
-		rc=$$?; printf "%s\n" "$$out" | grep -v -e "warnings* generated\.$$" -e "^$$"; exit $$rc' sh {}
+	@scripts/lint-c.sh tidy $(CLANG_TIDY) -- $(LINT_C) -- $(CSTD) $(CPPFLAGS) -Ifuzz
 
 lint-shell:
 	$(SHELLCHECK) -x $(LINT_SH)
@@ -207,15 +202,7 @@ lint-man:
 
 lint-format:
 	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_ALWAYS)
-	@n=0; for f in $(LINT_C) $(LINT_H); do \
-		$(CLANG_FORMAT) --dry-run -Werror "$$f" 2>/dev/null || { \
-			n=$$((n + 1)); echo "lint-format: $$f is not formatted"; }; \
-	done; \
-	if [ "$$n" -gt 0 ] && [ "$(FORMAT_ENFORCE)" = 1 ]; then \
-		echo "lint-format: $$n files (clang-format -i FILE fixes them)"; exit 1; \
-	elif [ "$$n" -gt 0 ]; then \
-		echo "lint-format: $$n files would change (not enforced yet: FORMAT_ENFORCE=1)"; \
-	else echo "lint-format: clean"; fi
+	@scripts/lint-c.sh format $(CLANG_FORMAT) $(FORMAT_ENFORCE) $(LINT_C) $(LINT_H)
 
 # valgrind runs the normal build (-O2 -g): what users run.
 valgrind: all
@@ -241,26 +228,7 @@ $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(LIBSRC) lib/*.h
 		$< $(LIBSRC) $(LDLIBS)
 
 fuzz: fuzz-build
-	@for t in $(FUZZ_TARGETS); do \
-		seeds=fuzz/corpus/$$t; regress=; \
-		[ -d fuzz/regress/$$t ] && regress=fuzz/regress/$$t; \
-		echo "fuzz: $$t: replaying $$seeds $$regress"; \
-		$(FUZZ_DIR)/fuzz_$$t -runs=0 -close_fd_mask=3 $$seeds $$regress \
-			>$(FUZZ_DIR)/$$t-replay.log 2>&1 || { \
-			cat $(FUZZ_DIR)/$$t-replay.log; exit 1; }; \
-		rm -rf $(FUZZ_DIR)/corpus/$$t && mkdir -p $(FUZZ_DIR)/corpus/$$t; \
-		echo "fuzz: $$t: $(FUZZ_SECONDS) s"; \
-		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-			-close_fd_mask=3 -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_DIR)/$$t- \
-			$(FUZZ_DIR)/corpus/$$t $$seeds >$(FUZZ_DIR)/$$t.log 2>&1 || { \
-			tail -n 60 $(FUZZ_DIR)/$$t.log; \
-			echo "fuzz: $$t FAILED: input saved as $$(ls $(FUZZ_DIR)/$$t-crash-* $(FUZZ_DIR)/$$t-leak-* $(FUZZ_DIR)/$$t-timeout-* 2>/dev/null)"; \
-			echo "fuzz: copy it into fuzz/regress/$$t/ with the fix (fuzz/README.md)"; \
-			exit 1; }; \
-		grep -E '^stat::number_of_executed_units' $(FUZZ_DIR)/$$t.log | \
-			sed "s/^/fuzz: $$t: /"; \
-	done; echo "fuzz: no crash"
+	@scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 soak: all
 	SOCKLAB_BIN=$(CURDIR)/$(BIN) $(BATS) $(BATS_FLAGS) tests/gates/soak.bats
