@@ -48,25 +48,33 @@ static int wait_fds(struct pollfd *p, nfds_t n, double deadline,
 {
 	struct timespec ts;
 	fd_set rd, wr;
-	int rc;
+	nfds_t i;
+	int rc, maxfd = -1;
 
 	FD_ZERO(&rd);
 	FD_ZERO(&wr);
-	if (n > 0) {
-		if (p->fd >= FD_SETSIZE) {
+	for (i = 0; i < n; i++) {
+		p[i].revents = 0;
+		if (p[i].fd < 0)
+			continue;
+		if (p[i].fd >= FD_SETSIZE) {
 			errno = EINVAL;
 			return -1;
 		}
-		if (p->events & POLLIN)
-			FD_SET(p->fd, &rd);
-		if (p->events & POLLOUT)
-			FD_SET(p->fd, &wr);
+		if (p[i].events & POLLIN)
+			FD_SET(p[i].fd, &rd);
+		if (p[i].events & POLLOUT)
+			FD_SET(p[i].fd, &wr);
+		if (p[i].fd > maxfd)
+			maxfd = p[i].fd;
 	}
-	rc = pselect(n > 0 ? p->fd + 1 : 0, &rd, &wr, NULL,
-	             left_until(deadline, &ts), mask);
-	if (rc > 0)
-		p->revents = (short)((FD_ISSET(p->fd, &rd) ? POLLIN : 0) |
-		                     (FD_ISSET(p->fd, &wr) ? POLLOUT : 0));
+	rc = pselect(maxfd + 1, &rd, &wr, NULL, left_until(deadline, &ts),
+	             mask);
+	for (i = 0; rc > 0 && i < n; i++)
+		if (p[i].fd >= 0)
+			p[i].revents =
+			        (short)((FD_ISSET(p[i].fd, &rd) ? POLLIN : 0) |
+			                (FD_ISSET(p[i].fd, &wr) ? POLLOUT : 0));
 	return rc;
 }
 #endif
@@ -80,6 +88,14 @@ int clock_wait_fd(int fd, short events, double deadline, const sigset_t *mask)
 		return 0;
 	rc = wait_fds(&p, 1, deadline, mask);
 	return rc > 0 ? 1 : rc;
+}
+
+int clock_poll(struct pollfd *p, nfds_t n, double deadline,
+               const sigset_t *mask)
+{
+	if (deadline > 0 && clock_now() >= deadline)
+		return 0;
+	return wait_fds(p, n, deadline, mask);
 }
 
 int clock_sleep(double secs, const volatile sig_atomic_t *stop,

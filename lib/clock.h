@@ -20,6 +20,7 @@
 #ifndef SOCKLAB_CLOCK_H
 #define SOCKLAB_CLOCK_H
 
+#include <poll.h>
 #include <signal.h>
 
 /* Seconds on the monotonic clock (from an arbitrary start). */
@@ -30,6 +31,14 @@ double clock_now(void);
  * mask is the signal mask during the wait (NULL: leave it as it is).
  * Returns 1 ready, 0 deadline passed, -1 with errno (EINTR: a handler ran). */
 int clock_wait_fd(int fd, short events, double deadline, const sigset_t *mask);
+
+/* Waits for n descriptors at once, as poll() does (each p[i].revents set),
+ * until one is ready, until deadline, or until a signal handler runs; mask
+ * as above. Returns the number of ready descriptors, 0 when the deadline
+ * passed, -1 with errno (EINTR: a handler ran). Where there is no ppoll()
+ * (macOS), a descriptor numbered FD_SETSIZE or more fails with EINVAL. */
+int clock_poll(struct pollfd *p, nfds_t n, double deadline,
+               const sigset_t *mask);
 
 /* Sleeps secs seconds, with mask as the signal mask (NULL: as it is). A
  * handler that runs meanwhile ends the sleep early if it has set *stop

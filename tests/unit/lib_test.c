@@ -6,6 +6,7 @@
  * Prints one line per failed check and exits 1 if any failed.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -212,6 +213,25 @@ static void clocks(void)
 	CHECK(clock_wait_fd(p[0], 0x001, clock_now() + 1, NULL) == 1);
 	close(p[0]);
 	close(p[1]);
+	/* clock_poll(): several descriptors, the ready one marked. */
+	{
+		int q[2];
+		struct pollfd pf[2];
+
+		CHECK(pipe(p) == 0 && pipe(q) == 0);
+		pf[0] = (struct pollfd){ .fd = p[0], .events = POLLIN };
+		pf[1] = (struct pollfd){ .fd = q[0], .events = POLLIN };
+		CHECK(clock_poll(pf, 2, clock_now() + 0.02, NULL) == 0);
+		CHECK(write(q[1], "x", 1) == 1);
+		CHECK(clock_poll(pf, 2, clock_now() + 1, NULL) == 1);
+		CHECK(!(pf[0].revents & POLLIN) && (pf[1].revents & POLLIN));
+		/* A deadline already past: 0 at once, even with one ready. */
+		CHECK(clock_poll(pf, 2, clock_now() - 1, NULL) == 0);
+		close(p[0]);
+		close(p[1]);
+		close(q[0]);
+		close(q[1]);
+	}
 	/* A signal that arrived while blocked is delivered by the wait. */
 	{
 		struct sigaction sa;
