@@ -34,7 +34,8 @@ LDLIBS   += -lm
 O        ?= build
 BIN      ?= bin
 
-TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port
+TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port \
+           check-server
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/http.c lib/json.c \
            lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c lib/sig.c \
            lib/tcpinfo.c lib/text.c
@@ -61,6 +62,12 @@ $(O)/libsocklab.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
 
 $(SERVERS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(O)/tools/server.o $(O)/libsocklab.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# check-server: the tool and its modules (tools/check.h).
+CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc diag client conn load report)
+$(BIN)/check-server: $(O)/tools/check-server.o $(CHECK_OBJ) $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -1,0 +1,392 @@
+/*
+ * check-client: check-server's side of each connection (see check.h).
+ *
+ * Sockets are non-blocking and every wait is a poll with a deadline and
+ * check-server's signal mask: a server that never answers, never closes,
+ * or trickles bytes forever costs a check its limit, never a hang.
+ *
+ * Every request is "GET PATH HTTP/1.1" with "Connection: close": an
+ * HTTP/1.1 server may otherwise keep the connection open for a next
+ * request, which is right, and the fin check would call it a mistake.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "check.h"
+#include "clock.h"
+#include "http.h"
+#include "net.h"
+
+/* socket() and a non-blocking connect(): 0 connected, 1 in progress,
+ * -1 failed (errno). */
+static int dial_start(const struct chk_server *s, int *fd)
+{
+	int e;
+
+	*fd = socket(s->addr.ss_family, SOCK_STREAM, 0);
+	if (*fd == -1)
+		return -1;
+	if (fcntl(*fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(*fd, F_SETFL, O_NONBLOCK) == -1)
+		goto fail;
+	if (connect(*fd, (const struct sockaddr *)&s->addr, s->addrlen) == 0)
+		return 0;
+	if (errno == EINPROGRESS)
+		return 1;
+fail:
+	e = errno;
+	close(*fd);
+	*fd = -1;
+	errno = e;
+	return -1;
+}
+
+/* A non-blocking TCP socket connected to the server within deadline: 0,
+ * or -1 with errno and err ("connect to ADDR: why"; EINTR when a stop
+ * signal came). */
+int chk_dial(struct chk_ctx *c, const struct chk_server *s, double deadline,
+             int *fd, char *err, size_t errlen)
+{
+	int e = 0, rc = dial_start(s, fd);
+	socklen_t len = sizeof e;
+
+	if (rc == 0)
+		return 0;
+	if (rc == -1) {
+		e = errno;
+	} else {
+		rc = clock_wait_fd(*fd, POLLOUT, deadline, &c->waitmask);
+		if (rc == 0)
+			e = ETIMEDOUT;
+		else if (rc == -1)
+			e = errno;
+		else if (getsockopt(*fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+			e = errno;
+		if (e == 0)
+			return 0;
+		close(*fd);
+		*fd = -1;
+	}
+	snprintf(err, errlen, "connect to %s: %s", s->where, strerror(e));
+	errno = e;
+	return -1;
+}
+
+/* The GET; whole = 0 sends all of it but the empty line that ends it: a
+ * request the server must wait for the rest of. */
+int chk_send_get(struct chk_ctx *c, const struct chk_server *s, int fd,
+                 int whole, char *err, size_t errlen)
+{
+	char req[1024], host[64];
+	const void *ip =
+	        s->addr.ss_family == AF_INET
+	                ? (const void *)&((const struct sockaddr_in *)&s->addr)
+	                          ->sin_addr
+	                : (const void *)&((const struct sockaddr_in6 *)&s->addr)
+	                          ->sin6_addr;
+	int n;
+
+	if (inet_ntop(s->addr.ss_family, ip, host, sizeof host) == NULL)
+		snprintf(host, sizeof host, "localhost");
+	n = http_get(req, sizeof req, c->o->path, host, s->port,
+	             "Connection: close\r\n");
+	if (n < 0 || (size_t)n >= sizeof req) {
+		snprintf(err, errlen, "the GET request does not fit");
+		return -1;
+	}
+	if (!whole)
+		n -= 2; /* the last CRLF: the empty line */
+	return net_send_all(fd, req, (size_t)n, err, errlen);
+}
+
+/* Reads the reply into r until the server closes (eof), an error
+ * (r->err), quiet seconds after the last byte (0: no such end), the first
+ * byte (first_only), or deadline. 0, or -1 when a stop signal came. */
+int chk_read(struct chk_ctx *c, int fd, struct chk_reply *r, double deadline,
+             double quiet, int first_only)
+{
+	char buf[16384];
+
+	for (;;) {
+		double until = deadline, now;
+		ssize_t n;
+		int rc;
+
+		if (first_only && r->t_first > 0)
+			return 0;
+		if (r->t_last > 0 && quiet > 0 && r->t_last + quiet < until)
+			until = r->t_last + quiet;
+		rc = clock_wait_fd(fd, POLLIN, until, &c->waitmask);
+		if (chk_stop)
+			return -1;
+		if (rc == 0)
+			return 0;
+		n = rc == 1 ? recv(fd, buf, sizeof buf, 0) : -1;
+		now = clock_now();
+		if (n > 0) {
+			size_t keep = sizeof r->head - 1 - r->headlen;
+
+			if (r->t_first == 0)
+				r->t_first = now;
+			r->t_last = now;
+			if (keep > (size_t)n)
+				keep = (size_t)n;
+			memcpy(r->head + r->headlen, buf, keep);
+			r->headlen += keep;
+			r->head[r->headlen] = '\0';
+			r->total += (size_t)n;
+			continue;
+		}
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		r->eof = n == 0;
+		r->err = n == 0 ? 0 : errno;
+		r->t_end = now;
+		return 0;
+	}
+}
+
+/* The status, the header lines and the body size of what r holds. */
+void chk_parse(struct chk_reply *r)
+{
+	const char *end = NULL, *p;
+	size_t i;
+
+	r->status = http_status(r->head, r->headlen);
+	r->has_end = 0;
+	r->headers = 0;
+	r->body = 0;
+	for (i = 0; i + 1 < r->headlen && end == NULL; i++) {
+		if (r->head[i] != '\n')
+			continue;
+		if (r->head[i + 1] == '\n')
+			end = r->head + i + 2;
+		else if (r->head[i + 1] == '\r' && i + 2 < r->headlen &&
+		         r->head[i + 2] == '\n')
+			end = r->head + i + 3;
+	}
+	if (end == NULL)
+		return;
+	r->has_end = 1;
+	for (p = r->head; p < end; p++)
+		r->headers += *p == '\n';
+	r->headers -= 2; /* the status line's end, the empty line */
+	r->body = r->total - (size_t)(end - r->head);
+}
+
+/* One GET on a new connection; r says what came back (r->err when the
+ * connection failed). 0, or -1 when a stop signal came. */
+int chk_get(struct chk_ctx *c, const struct chk_server *s, struct chk_reply *r,
+            double quiet, char *err, size_t errlen)
+{
+	double deadline = clock_now() + c->o->timeout;
+	int fd, rc;
+
+	memset(r, 0, sizeof *r);
+	r->status = -1;
+	snprintf(err, errlen, "no error");
+	if (chk_dial(c, s, deadline, &fd, err, errlen) == -1) {
+		r->err = errno;
+		return chk_stop ? -1 : 0;
+	}
+	if (chk_send_get(c, s, fd, 1, err, errlen) == -1) {
+		r->err = errno;
+		close(fd);
+		return 0;
+	}
+	r->t_sent = clock_now();
+	rc = chk_read(c, fd, r, r->t_sent + c->o->timeout, quiet, 0);
+	close(fd);
+	chk_parse(r);
+	say(&c->say, "connect() + GET + recv()", "%zu bytes in %.3f s%s",
+	    r->total, (r->t_last > 0 ? r->t_last : clock_now()) - r->t_sent,
+	    r->eof ? ", then EOF" : "");
+	return rc;
+}
+
+/* Closes fd with SO_LINGER 0: the kernel sends RST, not FIN. */
+void chk_reset(struct chk_ctx *c, int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	close(fd);
+	say(&c->say, "close() with SO_LINGER {1, 0}", "RST sent");
+}
+
+int chk_local_port(int fd, unsigned short *port)
+{
+	struct sockaddr_storage a;
+	socklen_t len = sizeof a;
+
+	if (getsockname(fd, (struct sockaddr *)&a, &len) == -1)
+		return -1;
+	*port = addr_port((struct sockaddr *)&a);
+	return 0;
+}
+
+/* Waits until the server's end of our connection fd has a descriptor
+ * (accept() returned it) and, with need_read, has no unread byte (recv()
+ * read what we sent). 1 (*end set), 0 not by deadline, -1 stopped. */
+int chk_wait_end(struct chk_ctx *c, const struct chk_server *s, int fd,
+                 int need_read, double deadline, struct chk_tcp *end)
+{
+	(void)s;
+	for (;;) {
+		if (chk_tcp_conn(fd, end) == 1 && end->inode != 0 &&
+		    (!need_read || end->rx == 0))
+			return 1;
+		if (clock_now() >= deadline)
+			return 0;
+		if (chk_pause(c, 0.005) == -1)
+			return -1;
+	}
+}
+
+/* ---------------------------------------------------------------- burst */
+
+struct client {
+	int fd;
+	int state; /* 0 connecting, 1 reading, 2 done */
+	double t_last;
+};
+
+/* One client's step when poll() says its socket is ready. */
+static void step(struct chk_ctx *c, const struct chk_server *s,
+                 struct client *k, struct chk_burst *b)
+{
+	char buf[4096], err[128];
+	ssize_t n;
+	int e = 0;
+	socklen_t len = sizeof e;
+
+	if (k->state == 0) {
+		if (getsockopt(k->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+			e = errno;
+		if (e == 0 &&
+		    chk_send_get(c, s, k->fd, 1, err, sizeof err) == 0) {
+			k->state = 1;
+			return;
+		}
+		if (e == 0)
+			e = errno;
+	} else {
+		while ((n = recv(k->fd, buf, sizeof buf, 0)) > 0) {
+			if (k->t_last == 0)
+				b->answered++;
+			k->t_last = clock_now();
+		}
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		e = n == 0 ? 0 : errno;
+	}
+	if (k->t_last == 0) {
+		b->failed++;
+		if (b->first_err == 0)
+			b->first_err = e != 0 ? e : ECONNRESET;
+	}
+	k->state = 2;
+}
+
+/* Starts client k: socket() and connect(). */
+static void start_one(const struct chk_server *s, struct client *k,
+                      struct chk_burst *b)
+{
+	k->state = 0;
+	if (dial_start(s, &k->fd) >= 0)
+		return;
+	k->fd = -1;
+	k->state = 2;
+	b->failed++;
+	if (b->first_err == 0)
+		b->first_err = errno;
+}
+
+/* n clients, like the article's client3: each connects, sends a GET and
+ * reads until the server closes (or LIM_FIN seconds after the last byte:
+ * the fin check's business). At most CHK_BURST_WINDOW of them wait for
+ * their reply at a time. 0, or -1 when stopped. */
+int chk_burst_run(struct chk_ctx *c, const struct chk_server *s, long n,
+                  struct chk_burst *b)
+{
+	struct client *k = calloc((size_t)n, sizeof *k);
+	struct pollfd *p = calloc((size_t)n, sizeof *p);
+	double t0 = clock_now(), deadline = t0 + c->o->timeout;
+	double fin = c->o->limit[LIM_FIN];
+	long i, left = n, next = 0, waiting = 0, window = CHK_BURST_WINDOW;
+	int rc = 0;
+
+	memset(b, 0, sizeof *b);
+	b->n = n;
+	if (k == NULL || p == NULL) {
+		free(k);
+		free(p);
+		return chk_fail(c, "out of memory for %ld clients", n);
+	}
+	for (i = 0; i < n; i++) {
+		k[i].state = -1; /* not started */
+		k[i].fd = -1;
+	}
+	while (left > 0 && rc == 0) {
+		double until = deadline, now;
+		nfds_t m = 0;
+
+		while (next < n && waiting < window) {
+			start_one(s, &k[next], b);
+			if (k[next++].state == 2)
+				left--;
+			else
+				waiting++;
+		}
+		for (i = 0; i < next; i++) {
+			if (k[i].state == 2)
+				continue;
+			p[m].fd = k[i].fd;
+			p[m].events = k[i].state == 0 ? POLLOUT : POLLIN;
+			p[m].revents = 0;
+			m++;
+			if (k[i].t_last > 0 && k[i].t_last + fin < until)
+				until = k[i].t_last + fin;
+		}
+		if (clock_poll(p, m, until, &c->waitmask) == -1 && chk_stop)
+			rc = -1;
+		now = clock_now();
+		for (i = 0, m = 0; i < next && rc == 0; i++) {
+			int was_waiting;
+
+			if (k[i].state == 2)
+				continue;
+			was_waiting = k[i].t_last == 0;
+			if (p[m++].revents != 0)
+				step(c, s, &k[i], b);
+			if (k[i].state != 2 &&
+			    ((k[i].t_last > 0 && now >= k[i].t_last + fin) ||
+			     now >= deadline)) {
+				if (k[i].t_last == 0) {
+					b->failed++;
+					b->late++;
+				}
+				k[i].state = 2;
+			}
+			if (was_waiting && (k[i].t_last > 0 || k[i].state == 2))
+				waiting--;
+			left -= k[i].state == 2;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (k[i].fd != -1)
+			close(k[i].fd);
+	b->secs = clock_now() - t0;
+	free(k);
+	free(p);
+	say(&c->say, "burst: connect() + GET, each client",
+	    "%ld of %ld answered, %ld failed, in %.2f s", b->answered, n,
+	    b->failed, b->secs);
+	return rc;
+}
