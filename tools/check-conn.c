@@ -153,7 +153,7 @@ int chk_fin(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	} else {
 		snprintf(who, sizeof who, "not in the TCP table");
 		if (chk_tcp_conn(fd, &end) == 1)
-			chk_describe_holder(s, end.inode, who, sizeof who);
+			chk_describe_holder(c, s, end.inode, who, sizeof who);
 		chk_verdict(r, CHK_FAIL,
 		            "no FIN %g s after the reply's last byte: the "
 		            "server's end is %s, open in %s",
@@ -187,7 +187,7 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 	}
 	rc = chk_wait_end(c, s, slow, 0, clock_now() + t_wait, &end);
 	if (rc == 1)
-		chk_describe_holder(s, end.inode, held, sizeof held);
+		chk_describe_holder(c, s, end.inode, held, sizeof held);
 	else
 		snprintf(held, sizeof held,
 		         "still in the accept queue after %g s", t_wait);

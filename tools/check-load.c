@@ -319,7 +319,7 @@ int chk_sigterm(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	    (rc = chk_wait_end(c, s, fd, 0, clock_now() + 2, &end)) == 1) {
 		char who[128];
 
-		chk_describe_holder(s, end.inode, who, sizeof who);
+		chk_describe_holder(c, s, end.inode, who, sizeof who);
 		snprintf(held, sizeof held, "a client in progress held by %s",
 		         who);
 	}

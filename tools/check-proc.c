@@ -195,18 +195,27 @@ int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
 }
 
 /* Who holds socket inode, for the evidence: "pid 42 (fd 5), the process
- * that listens", "pid 43 (fd 4), a child of 42", or that nobody does. */
-void chk_describe_holder(const struct chk_server *s, unsigned long inode,
-                         char *buf, size_t len)
+ * that listens", "pid 43 (fd 4), a child of 42", or that nobody does.
+ * Asked again for a moment when nobody does: between a fork() and the
+ * parent's close(), the descriptor passes from one process to the other. */
+void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
+                         unsigned long inode, char *buf, size_t len)
 {
 	struct chk_procs l = { NULL, 0, 0 };
 	char err[128];
-	pid_t pid;
-	int fd;
+	pid_t pid = 0;
+	int fd = -1, tries;
 	size_t i;
 
-	if (chk_procs_read(&l, s->pid, err, sizeof err) == -1 ||
-	    !chk_holder(&l, inode, &pid, &fd)) {
+	for (tries = 0; tries < 20; tries++) {
+		if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
+		    chk_holder(&l, inode, &pid, &fd))
+			break;
+		pid = 0;
+		if (chk_pause(c, 0.01) == -1)
+			break;
+	}
+	if (pid == 0) {
 		snprintf(buf, len, "no process of the server (inode %lu)",
 		         inode);
 		chk_procs_free(&l);

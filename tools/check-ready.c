@@ -10,6 +10,9 @@
  * holds (its inode is one of their descriptors). check-server never
  * connects to find out: an iterative server would have to accept that
  * connection, and the first check would find it busy.
+ *
+ * And when a running server has settled: back to as many processes as
+ * before a burst, or exited (chk_settle, chk_dead).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -226,7 +229,7 @@ static int not_ready(struct chk_ctx *c, struct chk_server *s, int given,
 int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
 {
 	double t0 = clock_now(), deadline = t0 + c->o->limit[LIM_READY];
-	int waiting_line = !given;
+	int waiting_line = !given, closed;
 	struct chk_tcp t;
 	char how[64], tail[256];
 	int fd;
@@ -241,8 +244,12 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
 		if (!waiting_line &&
 		    listen_find(s, s->port, &t, &s->holder, &fd) == 1)
 			break;
-		if (chk_ended(s) ||
-		    (waiting_line && !stdout_open(s) && chk_ended(s))) {
+		/* A process closes its files a moment before its exit shows:
+		 * a closed stdout may be an exit on its way. */
+		closed = waiting_line && !stdout_open(s);
+		if (closed && chk_dead(c, s) == -1)
+			return -1;
+		if (chk_ended(s)) {
 			chk_how_ended(s, how, sizeof how);
 			chk_last_line(s, 2, tail, sizeof tail);
 			return chk_fail(c,
@@ -250,7 +257,7 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
 			                "after %.2f s); its stderr ends with %s",
 			                argv[0], how, clock_now() - t0, tail);
 		}
-		if (waiting_line && !stdout_open(s) && !read_ready_line(s)) {
+		if (closed && !read_ready_line(s)) {
 			chk_fail(c,
 			         "the server closed its stdout without printing "
 			         "'Serving HTTP on port N ...'");
@@ -297,4 +304,73 @@ int chk_survives_plain(struct chk_ctx *c, int *dies, char *how, size_t howlen)
 	}
 	chk_stop_server(c, &s);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Sleeps secs unless a stop signal comes: 0, or -1 when stopped. */
+int chk_pause(struct chk_ctx *c, double secs)
+{
+	if (chk_stop)
+		return -1;
+	clock_sleep(secs, &chk_stop, &c->waitmask);
+	return chk_stop ? -1 : 0;
+}
+
+/* After a refused connection: has the server exited? Its sockets close a
+ * moment before waitid() can see its exit: give that moment. 1 yes, 0 no,
+ * -1 stopped. */
+int chk_dead(struct chk_ctx *c, struct chk_server *s)
+{
+	double deadline = clock_now() + 0.2;
+
+	while (!chk_ended(s) && clock_now() < deadline)
+		if (chk_pause(c, 0.005) == -1)
+			return -1;
+	return s->ended;
+}
+
+/* How many processes of the server are running now. */
+long chk_live(struct chk_server *s)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	long live = 0;
+
+	if (chk_procs_read(&l, s->pid, err, sizeof err) == 0)
+		live = chk_procs_live(&l);
+	chk_procs_free(&l);
+	return live;
+}
+
+/* Waits until the server's group is back to base running processes (the
+ * children of the clients are done) and stays so for CHK_STEADY seconds,
+ * or the leader has exited, or deadline. 1 settled, 0 not by the deadline,
+ * -1 stopped. The steady time lets a server that dies of its last child's
+ * exit (webserver3e) be seen dead, not yet alive. */
+int chk_settle(struct chk_ctx *c, struct chk_server *s, long base,
+               double deadline)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	double since = 0;
+	int rc = 0;
+
+	while (rc == 0) {
+		if (chk_ended(s))
+			rc = 1;
+		else if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
+		         chk_procs_live(&l) <= base) {
+			if (since == 0)
+				since = clock_now();
+			if (clock_now() - since >= CHK_STEADY)
+				rc = 1;
+		} else {
+			since = 0;
+		}
+		if (rc == 0 && clock_now() >= deadline)
+			break;
+		if (rc == 0 && chk_pause(c, 0.01) == -1)
+			rc = -1;
+	}
+	chk_procs_free(&l);
+	return rc;
 }

@@ -1,9 +1,15 @@
 /*
  * check-report: check-server's report card, for people (one check at a
- * time, as each one ends) or for graders (--json: one object at the end).
+ * time, as each one ends) or for graders (--json: one object at the end);
+ * the verdicts and their evidence; how a server ended, the last line it
+ * wrote.
  */
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "json.h"
@@ -121,4 +127,69 @@ void chk_report_json(const struct chk_ctx *c, const char *const *limits,
 	else
 		printf("null");
 	printf("}\n");
+}
+
+void chk_verdict(struct chk_result *r, enum chk_verdict v, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->verdict = v;
+	va_start(ap, fmt);
+	vsnprintf(r->evidence, sizeof r->evidence, fmt, ap);
+	va_end(ap);
+}
+
+int chk_fail(struct chk_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->error, sizeof c->error, fmt, ap);
+	va_end(ap);
+	cli_error("check-server", "%s", c->error);
+	return -1;
+}
+
+void chk_how_ended(const struct chk_server *s, char *buf, size_t len)
+{
+	if (s->code == CLD_EXITED)
+		snprintf(buf, len, "exit status %d", s->status);
+	else
+		snprintf(buf, len, "killed by signal %d (%s)", s->status,
+		         strsignal(s->status));
+}
+
+/* The last line of the server's stdout (fd 1) or stderr (2) that is not
+ * empty, escaped, in quotes; "nothing" when there is none. */
+void chk_last_line(const struct chk_server *s, int which, char *buf, size_t len)
+{
+	char tail[1024];
+	int fd = which == 1 ? s->out : s->err;
+	off_t size = lseek(fd, 0, SEEK_END), from;
+	ssize_t n;
+	char *end, *start;
+
+	from = size > (off_t)sizeof tail - 1 ? size - (off_t)sizeof tail + 1
+	                                     : 0;
+	n = fd >= 0 ? pread(fd, tail, sizeof tail - 1, from) : -1;
+	if (n < 0)
+		n = 0;
+	tail[n] = '\0';
+	end = tail + n;
+	while (end > tail &&
+	       (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		*--end = '\0';
+	if (end == tail) {
+		snprintf(buf, len, "nothing");
+		return;
+	}
+	start = end;
+	while (start > tail && start[-1] != '\n')
+		start--;
+	{
+		char shown[TEXT_ESCAPED_MAX(sizeof tail)];
+
+		text_escape(start, (size_t)(end - start), shown, 200);
+		snprintf(buf, len, "'%s'", shown);
+	}
 }

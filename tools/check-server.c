@@ -41,23 +41,15 @@
  *   and stopping in check-start.c, /proc in check-proc.c); fork(2),
  *   setpgid(2), execvp(3), kill(2), waitid(2), proc(5), srv-fork(1).
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "check.h"
 #include "cli.h"
 #include "clock.h"
 #include "http.h"
-#include "limit.h"
 #include "num.h"
-#include "sig.h"
 
 static const char *const PROG = "check-server";
 
@@ -138,7 +130,7 @@ static void usage(void)
 	       "2 usage; 3 the server could not be run (not found, exited at once,\n"
 	       "never ready, listening elsewhere, stdout closed); 128+N stopped by\n"
 	       "signal N (the server's group killed first).\n"
-	       "Example: %s -- ./bin/srv-fork --port 0\n",
+	       "Example: %s -- python3 server.py {port}\n",
 	       PROG, limit_defaults[0], limit_defaults[1], limit_defaults[2],
 	       limit_defaults[3], limit_defaults[4], limit_defaults[5], PROG);
 }
@@ -308,63 +300,6 @@ static int parse_args(struct chk_opts *o, int argc, char **argv)
 	return CLI_OK;
 }
 
-void chk_verdict(struct chk_result *r, enum chk_verdict v, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->verdict = v;
-	va_start(ap, fmt);
-	vsnprintf(r->evidence, sizeof r->evidence, fmt, ap);
-	va_end(ap);
-}
-
-int chk_fail(struct chk_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->error, sizeof c->error, fmt, ap);
-	va_end(ap);
-	cli_error(PROG, "%s", c->error);
-	return -1;
-}
-
-static void on_stop(int sig)
-{
-	chk_stop = sig;
-}
-
-/* Stop signals caught and kept blocked but in waits; the server's
- * orphans ours to reap; descriptors for the burst. */
-static int setup(struct chk_ctx *c)
-{
-	char err[256];
-	sigset_t stops;
-	long got;
-
-	if (access("/proc/self/stat", R_OK) == -1 ||
-	    access("/proc/net/tcp", R_OK) == -1)
-		return chk_fail(c,
-		                "/proc: %s: check-server reads Linux's /proc",
-		                strerror(errno));
-	sig_stop_set(&stops);
-	if (sig_catch_stops(on_stop, err, sizeof err) == -1 ||
-	    sigprocmask(SIG_BLOCK, &stops, &c->waitmask) == -1)
-		return chk_fail(c, "signals: %s", err);
-#ifdef PR_SET_CHILD_SUBREAPER
-	/* The server's orphans come to us, not to init: we reap them. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-#endif
-	if (limit_raise_nofile(c->o->clients + 64, &got, err, sizeof err) ==
-	            0 &&
-	    got < c->o->clients + 16)
-		return chk_fail(c,
-		                "%ld clients need %ld descriptors; the limit "
-		                "is %ld (ulimit -n)",
-		                c->o->clients, c->o->clients + 16, got);
-	return 0;
-}
-
 /* Runs the checks; the exit status. */
 static int run_checks(struct chk_ctx *c, struct chk_result *res, int *ran)
 {
@@ -403,6 +338,11 @@ static int run_checks(struct chk_ctx *c, struct chk_result *res, int *ran)
 	return status;
 }
 
+static void on_stop(int sig)
+{
+	chk_stop = sig;
+}
+
 int main(int argc, char **argv)
 {
 	struct chk_opts o;
@@ -419,7 +359,7 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.o = &o;
 	say_init(&c.say, !o.verbose);
-	status = setup(&c) == -1 ? 3 : 0;
+	status = chk_setup(&c, on_stop) == -1 ? 3 : 0;
 	if (status == 0) {
 		chk_report_head(&c, limits);
 		status = run_checks(&c, res, ran);

@@ -41,7 +41,39 @@
 
 #include "check.h"
 #include "clock.h"
-#include "text.h"
+#include "limit.h"
+#include "sig.h"
+
+/* Stop signals caught and kept blocked but in waits; the server's
+ * orphans ours to reap; descriptors for the burst. */
+int chk_setup(struct chk_ctx *c, void (*on_stop)(int))
+{
+	char err[256];
+	sigset_t stops;
+	long got;
+
+	if (access("/proc/self/stat", R_OK) == -1 ||
+	    access("/proc/net/tcp", R_OK) == -1)
+		return chk_fail(c,
+		                "/proc: %s: check-server reads Linux's /proc",
+		                strerror(errno));
+	sig_stop_set(&stops);
+	if (sig_catch_stops(on_stop, err, sizeof err) == -1 ||
+	    sigprocmask(SIG_BLOCK, &stops, &c->waitmask) == -1)
+		return chk_fail(c, "signals: %s", err);
+#ifdef PR_SET_CHILD_SUBREAPER
+	/* The server's orphans come to us, not to init: we reap them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
+	if (limit_raise_nofile(c->o->clients + 64, &got, err, sizeof err) ==
+	            0 &&
+	    got < c->o->clients + 16)
+		return chk_fail(c,
+		                "%ld clients need %ld descriptors; the limit "
+		                "is %ld (ulimit -n)",
+		                c->o->clients, c->o->clients + 16, got);
+	return 0;
+}
 
 /* Output beyond this is thrown away (the file is emptied). */
 #define OUT_MAX (64L * 1024 * 1024)
@@ -118,15 +150,20 @@ static void free_argv(char **argv)
 
 /* In the child, before exec(): descriptors 0 (/dev/null), 1 and 2 (our
  * files), nothing else; the signal settings a program expects. */
-static void child_setup(const struct chk_server *s, int keep)
+static void child_setup(const struct chk_server *s, int keep, pid_t parent)
 {
 	sigset_t none;
 	int fd, maxfd = (int)sysconf(_SC_OPEN_MAX);
 
 	setpgid(0, 0);
 #ifdef __linux__
-	/* Should check-server die (kill -9), the server gets SIGKILL. */
+	/* Should check-server die (kill -9), the server gets SIGKILL; if it
+	 * died before the prctl(), getppid() has changed already. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+#else
+	(void)parent;
 #endif
 	fd = open("/dev/null", O_RDONLY);
 	if (fd != -1 && fd != 0) {
@@ -151,6 +188,7 @@ static void child_setup(const struct chk_server *s, int keep)
 static int spawn(struct chk_ctx *c, struct chk_server *s, char **argv)
 {
 	int pfd[2], e = 0;
+	pid_t parent = getpid();
 	ssize_t n;
 
 	if (pipe(pfd) == -1)
@@ -167,7 +205,7 @@ static int spawn(struct chk_ctx *c, struct chk_server *s, char **argv)
 	}
 	if (s->pid == 0) {
 		close(pfd[0]);
-		child_setup(s, pfd[1]);
+		child_setup(s, pfd[1], parent);
 		execvp(argv[0], argv);
 		e = errno;
 		(void)!write(pfd[1], &e, sizeof e);
@@ -251,119 +289,6 @@ int chk_ended(struct chk_server *s)
 		s->status = si.si_status;
 	}
 	return s->ended;
-}
-
-void chk_how_ended(const struct chk_server *s, char *buf, size_t len)
-{
-	if (s->code == CLD_EXITED)
-		snprintf(buf, len, "exit status %d", s->status);
-	else
-		snprintf(buf, len, "killed by signal %d (%s)", s->status,
-		         strsignal(s->status));
-}
-
-/* The last line of the server's stdout (fd 1) or stderr (2) that is not
- * empty, escaped, in quotes; "nothing" when there is none. */
-void chk_last_line(const struct chk_server *s, int which, char *buf, size_t len)
-{
-	char tail[1024];
-	int fd = which == 1 ? s->out : s->err;
-	off_t size = lseek(fd, 0, SEEK_END), from;
-	ssize_t n;
-	char *end, *start;
-
-	from = size > (off_t)sizeof tail - 1 ? size - (off_t)sizeof tail + 1
-	                                     : 0;
-	n = fd >= 0 ? pread(fd, tail, sizeof tail - 1, from) : -1;
-	if (n < 0)
-		n = 0;
-	tail[n] = '\0';
-	end = tail + n;
-	while (end > tail &&
-	       (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		*--end = '\0';
-	if (end == tail) {
-		snprintf(buf, len, "nothing");
-		return;
-	}
-	start = end;
-	while (start > tail && start[-1] != '\n')
-		start--;
-	{
-		char shown[TEXT_ESCAPED_MAX(sizeof tail)];
-
-		text_escape(start, (size_t)(end - start), shown, 200);
-		snprintf(buf, len, "'%s'", shown);
-	}
-}
-
-/* Sleeps secs unless a stop signal comes: 0, or -1 when stopped. */
-int chk_pause(struct chk_ctx *c, double secs)
-{
-	if (chk_stop)
-		return -1;
-	clock_sleep(secs, &chk_stop, &c->waitmask);
-	return chk_stop ? -1 : 0;
-}
-
-/* After a refused connection: has the server exited? Its sockets close a
- * moment before waitid() can see its exit: give that moment. 1 yes, 0 no,
- * -1 stopped. */
-int chk_dead(struct chk_ctx *c, struct chk_server *s)
-{
-	double deadline = clock_now() + 0.2;
-
-	while (!chk_ended(s) && clock_now() < deadline)
-		if (chk_pause(c, 0.005) == -1)
-			return -1;
-	return s->ended;
-}
-
-/* How many processes of the server are running now. */
-long chk_live(struct chk_server *s)
-{
-	struct chk_procs l = { NULL, 0, 0 };
-	char err[128];
-	long live = 0;
-
-	if (chk_procs_read(&l, s->pid, err, sizeof err) == 0)
-		live = chk_procs_live(&l);
-	chk_procs_free(&l);
-	return live;
-}
-
-/* Waits until the server's group is back to base running processes (the
- * children of the clients are done) and stays so for CHK_STEADY seconds,
- * or the leader has exited, or deadline. 1 settled, 0 not by the deadline,
- * -1 stopped. The steady time lets a server that dies of its last child's
- * exit (webserver3e) be seen dead, not yet alive. */
-int chk_settle(struct chk_ctx *c, struct chk_server *s, long base,
-               double deadline)
-{
-	struct chk_procs l = { NULL, 0, 0 };
-	char err[128];
-	double since = 0;
-	int rc = 0;
-
-	while (rc == 0) {
-		if (chk_ended(s))
-			rc = 1;
-		else if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
-		         chk_procs_live(&l) <= base) {
-			if (since == 0)
-				since = clock_now();
-			if (clock_now() - since >= CHK_STEADY)
-				rc = 1;
-		} else {
-			since = 0;
-		}
-		if (rc == 0 && clock_now() >= deadline)
-			break;
-		if (rc == 0 && chk_pause(c, 0.01) == -1)
-			rc = -1;
-	}
-	chk_procs_free(&l);
-	return rc;
 }
 
 /* Sends sig to every running process of the server: the group at once,

@@ -120,13 +120,14 @@ struct chk_check {
 	chk_fn *run;
 };
 
-/* check-server.c: the verdict and its evidence. */
+/* check-report.c: the verdict and its evidence. */
 void chk_verdict(struct chk_result *r, enum chk_verdict v, const char *fmt, ...)
         CLI_PRINTF(3, 4);
 /* The reason the server could not be run (exit 3); returns -1. */
 int chk_fail(struct chk_ctx *c, const char *fmt, ...) CLI_PRINTF(2, 3);
 
 /* check-start.c */
+int chk_setup(struct chk_ctx *c, void (*on_stop)(int));
 int chk_start(struct chk_ctx *c, struct chk_server *s);
 void chk_stop_server(struct chk_ctx *c, struct chk_server *s);
 int chk_ended(struct chk_server *s);
@@ -156,8 +157,8 @@ long chk_procs_live(const struct chk_procs *l);
 long chk_kill_children(pid_t parent, int sig);
 int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
                int *fd);
-void chk_describe_holder(const struct chk_server *s, unsigned long inode,
-                         char *buf, size_t len);
+void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
+                         unsigned long inode, char *buf, size_t len);
 int chk_holds_file(pid_t pid, int fd, const struct stat *st);
 int chk_fd_count(pid_t pid, long *count, long *sockets);
 
