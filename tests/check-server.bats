@@ -13,7 +13,7 @@
 
 load test_helper
 
-FAST=(--clients 32 --requests 100 --limit fin=0.5,silent=3,sigterm=4)
+FAST=(--clients 32 --requests 100 --limit fin=0.5 --limit silent=3 --limit sigterm=4)
 SERVERS="$BATS_TEST_DIRNAME/servers"
 
 # grade ARGS... -- COMMAND...: check-server --json with the fast settings.
@@ -229,6 +229,7 @@ assert_nothing_left() {
 }
 
 @test "a server that listens on another port than {port}: exit 3, and which port" {
+	# shellcheck disable=SC2016 # $1 is the inner shell's
 	run --separate-stderr check-server --limit ready=1 -- sh -c 'exec python3 "$1" 0' sh "$SERVERS/webserver3a.py" '{port}'
 	assert_failure 3
 	[[ "$stderr" =~ the\ server\ listens\ on\ port\ ([0-9]+),\ not\ on\ port\ ([0-9]+)\ \(\{port\}\) ]] || fail "$stderr"
@@ -246,6 +247,7 @@ assert_nothing_left() {
 
 @test "a server that ignores SIGTERM: sigterm fails, the group is killed (SIGKILL), nothing hangs or stays" {
 	SECONDS=0
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
 	grade --only sigterm --limit sigterm=1 -- sh -c 'trap "" TERM; exec python3 "$1" "$2"' sh "$SERVERS/webserver3a.py" '{port}'
 	assert_failure 1
 	assert_equal "$(results)" "sigterm=fail"

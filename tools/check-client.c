@@ -62,11 +62,12 @@ int chk_dial(struct chk_ctx *c, const struct chk_server *s, double deadline,
 		e = errno;
 	} else {
 		rc = clock_wait_fd(*fd, POLLOUT, deadline, &c->waitmask);
+		if (rc == 1 &&
+		    getsockopt(*fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+			rc = -1;
 		if (rc == 0)
 			e = ETIMEDOUT;
 		else if (rc == -1)
-			e = errno;
-		else if (getsockopt(*fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
 			e = errno;
 		if (e == 0)
 			return 0;

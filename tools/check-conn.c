@@ -32,10 +32,10 @@
 static void quote(const char *p, size_t n, char *buf, size_t len)
 {
 	char shown[TEXT_ESCAPED_MAX(48)];
-	size_t cut = n < 48 ? n : 48;
+	int more = n > 48;
 
-	text_escape(p, cut, shown, sizeof shown);
-	snprintf(buf, len, "'%s%s'", shown, cut < n ? "..." : "");
+	text_escape(p, more ? 48 : n, shown, sizeof shown);
+	snprintf(buf, len, "'%s%s'", shown, more ? "..." : "");
 }
 
 static void first_line(const struct chk_reply *r, char *buf, size_t len)

@@ -90,7 +90,7 @@ int chk_zombies(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	struct chk_procs l = { NULL, 0, 0 };
 	struct chk_burst b;
 	char err[128], list[256], how[64];
-	size_t z = 0;
+	size_t z;
 	int rc = 0;
 
 	if (chk_burst_run(c, s, n, &b) == -1)
@@ -211,11 +211,13 @@ static long settled_fds(struct chk_ctx *c, struct chk_server *s, long want,
 
 int chk_fds(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 {
-	long n = c->o->requests, warm = n / 10 > 10 ? 10 : n / 10;
+	long n = c->o->requests, warm = n / 10;
 	long i, start = 0, base = 0, now = 0, socks = 0, bsocks = 0;
 	char how[64], tail[256], who[64];
 	int rc = 0;
 
+	if (warm > 10)
+		warm = 10; /* what a server opens on its first requests */
 	if (warm < 1)
 		warm = 1;
 	if (s->holder == s->pid)
@@ -305,7 +307,7 @@ int chk_sigterm(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	char err[256], how[64], left[512], held[160];
 	size_t n = 0;
 	long base = chk_live(s);
-	int fd = -1, rc;
+	int fd = -1;
 
 	/* A client served (its child, if any, has come and gone), and one in
 	 * progress: connected, accepted, nothing sent. */
@@ -316,7 +318,7 @@ int chk_sigterm(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	snprintf(held, sizeof held, "no client in progress");
 	if (chk_dial(c, s, clock_now() + c->o->timeout, &fd, err, sizeof err) ==
 	            0 &&
-	    (rc = chk_wait_end(c, s, fd, 0, clock_now() + 2, &end)) == 1) {
+	    chk_wait_end(c, s, fd, 0, clock_now() + 2, &end) == 1) {
 		char who[128];
 
 		chk_describe_holder(c, s, end.inode, who, sizeof who);

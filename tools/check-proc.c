@@ -175,12 +175,11 @@ int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
 		struct proc_fd_iter it;
 		struct proc_fd f;
 		char err[128];
-		int rc;
 
 		if (l->p[i].state == 'Z' ||
 		    proc_fd_open(&it, (long)l->p[i].pid, err, sizeof err) == -1)
 			continue;
-		while ((rc = proc_fd_next(&it, &f)) == 1) {
+		while (proc_fd_next(&it, &f) == 1) {
 			if (f.inode == inode &&
 			    strncmp(f.target, "socket:", 7) == 0) {
 				*pid = l->p[i].pid;

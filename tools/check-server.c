@@ -145,7 +145,8 @@ static int parse_only(struct chk_opts *o, const char *arg)
 	o->only = 0;
 	for (name = strtok_r(list, ",", &save); name != NULL;
 	     name = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < NCHECKS && strcmp(name, checks[i].name); i++)
+		for (i = 0; i < NCHECKS && strcmp(name, checks[i].name) != 0;
+		     i++)
 			;
 		if (i == NCHECKS)
 			return cli_usage_error(PROG,

@@ -114,7 +114,7 @@ static char **with_port(char **cmd, unsigned short port)
 		n++;
 	argv = calloc(n + 1, sizeof *argv);
 	for (i = 0; argv != NULL && i < n; i++) {
-		const char *p = cmd[i], *hit;
+		const char *p, *hit;
 		size_t at = 0;
 
 		/* "{port}" is 6 bytes, a port 5 digits at most: no longer. */
@@ -254,8 +254,10 @@ int chk_start(struct chk_ctx *c, struct chk_server *s)
 		return chk_fail(c, "a file for the server's output: %s", err);
 	fstat(s->out, &s->out_st);
 	argv = with_port(c->o->cmd, port);
-	if (argv == NULL)
-		return chk_fail(c, "out of memory");
+	if (argv == NULL || argv[0] == NULL) {
+		free_argv(argv);
+		return chk_fail(c, "out of memory, or no command");
+	}
 	s->port = port;
 	rc = spawn(c, s, argv);
 	if (rc == 0)
