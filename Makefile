@@ -135,7 +135,7 @@ LINT_H   = $(wildcard lib/*.h tools/*.h fuzz/*.h)
 LINT_SH  = $(wildcard tests/*.bats tests/*.bash tests/gates/*.bats \
                       tests/gates/*.bash tests/gates/vg-run tests/gates/vg-check \
                       .ci/run *.sh scripts/*.sh)
-LINT_PY  = $(wildcard tests/gates/*.py bench/*.py bench/run)
+LINT_PY  = $(wildcard tests/gates/*.py tests/servers/*.py bench/*.py bench/run)
 
 # cppcheck: every check but the "information" ones. Suppressed, with why:
 #   missingIncludeSystem  cppcheck is not given the libc headers (it knows

@@ -211,6 +211,39 @@ int chk_get(struct chk_ctx *c, const struct chk_server *s, struct chk_reply *r,
 	return rc;
 }
 
+/* A GET whose request is sent only once the server has accepted the
+ * connection and had CHK_STEADY seconds to go back to accept(): a child
+ * that serves it then exits while its parent waits in accept(), as in the
+ * article (where SIGCHLD interrupts accept()). 0, or -1 when stopped. */
+int chk_probe(struct chk_ctx *c, const struct chk_server *s,
+              struct chk_reply *r)
+{
+	double deadline = clock_now() + c->o->timeout;
+	struct chk_tcp end;
+	char err[256];
+	int fd, rc;
+
+	memset(r, 0, sizeof *r);
+	r->status = -1;
+	if (chk_dial(c, s, deadline, &fd, err, sizeof err) == -1) {
+		r->err = errno;
+		return chk_stop ? -1 : 0;
+	}
+	rc = chk_wait_end(c, s, fd, 0, clock_now() + 2, &end);
+	if (rc != -1)
+		rc = chk_pause(c, CHK_STEADY);
+	if (rc != -1 && chk_send_get(c, s, fd, 1, err, sizeof err) == 0) {
+		r->t_sent = clock_now();
+		rc = chk_read(c, fd, r, r->t_sent + c->o->timeout,
+		              c->o->limit[LIM_FIN], 0);
+	}
+	close(fd);
+	chk_parse(r);
+	say(&c->say, "connect(), accepted, then GET", "%zu bytes in %.3f s",
+	    r->total, r->t_last > 0 ? r->t_last - r->t_sent : 0.0);
+	return rc == -1 ? -1 : 0;
+}
+
 /* Closes fd with SO_LINGER 0: the kernel sends RST, not FIN. */
 void chk_reset(struct chk_ctx *c, int fd)
 {

@@ -49,6 +49,7 @@ int chk_reply(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 {
 	struct chk_reply rep;
 	char err[256], line[300], body[300], how[64];
+	int rc;
 
 	if (chk_get(c, s, &rep, c->o->limit[LIM_FIN], err, sizeof err) == -1)
 		return -1;
@@ -57,9 +58,10 @@ int chk_reply(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 		return 0;
 	}
 	if (rep.total == 0) {
-		if (chk_dead(c, s) == -1)
+		rc = chk_down(c, s);
+		if (rc == -1)
 			return -1;
-		if (s->ended) {
+		if (rc == 1) {
 			chk_how_ended(s, how, sizeof how);
 			chk_last_line(s, 2, line, sizeof line);
 			chk_verdict(r, CHK_FAIL,
@@ -215,7 +217,7 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 		            n >= 0 ? "; by then the server had closed or "
 		                     "answered the first one (a timeout)"
 		                   : "");
-	} else if (chk_ended(s)) {
+	} else if ((rc = chk_down(c, s)) != 0) {
 		chk_how_ended(s, how, sizeof how);
 		chk_verdict(r, CHK_SKIP,
 		            "the server exited (%s) during the check: see "
@@ -343,12 +345,12 @@ int chk_reset_check(struct chk_ctx *c, struct chk_server *s,
 	chk_reset(c, fd);
 	if (chk_settle(c, s, base, clock_now() + settle) == -1)
 		return -1;
-	if (chk_ended(s))
+	if (s->ended || s->closed)
 		return died_after_reset(c, s, r);
 	if (chk_get(c, s, &rep, c->o->limit[LIM_FIN], err, sizeof err) == -1 ||
 	    chk_settle(c, s, base, clock_now() + settle) == -1)
 		return -1;
-	if (chk_ended(s))
+	if (s->ended || s->closed)
 		return died_after_reset(c, s, r);
 	if (rep.total == 0)
 		chk_verdict(r, CHK_FAIL,

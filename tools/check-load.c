@@ -60,14 +60,14 @@ static int confirm(struct chk_ctx *c, struct chk_server *s,
                    struct chk_result *r, size_t z, long n, const char *list)
 {
 	struct chk_reply rep;
-	char err[256], how[64];
+	char how[64];
 	long base = chk_live(s);
 
-	if (chk_get(c, s, &rep, c->o->limit[LIM_FIN], err, sizeof err) == -1 ||
+	if (chk_probe(c, s, &rep) == -1 ||
 	    chk_settle(c, s, base, clock_now() + c->o->limit[LIM_ZOMBIES]) ==
 	            -1)
 		return -1;
-	if (chk_ended(s)) {
+	if (s->ended || s->closed) {
 		chk_how_ended(s, how, sizeof how);
 		chk_verdict(r, CHK_SKIP,
 		            "%zu zombies after the burst, but the server exits "
@@ -97,7 +97,7 @@ int chk_zombies(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 		return -1;
 	t0 = clock_now();
 	for (;;) {
-		if (chk_ended(s)) {
+		if ((rc = chk_down(c, s)) != 0) {
 			chk_how_ended(s, how, sizeof how);
 			chk_verdict(r, CHK_SKIP,
 			            "the server exited during the burst (%s; %ld "
@@ -144,25 +144,33 @@ int chk_survives(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	double lim = c->o->limit[LIM_ZOMBIES];
 	struct chk_reply rep;
 	struct chk_burst b;
-	char err[256], how[64], tail[256];
+	char how[64], tail[256];
+	int during;
 
 	memset(&rep, 0, sizeof rep);
 	if (chk_burst_run(c, s, n, &b) == -1 ||
 	    chk_settle(c, s, base, clock_now() + lim) == -1)
 		return -1;
-	if (!chk_ended(s) &&
-	    (chk_get(c, s, &rep, c->o->limit[LIM_FIN], err, sizeof err) == -1 ||
-	     chk_settle(c, s, base, clock_now() + lim) == -1))
+	during = s->ended || s->closed;
+	if (!during && (chk_probe(c, s, &rep) == -1 ||
+	                chk_settle(c, s, base, clock_now() + lim) == -1 ||
+	                (rep.total == 0 && chk_down(c, s) == -1)))
 		return -1;
-	if (!s->ended && rep.total == 0 && chk_dead(c, s) == -1)
-		return -1;
-	if (chk_ended(s)) {
+	if (s->ended || s->closed) {
 		chk_how_ended(s, how, sizeof how);
 		chk_last_line(s, 2, tail, sizeof tail);
-		chk_verdict(r, CHK_FAIL,
-		            "the server exited (%s) during a burst of %ld clients "
-		            "(%ld answered); its stderr ends with %s",
-		            how, n, b.answered, tail);
+		if (during)
+			chk_verdict(
+			        r, CHK_FAIL,
+			        "the server exited (%s) during a burst of %ld "
+			        "clients (%ld answered); its stderr ends with %s",
+			        how, n, b.answered, tail);
+		else
+			chk_verdict(r, CHK_FAIL,
+			            "alive after %ld clients, but it exited (%s) "
+			            "once one more GET was served; its stderr ends "
+			            "with %s",
+			            n, how, tail);
 	} else if (rep.total == 0) {
 		chk_verdict(r, CHK_FAIL,
 		            "alive after %ld clients, but no reply to a GET: %s",
@@ -228,31 +236,31 @@ int chk_fds(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	chk_fd_count(s->holder, &start, &socks);
 	for (i = 0; i < n && rc == 0; i++) {
 		rc = quick_request(c, s);
-		if (rc == -1 || (rc == 0 && chk_dead(c, s) == -1))
+		if (rc == -1 || (rc == 0 && chk_down(c, s) == -1))
 			return -1;
-		if (rc == 0 && !chk_ended(s)) {
+		if (rc == 0 && !s->ended && !s->closed) {
 			chk_verdict(r, CHK_FAIL,
 			            "request %ld of %ld got no reply", i + 1,
 			            n);
 			return 0;
 		}
-		rc = chk_ended(s);
+		rc = chk_ended(s) || s->closed;
 		if (i + 1 == warm) /* lazy opens done: the baseline */
 			base = settled_fds(c, s, start, &bsocks);
 		else if (i % 50 == 0 || rc)
 			chk_fd_count(s->holder, &now, &socks);
 	}
-	if (!chk_ended(s))
+	if (!rc)
 		now = settled_fds(c, s, base, &socks);
 	say(&c->say, "ls /proc/PID/fd", "%ld after %ld requests, %ld after %ld",
 	    base, warm, now, i);
-	if (chk_ended(s) && now <= base) {
+	if (rc && now <= base) {
 		chk_how_ended(s, how, sizeof how);
 		chk_verdict(r, CHK_SKIP,
 		            "the server exited (%s) after %ld requests: see "
 		            "'survives'",
 		            how, i);
-	} else if (chk_ended(s)) {
+	} else if (rc) {
 		chk_how_ended(s, how, sizeof how);
 		chk_last_line(s, 2, tail, sizeof tail);
 		chk_verdict(r, CHK_FAIL,
@@ -311,7 +319,7 @@ int chk_sigterm(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 
 	/* A client served (its child, if any, has come and gone), and one in
 	 * progress: connected, accepted, nothing sent. */
-	if (chk_get(c, s, &rep, c->o->limit[LIM_FIN], err, sizeof err) == -1 ||
+	if (chk_probe(c, s, &rep) == -1 ||
 	    chk_settle(c, s, base, clock_now() + c->o->limit[LIM_ZOMBIES]) ==
 	            -1)
 		return -1;
@@ -330,7 +338,7 @@ int chk_sigterm(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 			close(fd);
 		return -1;
 	}
-	if (chk_ended(s)) {
+	if (s->ended || s->closed) {
 		chk_how_ended(s, how, sizeof how);
 		chk_verdict(r, CHK_SKIP,
 		            "the server exited (%s) before SIGTERM, after one "

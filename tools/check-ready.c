@@ -284,7 +284,6 @@ int chk_survives_plain(struct chk_ctx *c, int *dies, char *how, size_t howlen)
 {
 	struct chk_server s;
 	struct chk_reply r;
-	char err[256];
 	long base;
 	int rc;
 
@@ -292,13 +291,11 @@ int chk_survives_plain(struct chk_ctx *c, int *dies, char *how, size_t howlen)
 	say_note(&c->say, "control: a fresh server and one plain GET");
 	rc = chk_start(c, &s);
 	base = rc == 0 ? chk_live(&s) : 0;
-	if (rc == 0 &&
-	    (rc = chk_get(c, &s, &r, c->o->limit[LIM_FIN], err, sizeof err)) ==
-	            0 &&
+	if (rc == 0 && (rc = chk_probe(c, &s, &r)) == 0 &&
 	    (rc = chk_settle(c, &s, base,
 	                     clock_now() + c->o->limit[LIM_ZOMBIES])) >= 0) {
 		rc = 0;
-		*dies = chk_ended(&s);
+		*dies = s.ended || s.closed;
 		if (*dies)
 			chk_how_ended(&s, how, howlen);
 	}
@@ -328,6 +325,36 @@ int chk_dead(struct chk_ctx *c, struct chk_server *s)
 	return s->ended;
 }
 
+/* Whether the listening socket is still there. */
+static int listens(const struct chk_server *s)
+{
+	struct chk_tcp t;
+	pid_t pid;
+	int fd;
+
+	return listen_find(s, s->port, &t, &pid, &fd) == 1 &&
+	       t.inode == s->inode;
+}
+
+/* Is the server down: exited, or its listening socket gone? A process
+ * closes its files first, and may take long to exit after that (a
+ * sanitizer's report at exit): when the listener is gone, wait up to
+ * --timeout for the exit, to say how it ended. 1 down, 0 up, -1 stopped. */
+int chk_down(struct chk_ctx *c, struct chk_server *s)
+{
+	double deadline = clock_now() + c->o->timeout;
+
+	if (chk_ended(s))
+		return 1;
+	if (listens(s))
+		return 0;
+	s->closed = 1;
+	while (!chk_ended(s) && clock_now() < deadline)
+		if (chk_pause(c, 0.01) == -1)
+			return -1;
+	return 1;
+}
+
 /* How many processes of the server are running now. */
 long chk_live(struct chk_server *s)
 {
@@ -355,8 +382,10 @@ int chk_settle(struct chk_ctx *c, struct chk_server *s, long base,
 	int rc = 0;
 
 	while (rc == 0) {
-		if (chk_ended(s))
-			rc = 1;
+		int down = chk_down(c, s);
+
+		if (down != 0)
+			rc = down;
 		else if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
 		         chk_procs_live(&l) <= base) {
 			if (since == 0)

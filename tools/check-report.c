@@ -152,7 +152,11 @@ int chk_fail(struct chk_ctx *c, const char *fmt, ...)
 
 void chk_how_ended(const struct chk_server *s, char *buf, size_t len)
 {
-	if (s->code == CLD_EXITED)
+	if (!s->ended)
+		snprintf(buf, len,
+		         "its listening socket closed, the process "
+		         "still running");
+	else if (s->code == CLD_EXITED)
 		snprintf(buf, len, "exit status %d", s->status);
 	else
 		snprintf(buf, len, "killed by signal %d (%s)", s->status,

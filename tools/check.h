@@ -95,6 +95,7 @@ struct chk_server {
 	char where[ADDR_STRLEN];
 	unsigned long inode; /* of the listening socket */
 	pid_t holder;        /* the process that holds it */
+	int closed;          /* its listening socket is gone */
 	int ended;           /* the started process has exited... */
 	int code, status;    /* ...how (CLD_EXITED, CLD_KILLED), with what */
 };
@@ -136,6 +137,7 @@ void chk_last_line(const struct chk_server *s, int fd, char *buf, size_t len);
 int chk_pause(struct chk_ctx *c, double secs);
 long chk_live(struct chk_server *s);
 int chk_dead(struct chk_ctx *c, struct chk_server *s);
+int chk_down(struct chk_ctx *c, struct chk_server *s);
 int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given);
 int chk_free_port(unsigned short *port, char *err, size_t errlen);
 int chk_settle(struct chk_ctx *c, struct chk_server *s, long base,
@@ -199,6 +201,8 @@ int chk_read(struct chk_ctx *c, int fd, struct chk_reply *r, double deadline,
              double quiet, int first_only);
 int chk_get(struct chk_ctx *c, const struct chk_server *s, struct chk_reply *r,
             double quiet, char *err, size_t errlen);
+int chk_probe(struct chk_ctx *c, const struct chk_server *s,
+              struct chk_reply *r);
 void chk_parse(struct chk_reply *r);
 void chk_reset(struct chk_ctx *c, int fd);
 int chk_wait_end(struct chk_ctx *c, const struct chk_server *s, int fd,
