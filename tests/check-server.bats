@@ -110,7 +110,9 @@ assert_nothing_left() {
 	grade -- srv-fork --port 0 --quiet --reap once
 	assert_failure 1
 	assert_equal "$(results)" "reply=pass fin=pass concurrent=pass zombies=skip survives=fail fds=skip silent=pass reset=skip sigterm=skip"
-	[[ "$(evidence survives)" == "the server exited (exit status 1) during a burst of 32 clients"*"its stderr ends with"* ]] ||
+	# (exit status 1), or "listening socket closed" when the dying server
+	# takes longer than --timeout to exit (a sanitizer build at exit).
+	[[ "$(evidence survives)" == "the server exited ("*") during a burst of 32 clients"*"its stderr ends with"* ]] ||
 		fail "$(evidence survives)"
 	local k
 	for k in zombies fds reset sigterm; do

@@ -245,16 +245,18 @@ int chk_fds(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 			return 0;
 		}
 		rc = chk_ended(s) || s->closed;
+		if (rc)
+			break;     /* a dying process's count says nothing */
 		if (i + 1 == warm) /* lazy opens done: the baseline */
-			base = settled_fds(c, s, start, &bsocks);
-		else if (i % 50 == 0 || rc)
+			base = now = settled_fds(c, s, start, &bsocks);
+		else if (i % 50 == 0)
 			chk_fd_count(s->holder, &now, &socks);
 	}
 	if (!rc)
 		now = settled_fds(c, s, base, &socks);
 	say(&c->say, "ls /proc/PID/fd", "%ld after %ld requests, %ld after %ld",
 	    base, warm, now, i);
-	if (rc && now <= base) {
+	if (rc && (i < warm || now <= base)) { /* no growth seen */
 		chk_how_ended(s, how, sizeof how);
 		chk_verdict(r, CHK_SKIP,
 		            "the server exited (%s) after %ld requests: see "

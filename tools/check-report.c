@@ -154,8 +154,7 @@ void chk_how_ended(const struct chk_server *s, char *buf, size_t len)
 {
 	if (!s->ended)
 		snprintf(buf, len,
-		         "its listening socket closed, the process "
-		         "still running");
+		         "listening socket closed, process not yet gone");
 	else if (s->code == CLD_EXITED)
 		snprintf(buf, len, "exit status %d", s->status);
 	else
