@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -163,6 +164,7 @@ void chk_parse(struct chk_reply *r)
 	r->has_end = 0;
 	r->headers = 0;
 	r->body = 0;
+	r->clen = -1;
 	for (i = 0; i + 1 < r->headlen && end == NULL; i++) {
 		if (r->head[i] != '\n')
 			continue;
@@ -178,7 +180,17 @@ void chk_parse(struct chk_reply *r)
 	for (p = r->head; p < end; p++)
 		r->headers += *p == '\n';
 	r->headers -= 2; /* the status line's end, the empty line */
-	r->body = r->total - (size_t)(end - r->head);
+	r->body_at = (size_t)(end - r->head);
+	r->body = r->total - r->body_at;
+	for (p = r->head; p != NULL && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (strncasecmp(p, "content-length:", 15) == 0) {
+			r->clen = strtol(p + 15, NULL, 10);
+			break;
+		}
+		p = nl != NULL ? nl + 1 : NULL;
+	}
 }
 
 /* One GET on a new connection; r says what came back (r->err when the

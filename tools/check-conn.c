@@ -94,15 +94,18 @@ int chk_reply(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	} else if (rep.body == 0) {
 		chk_verdict(r, CHK_FAIL, "status line %s and headers, no body",
 		            line);
+	} else if (rep.clen >= 0 && (long)rep.body < rep.clen) {
+		chk_verdict(r, CHK_FAIL,
+		            "status line %s, but a body of %zu bytes where its "
+		            "Content-Length says %ld",
+		            line, rep.body, rep.clen);
 	} else if (rep.status < 200 || rep.status > 299) {
 		chk_verdict(r, CHK_FAIL,
 		            "status %d (%s): GET %s should be answered 2xx "
 		            "(--http PATH asks another path)",
 		            rep.status, line, c->o->path);
 	} else {
-		quote(rep.head + rep.headlen -
-		              (rep.body < rep.headlen ? rep.body : rep.headlen),
-		      rep.body < rep.headlen ? rep.body : rep.headlen, body,
+		quote(rep.head + rep.body_at, rep.headlen - rep.body_at, body,
 		      sizeof body);
 		chk_verdict(r, CHK_PASS,
 		            "status line %s, %d header line%s, a %zu-byte body "

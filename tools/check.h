@@ -187,11 +187,13 @@ struct chk_reply {
 	size_t headlen, total;
 	double t_sent, t_first, t_last, t_end; /* 0: not (yet) */
 	int eof;                               /* ended by a FIN */
-	int err;     /* errno that ended it (ECONNRESET...), 0 if none */
-	int status;  /* HTTP status, -1 if not an HTTP reply */
-	int has_end; /* the empty line after the headers came */
-	int headers; /* header lines */
-	size_t body; /* bytes after the empty line */
+	int err;        /* errno that ended it (ECONNRESET...), 0 if none */
+	int status;     /* HTTP status, -1 if not an HTTP reply */
+	int has_end;    /* the empty line after the headers came */
+	int headers;    /* header lines */
+	size_t body;    /* bytes after the empty line */
+	size_t body_at; /* where the body starts in head */
+	long clen;      /* its Content-Length, -1 if none */
 };
 int chk_dial(struct chk_ctx *c, const struct chk_server *s, double deadline,
              int *fd, char *err, size_t errlen);
