@@ -140,6 +140,21 @@ assert_nothing_left() {
 	assert_nothing_left
 }
 
+@test "replies that are not complete HTTP replies fail reply, quoting what came" {
+	local mode want
+	for mode in nohttp noend short 404; do
+		case "$mode" in
+		nohttp) want="not an HTTP reply: it starts with 'Hello, World!', not 'HTTP/1.x NNN'" ;;
+		noend) want="status line 'HTTP/1.1 200 OK', but the headers never end: no empty line in 43 bytes" ;;
+		short) want="status line 'HTTP/1.1 200 OK', but a body of 5 bytes where its Content-Length says 100" ;;
+		404) want="status 404 ('HTTP/1.1 404 Not Found'): GET /hello should be answered 2xx (--http PATH asks another path)" ;;
+		esac
+		grade --only reply -- python3 "$SERVERS/bad-reply.py" "$mode" '{port}'
+		assert_failure 1
+		assert_equal "$(evidence reply)" "$want"
+	done
+}
+
 # ------------------------------------------------------------ the report
 
 @test "the report card: what was run, the limits (the issue's defaults), each check with pid, port and evidence, a summary" {
