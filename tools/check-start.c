@@ -25,7 +25,6 @@
  * server that narrates every request never blocks on a full pipe, however
  * long check-server takes to read.
  */
-#define _GNU_SOURCE /* execvpe is not used; O_CLOEXEC, setenv */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
