@@ -66,7 +66,7 @@ $(SERVERS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(O)/tools/server.o $(O)/libsock
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # check-server: the tool and its modules (tools/check.h).
-CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc diag client conn load report)
+CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc diag client burst conn load report)
 $(BIN)/check-server: $(O)/tools/check-server.o $(CHECK_OBJ) $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -11,7 +11,8 @@
  *   check-diag.c    the kernel's TCP table over sock_diag: the listeners,
  *                   and the server's end of one connection
  *   check-client.c  the client: connect, GET, read the reply with its
- *                   timings, a burst of clients, a reset
+ *                   timings, a reset
+ *   check-burst.c   a burst of clients at once
  *   check-conn.c    the checks of one connection: reply, fin, concurrent,
  *                   silent, reset
  *   check-load.c    the checks of many: zombies, survives, fds, sigterm
@@ -181,7 +182,7 @@ int chk_tcp_conn(int fd, struct chk_tcp *out);
 int chk_tcp_listeners(int (*fn)(const struct chk_tcp *, void *), void *arg,
                       char *err, size_t errlen);
 
-/* check-client.c */
+/* check-client.c, check-burst.c */
 struct chk_reply {
 	char head[2048]; /* the first bytes */
 	size_t headlen, total;
@@ -195,6 +196,7 @@ struct chk_reply {
 	size_t body_at; /* where the body starts in head */
 	long clen;      /* its Content-Length, -1 if none */
 };
+int chk_dial_start(const struct chk_server *s, int *fd);
 int chk_dial(struct chk_ctx *c, const struct chk_server *s, double deadline,
              int *fd, char *err, size_t errlen);
 int chk_send_get(struct chk_ctx *c, const struct chk_server *s, int fd,
