@@ -34,7 +34,8 @@ LDLIBS   += -lm
 O        ?= build
 BIN      ?= bin
 
-TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port
+TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port \
+           check-server
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
            lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
            lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
@@ -77,6 +78,12 @@ $(SERVERS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(O)/tools/server.o \
 # cli-connect's modes live in their own files (tools/client.h).
 CLIENT_MODES = $(O)/tools/client.o $(O)/tools/client3.o $(O)/tools/idle.o
 $(BIN)/cli-connect: $(O)/tools/cli-connect.o $(CLIENT_MODES) $(O)/libsocklab.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# check-server: the tool and its modules (tools/check.h).
+CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc diag client burst conn load report)
+$(BIN)/check-server: $(O)/tools/check-server.o $(CHECK_OBJ) $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -156,7 +163,7 @@ LINT_H   = $(wildcard lib/*.h tools/*.h fuzz/*.h)
 LINT_SH  = $(wildcard tests/*.bats tests/*.bash tests/gates/*.bats \
                       tests/gates/*.bash tests/gates/vg-run tests/gates/vg-check \
                       .ci/run *.sh scripts/*.sh)
-LINT_PY  = $(wildcard tests/gates/*.py bench/*.py bench/run)
+LINT_PY  = $(wildcard tests/gates/*.py tests/servers/*.py bench/*.py bench/run)
 
 # cppcheck: every check but the "information" ones. Suppressed, with why:
 #   missingIncludeSystem  cppcheck is not given the libc headers (it knows

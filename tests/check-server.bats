@@ -1,0 +1,300 @@
+#!/usr/bin/env bats
+# check-server, graded itself: against socklab's own servers, each of whose
+# mistake switches must fail exactly the checks the article predicts; against
+# a Python server written like the article's webserver3a; against servers
+# that misbehave in every way the issue lists (not found, exits at once,
+# prints nothing, closes its stdout, listens elsewhere, ignores SIGTERM, forks
+# a thousand children), each with its message and exit status; and it must
+# never leave a process behind, even when it is interrupted.
+#
+# Small bursts and short limits keep this file under a minute; the defaults
+# (128 clients, 1000 requests, the limits of --help) are the issue's and are
+# checked once, in the report's head.
+
+load test_helper
+
+FAST=(--clients 32 --requests 100 --limit fin=0.5 --limit silent=3 --limit sigterm=4)
+SERVERS="$BATS_TEST_DIRNAME/servers"
+
+# grade ARGS... -- COMMAND...: check-server --json with the fast settings.
+grade() {
+	run --separate-stderr check-server --json "${FAST[@]}" "$@"
+}
+
+# The checks' results from the JSON in $output: "reply=pass fin=fail ...".
+results() {
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(" ".join(c["name"] + "=" + c["result"] for c in d["checks"]))' <<<"$output"
+}
+
+# evidence NAME: the evidence of check NAME in the JSON in $output.
+evidence() {
+	python3 -c 'import json, sys
+print([c["evidence"] for c in json.load(sys.stdin)["checks"] if c["name"] == sys.argv[1]][0])' "$1" <<<"$output"
+}
+
+# The process groups the report names (one per check): the server's pids.
+groups() {
+	python3 -c 'import json, sys
+print(" ".join(str(c["pid"]) for c in json.load(sys.stdin)["checks"] if c["pid"] > 0))' <<<"$output"
+}
+
+# group_gone PGID: no process (zombies included) is in process group PGID.
+group_gone() {
+	local f line rest
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		rest="${line##*) }"
+		read -r _ _ pgrp _ <<<"$rest"
+		[[ "$pgrp" != "$1" ]] || return 1
+	done
+}
+
+# Every server check-server started is gone, with all its processes.
+assert_nothing_left() {
+	local g
+	for g in $(groups); do
+		group_gone "$g" || fail "process group $g is still there:" "$(ps -o pid,pgid,stat,args -g "$g")"
+	done
+}
+
+# ------------------------------------------------------- socklab's servers
+
+@test "srv-fork, the article's final server, passes every check (exit 0), narrating all the while" {
+	# Not --quiet: a server that prints lines for every request must never
+	# block on its output (it goes to files, not a pipe).
+	grade -- srv-fork --port 0 --backlog 128
+	assert_success
+	assert_equal "$(results)" "reply=pass fin=pass concurrent=pass zombies=pass survives=pass fds=pass silent=pass reset=pass sigterm=pass"
+	[[ "$(evidence zombies)" == *"no zombie"* ]]
+	[[ "$(evidence fds)" =~ the\ server:\ ([0-9]+)\ descriptors\ after\ 10\ requests,\ ([0-9]+)\ after\ 100 ]]
+	assert_equal "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}"
+	assert_nothing_left
+}
+
+@test "srv-iter fails concurrent alone: the fast client is answered only after the slow one" {
+	grade -- srv-iter --port 0 --quiet --timeout 2
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass fin=pass concurrent=fail zombies=pass survives=pass fds=pass silent=pass reset=pass sigterm=pass"
+	[[ "$(evidence concurrent)" == *"the process that listens; answered "*" after the slow client sent its request: one client at a time" ]] ||
+		fail "$(evidence concurrent)"
+	# silent passes late: srv-iter gave the silent client its 2 s --timeout.
+	[[ "$(evidence silent)" =~ started\ (2|1\.9)[0-9.]*\ s\ after ]] || fail "$(evidence silent)"
+	assert_nothing_left
+}
+
+@test "srv-fork --reap none fails zombies alone, and names them: pids, state Z, the parent" {
+	grade -- srv-fork --port 0 --quiet --reap none
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass fin=pass concurrent=pass zombies=fail survives=pass fds=pass silent=pass reset=pass sigterm=pass"
+	local pid
+	pid="$(python3 -c 'import json,sys; print([c["pid"] for c in json.load(sys.stdin)["checks"] if c["name"] == "zombies"][0])' <<<"$output")"
+	[[ "$(evidence zombies)" =~ ^32\ zombies\ 1\ s\ after\ 32\ clients\ were\ done:\ pids\ [0-9]+,.*,\ state\ Z,\ parent\ $pid$ ]] ||
+		fail "$(evidence zombies)"
+	assert_nothing_left
+}
+
+@test "srv-fork --keep-conn fails fin (the parent holds the connection) and fds (one socket per request)" {
+	grade -- srv-fork --port 0 --quiet --keep-conn
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass fin=fail concurrent=pass zombies=pass survives=pass fds=fail silent=pass reset=pass sigterm=pass"
+	[[ "$(evidence fin)" =~ ^no\ FIN\ 0.5\ s\ after\ the\ reply.s\ last\ byte:\ the\ server.s\ end\ is\ ESTABLISHED,\ open\ in\ pid\ [0-9]+\ \(fd\ [0-9]+\),\ the\ process\ that\ listens$ ]] ||
+		fail "$(evidence fin)"
+	# 10 kept after the warm-up, 100 after all: 90 more sockets.
+	[[ "$(evidence fds)" =~ \+90,\ 90\ of\ them\ sockets\ it\ never\ closed$ ]] || fail "$(evidence fds)"
+	assert_nothing_left
+}
+
+@test "srv-fork --reap once fails survives (EINTR); the checks it cannot measure skip, pointing at survives" {
+	grade -- srv-fork --port 0 --quiet --reap once
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass fin=pass concurrent=pass zombies=skip survives=fail fds=skip silent=pass reset=skip sigterm=skip"
+	# (exit status 1), or "listening socket closed" when the dying server
+	# takes longer than --timeout to exit (a sanitizer build at exit).
+	[[ "$(evidence survives)" == "the server exited ("*") during a burst of 32 clients"*"its stderr ends with"* ]] ||
+		fail "$(evidence survives)"
+	local k
+	for k in zombies fds reset sigterm; do
+		[[ "$(evidence "$k")" == *"see 'survives'" ]] || fail "$k: $(evidence "$k")"
+	done
+	assert_nothing_left
+}
+
+@test "srv-fork --reap once --retry-accept survives the burst but fails zombies (webserver3f: SIGCHLDs merge)" {
+	grade -- srv-fork --port 0 --quiet --reap once --retry-accept
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass fin=pass concurrent=pass zombies=fail survives=pass fds=pass silent=pass reset=pass sigterm=pass"
+	[[ "$(evidence zombies)" =~ ^[0-9]+\ zombies?\ 1\ s\ after\ 32\ clients ]] || fail "$(evidence zombies)"
+	assert_nothing_left
+}
+
+@test "a Python server written like the article's webserver3a fails concurrent and silent (no timeout), through {port}" {
+	grade -- python3 "$SERVERS/webserver3a.py" '{port}'
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass fin=pass concurrent=fail zombies=pass survives=pass fds=pass silent=fail reset=pass sigterm=pass"
+	[[ "$(evidence silent)" == "no reply 3 s after the other client's request, while the silent client was held by pid "*", the process that listens" ]] ||
+		fail "$(evidence silent)"
+	# The article's reply has no header line, and LF line ends.
+	[[ "$(evidence reply)" == "status line 'HTTP/1.1 200 OK', 0 header lines, a 14-byte body"* ]] || fail "$(evidence reply)"
+	assert_nothing_left
+}
+
+@test "replies that are not complete HTTP replies fail reply, quoting what came" {
+	local mode want
+	for mode in nohttp noend short 404; do
+		case "$mode" in
+		nohttp) want="not an HTTP reply: it starts with 'Hello, World!', not 'HTTP/1.x NNN'" ;;
+		noend) want="status line 'HTTP/1.1 200 OK', but the headers never end: no empty line in 43 bytes" ;;
+		short) want="status line 'HTTP/1.1 200 OK', but a body of 5 bytes where its Content-Length says 100" ;;
+		404) want="status 404 ('HTTP/1.1 404 Not Found'): GET /hello should be answered 2xx (--http PATH asks another path)" ;;
+		esac
+		grade --only reply -- python3 "$SERVERS/bad-reply.py" "$mode" '{port}'
+		assert_failure 1
+		assert_equal "$(evidence reply)" "$want"
+	done
+}
+
+# ------------------------------------------------------------ the report
+
+@test "the report card: what was run, the limits (the issue's defaults), each check with pid, port and evidence, a summary" {
+	run check-server --only reply,concurrent -- srv-iter --port 0 --quiet
+	assert_failure 1
+	assert_line_matches '^check-server: srv-iter --port 0 --quiet$'
+	assert_line_matches '^limits: ready 10 s, fin 1 s, concurrent 1 s, silent 8 s, zombies 1 s, sigterm 5 s, timeout 10 s; 128 clients, 1000 requests, GET /hello$'
+	assert_line_matches '^PASS reply +a GET gets a complete HTTP reply: .*\(lesson 1, webserver3a\)$'
+	assert_line_matches '^ +pid [0-9]+, port [0-9]+: status line .HTTP/1.1 200 OK.'
+	assert_line_matches '^FAIL concurrent +a slow client does not delay a fast one'
+	assert_line_matches '^2 checks: 1 passed, 1 failed, 0 skipped$'
+	! grep -qE '^(PASS|FAIL|SKIP) (fin|zombies)' <<<"$output" || fail "a check that was not asked for ran"
+}
+
+@test "--verbose narrates each step, tagged with the check, the arrow in the column" {
+	run check-server --verbose --only reply -- srv-fork --port 0 --quiet
+	assert_success
+	assert_line_matches '^\[reply\] fork\(\) \+ execvp\(\) +-> pid [0-9]+, process group [0-9]+$'
+	assert_line_matches '^\[reply\] read\(its stdout\) +-> .Serving HTTP on port [0-9]+ \.\.\.. after'
+	assert_line_matches '^\[reply\] kill\(-pgid, SIGTERM\) +-> group [0-9]+: 1 running$'
+	local line
+	line="$(grep -m1 '^\[reply\] fork' <<<"$output")"
+	assert_equal "${line:44:4}" " -> "
+}
+
+@test "usage errors: exit 2 with a message" {
+	run --separate-stderr check-server
+	assert_failure 2
+	assert_stderr_contains "check-server: no server to check"
+	run --separate-stderr check-server --only nope -- srv-iter
+	assert_failure 2
+	assert_stderr_contains "unknown check 'nope': the checks are reply, fin,"
+	run --separate-stderr check-server --limit fin=x -- srv-iter
+	assert_failure 2
+	assert_stderr_contains "fin"
+	run --separate-stderr check-server --limit speed=1 -- srv-iter
+	assert_failure 2
+	assert_stderr_contains "invalid limit 'speed=1': expected NAME=SECONDS"
+	run --separate-stderr check-server --limit silent=0 -- srv-iter
+	assert_failure 2
+	assert_stderr_contains "limit silent: must be more than 0 s"
+	run --separate-stderr check-server --clients 0 -- srv-iter
+	assert_failure 2
+	run --separate-stderr check-server --http 'no slash' -- srv-iter
+	assert_failure 2
+	assert_stderr_contains "invalid path 'no slash'"
+	run --separate-stderr check-server --json --verbose -- srv-iter
+	assert_failure 2
+	assert_stderr_contains "choose one"
+	run --separate-stderr check-server --bogus -- srv-iter
+	assert_failure 2
+	assert_stderr_contains "unknown option '--bogus'"
+}
+
+# -------------------------------------------------------- bad servers (3)
+
+@test "a command that does not exist: exit 3, execvp's errno, a hint, and the JSON says it too" {
+	run --separate-stderr check-server --only reply -- no-such-server-here --port 0
+	assert_failure 3
+	assert_stderr_contains "check-server: cannot run 'no-such-server-here': No such file or directory"
+	assert_stderr_contains "hint: 'no-such-server-here' is not in PATH"
+	run --separate-stderr check-server --json -- "$BATS_TEST_DIRNAME/check-server.bats"
+	assert_failure 3
+	run python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], d["error"])' <<<"$output"
+	assert_output_contains "3 cannot run '"
+	assert_output_contains "check-server.bats': Permission denied"
+}
+
+@test "a server that exits at once: exit 3, its exit status and the last line of its stderr" {
+	run --separate-stderr check-server -- sh -c 'echo "bind: Address already in use" >&2; exit 4'
+	assert_failure 3
+	assert_stderr_contains "check-server: 'sh' exited before it was ready (exit status 4, after "
+	assert_stderr_contains "its stderr ends with 'bind: Address already in use'"
+}
+
+@test "a server that prints nothing: exit 3 after the ready limit, with a hint" {
+	run --separate-stderr check-server --limit ready=0.5 -- sleep 30
+	assert_failure 3
+	assert_stderr_contains "no 'Serving HTTP on port N ...' line from the server within 0.5 s"
+	assert_stderr_contains "hint: print that line once listening, or put {port} in the command"
+}
+
+@test "a server that closes its stdout: exit 3 at once, not after the ready limit" {
+	SECONDS=0
+	run --separate-stderr check-server --limit ready=30 -- sh -c 'exec >&-; sleep 30'
+	assert_failure 3
+	assert_stderr_contains "the server closed its stdout without printing 'Serving HTTP on port N ...'"
+	((SECONDS < 10)) || fail "took ${SECONDS}s"
+}
+
+@test "a server that listens on another port than {port}: exit 3, and which port" {
+	# shellcheck disable=SC2016 # $1 is the inner shell's
+	run --separate-stderr check-server --limit ready=1 -- sh -c 'exec python3 "$1" 0' sh "$SERVERS/webserver3a.py" '{port}'
+	assert_failure 3
+	[[ "$stderr" =~ the\ server\ listens\ on\ port\ ([0-9]+),\ not\ on\ port\ ([0-9]+)\ \(\{port\}\) ]] || fail "$stderr"
+	[[ "${BASH_REMATCH[1]}" != "${BASH_REMATCH[2]}" ]]
+	assert_stderr_contains "hint: does the server take its port from the command line where {port} stands?"
+}
+
+@test "a ready line whose port does not listen: exit 3" {
+	run --separate-stderr check-server --limit ready=0.5 -- sh -c 'echo "Serving HTTP on port 1 ..."; sleep 30'
+	assert_failure 3
+	assert_stderr_contains "port 1 is not listening 0.5 s after the start"
+}
+
+# ------------------------------------------- hostile servers, and cleanup
+
+@test "a server that ignores SIGTERM: sigterm fails, the group is killed (SIGKILL), nothing hangs or stays" {
+	SECONDS=0
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+	grade --only sigterm --limit sigterm=1 -- sh -c 'trap "" TERM; exec python3 "$1" "$2"' sh "$SERVERS/webserver3a.py" '{port}'
+	assert_failure 1
+	assert_equal "$(results)" "sigterm=fail"
+	[[ "$(evidence sigterm)" == "still running 1 s after SIGTERM (with a client in progress held by pid "* ]] || fail "$(evidence sigterm)"
+	((SECONDS < 8)) || fail "took ${SECONDS}s"
+	assert_nothing_left
+}
+
+@test "a server that forks a thousand children: sigterm fails, naming them; none is left running" {
+	grade --only sigterm --limit sigterm=1 -- python3 "$SERVERS/forker.py" 1000 '{port}'
+	assert_failure 1
+	[[ "$(evidence sigterm)" == "stopped (killed by signal 15 (Terminated)), but left 1000 processes of its group behind 1 s after SIGTERM: pid "* ]] ||
+		fail "$(evidence sigterm)"
+	assert_nothing_left
+}
+
+@test "interrupted mid-check (SIGINT, SIGTERM): exit 128+N, the server's whole group killed and reaped" {
+	local sig want
+	for sig in INT TERM; do
+		start_bg chk '\[silent\] the silent client: connect\(\) +-> accepted' \
+			check-server --verbose --only silent --limit silent=60 -- python3 "$SERVERS/forker.py" 5 '{port}'
+		local pgid
+		pgid="$(sed -n 's/^\[silent\] fork() + execvp() *-> pid \([0-9]*\),.*/\1/p' "$BATS_TEST_TMPDIR/chk.out")"
+		[[ -n "$pgid" ]] || fail "no pid in: $(bg_out chk)"
+		stop_gracefully "$BG_PID" "$sig"
+		want=130
+		[[ "$sig" == TERM ]] && want=143
+		assert_equal "$STOP_STATUS" "$want"
+		run bg_err chk
+		assert_output_contains "check-server: stopped by signal"
+		group_gone "$pgid" || fail "group $pgid left: $(ps -o pid,stat,args -g "$pgid")"
+	done
+}

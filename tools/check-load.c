@@ -1,0 +1,384 @@
+/*
+ * check-load: the checks that need many clients, or the server's end
+ * (see check.h).
+ *
+ *   zombies   a burst of clients leaves no zombie child once they are done
+ *             (lesson 5: webserver3c, and 3e/3f whose SIGCHLDs merge)
+ *   survives  the server is alive and answers after the burst (lesson 5:
+ *             webserver3e, whose accept() fails with EINTR)
+ *   fds       no descriptor growth after many requests (lesson 5:
+ *             webserver3d, whose parent keeps each connection)
+ *   sigterm   it stops on SIGTERM and leaves nothing behind
+ *
+ * A zombie is a process of the server's group (or a child of one of them)
+ * in state Z whose parent is still the server's: once a parent dies, its
+ * zombies are no longer its fault (check-server, their new parent, reaps
+ * them).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "clock.h"
+
+/* "3 zombies: pids 10, 11, 12, state Z, parent 9" into buf; how many. */
+static size_t zombies(const struct chk_procs *l, const struct chk_server *s,
+                      char *buf, size_t len)
+{
+	pid_t me = getpid(), parent = 0;
+	size_t i, n = 0, at;
+	int mixed = 0;
+
+	at = (size_t)snprintf(buf, len, "pids");
+	for (i = 0; i < l->n; i++) {
+		const struct chk_proc *p = &l->p[i];
+
+		if (p->state != 'Z' || p->pid == s->pid || p->ppid == me)
+			continue;
+		if (n < 8 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s %ld",
+			                       n ? "," : "", (long)p->pid);
+		else if (n == 8 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, ", ...");
+		mixed |= parent != 0 && parent != p->ppid;
+		parent = p->ppid;
+		n++;
+	}
+	if (n > 0 && at < len)
+		snprintf(buf + at, len - at, ", state Z, parent %ld%s",
+		         (long)parent, mixed ? " and others" : "");
+	return n;
+}
+
+/* Zombies are there: a true FAIL, unless the server is one that dies when
+ * any child exits and only survived the burst by luck (webserver3e: its
+ * accept() was not the call the signal interrupted). One more GET tells. */
+static int confirm(struct chk_ctx *c, struct chk_server *s,
+                   struct chk_result *r, size_t z, long n, const char *list)
+{
+	struct chk_reply rep;
+	char how[64];
+	long base = chk_live(s);
+
+	if (chk_probe(c, s, &rep) == -1 ||
+	    chk_settle(c, s, base, clock_now() + c->o->limit[LIM_ZOMBIES]) ==
+	            -1)
+		return -1;
+	if (s->ended || s->closed) {
+		chk_how_ended(s, how, sizeof how);
+		chk_verdict(r, CHK_SKIP,
+		            "%zu zombies after the burst, but the server exits "
+		            "when a child exits (one more GET: %s): see "
+		            "'survives'",
+		            z, how);
+	} else {
+		chk_verdict(r, CHK_FAIL,
+		            "%zu zombie%s %g s after %ld clients were done: %s",
+		            z, z == 1 ? "" : "s", c->o->limit[LIM_ZOMBIES], n,
+		            list);
+	}
+	return 0;
+}
+
+int chk_zombies(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
+{
+	long base = chk_live(s), n = c->o->clients;
+	double t0, steady = 0, lim = c->o->limit[LIM_ZOMBIES];
+	struct chk_procs l = { NULL, 0, 0 };
+	struct chk_burst b;
+	char err[128], list[256], how[64];
+	size_t z;
+	int rc = 0;
+
+	if (chk_burst_run(c, s, n, &b) == -1)
+		return -1;
+	t0 = clock_now();
+	for (;;) {
+		if ((rc = chk_down(c, s)) != 0) {
+			chk_how_ended(s, how, sizeof how);
+			chk_verdict(r, CHK_SKIP,
+			            "the server exited during the burst (%s; %ld "
+			            "of %ld clients answered): see 'survives'",
+			            how, b.answered, n);
+			break;
+		}
+		if (chk_procs_read(&l, s->pid, err, sizeof err) == -1) {
+			chk_verdict(r, CHK_SKIP, "cannot read %s", err);
+			break;
+		}
+		z = zombies(&l, s, list, sizeof list);
+		if (z > 0 || chk_procs_live(&l) > base)
+			steady = 0;
+		else if (steady == 0)
+			steady = clock_now();
+		if (steady > 0 && clock_now() - steady >= CHK_STEADY) {
+			chk_verdict(r, CHK_PASS,
+			            "%ld clients (%ld answered in %.3f s), then no "
+			            "zombie in the server's group %.3f s later",
+			            n, b.answered, b.secs, steady - t0);
+			break;
+		}
+		if (clock_now() - t0 >= lim) {
+			if (z > 0)
+				rc = confirm(c, s, r, z, n, list);
+			else
+				chk_verdict(r, CHK_PASS,
+				            "no zombie %g s after %ld clients, "
+				            "%ld processes still running",
+				            lim, n, chk_procs_live(&l) - base);
+			break;
+		}
+		if ((rc = chk_pause(c, 0.01)) == -1)
+			break;
+	}
+	chk_procs_free(&l);
+	return rc;
+}
+
+int chk_survives(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
+{
+	long base = chk_live(s), n = c->o->clients;
+	double lim = c->o->limit[LIM_ZOMBIES];
+	struct chk_reply rep;
+	struct chk_burst b;
+	char how[64], tail[256];
+	int during;
+
+	memset(&rep, 0, sizeof rep);
+	if (chk_burst_run(c, s, n, &b) == -1 ||
+	    chk_settle(c, s, base, clock_now() + lim) == -1)
+		return -1;
+	during = s->ended || s->closed;
+	if (!during && (chk_probe(c, s, &rep) == -1 ||
+	                chk_settle(c, s, base, clock_now() + lim) == -1 ||
+	                (rep.total == 0 && chk_down(c, s) == -1)))
+		return -1;
+	if (s->ended || s->closed) {
+		chk_how_ended(s, how, sizeof how);
+		chk_last_line(s, 2, tail, sizeof tail);
+		if (during)
+			chk_verdict(
+			        r, CHK_FAIL,
+			        "the server exited (%s) during a burst of %ld "
+			        "clients (%ld answered); its stderr ends with %s",
+			        how, n, b.answered, tail);
+		else
+			chk_verdict(r, CHK_FAIL,
+			            "alive after %ld clients, but it exited (%s) "
+			            "once one more GET was served; its stderr ends "
+			            "with %s",
+			            n, how, tail);
+	} else if (rep.total == 0) {
+		chk_verdict(r, CHK_FAIL,
+		            "alive after %ld clients, but no reply to a GET: %s",
+		            n, rep.err ? strerror(rep.err) : "nothing came");
+	} else {
+		chk_verdict(r, CHK_PASS,
+		            "alive after %ld clients (%ld answered in %.3f s), "
+		            "and answered a GET in %.3f s",
+		            n, b.answered, b.secs, rep.t_first - rep.t_sent);
+	}
+	return 0;
+}
+
+/* One request whose client closes once the reply has started. 1 answered,
+ * 0 not, -1 stopped. */
+static int quick_request(struct chk_ctx *c, struct chk_server *s)
+{
+	struct chk_reply rep;
+	char err[256];
+	int fd, rc;
+
+	memset(&rep, 0, sizeof rep);
+	if (chk_dial(c, s, clock_now() + c->o->timeout, &fd, err, sizeof err) ==
+	    -1)
+		return chk_stop ? -1 : 0;
+	rc = chk_send_get(c, s, fd, 1, err, sizeof err);
+	if (rc == 0)
+		rc = chk_read(c, fd, &rep, clock_now() + c->o->timeout, 0, 1);
+	close(fd);
+	return rc == -1 && chk_stop ? -1 : rep.t_first > 0;
+}
+
+/* The descriptors of the server, once it has had time to close what it
+ * closes: polled until at most want, or LIM_FIN seconds. */
+static long settled_fds(struct chk_ctx *c, struct chk_server *s, long want,
+                        long *sockets)
+{
+	double deadline = clock_now() + c->o->limit[LIM_FIN];
+	long n = -1;
+
+	while (chk_fd_count(s->holder, &n, sockets) == 0 && n > want &&
+	       clock_now() < deadline && chk_pause(c, 0.01) == 0)
+		;
+	return n;
+}
+
+int chk_fds(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
+{
+	long n = c->o->requests, warm = n / 10;
+	long i, start = 0, base = 0, now = 0, socks = 0, bsocks = 0;
+	char how[64], tail[256], who[64];
+	int rc = 0;
+
+	if (warm > 10)
+		warm = 10; /* what a server opens on its first requests */
+	if (warm < 1)
+		warm = 1;
+	if (s->holder == s->pid)
+		snprintf(who, sizeof who, "the server");
+	else
+		snprintf(who, sizeof who, "pid %ld (it listens)",
+		         (long)s->holder);
+	chk_fd_count(s->holder, &start, &socks);
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = quick_request(c, s);
+		if (rc == -1 || (rc == 0 && chk_down(c, s) == -1))
+			return -1;
+		if (rc == 0 && !s->ended && !s->closed) {
+			chk_verdict(r, CHK_FAIL,
+			            "request %ld of %ld got no reply", i + 1,
+			            n);
+			return 0;
+		}
+		rc = chk_ended(s) || s->closed;
+		if (rc)
+			break;     /* a dying process's count says nothing */
+		if (i + 1 == warm) /* lazy opens done: the baseline */
+			base = now = settled_fds(c, s, start, &bsocks);
+		else if (i % 50 == 0)
+			chk_fd_count(s->holder, &now, &socks);
+	}
+	if (!rc)
+		now = settled_fds(c, s, base, &socks);
+	say(&c->say, "ls /proc/PID/fd", "%ld after %ld requests, %ld after %ld",
+	    base, warm, now, i);
+	if (rc && (i < warm || now <= base)) { /* no growth seen */
+		chk_how_ended(s, how, sizeof how);
+		chk_verdict(r, CHK_SKIP,
+		            "the server exited (%s) after %ld requests: see "
+		            "'survives'",
+		            how, i);
+	} else if (rc) {
+		chk_how_ended(s, how, sizeof how);
+		chk_last_line(s, 2, tail, sizeof tail);
+		chk_verdict(r, CHK_FAIL,
+		            "%s: %ld descriptors after %ld requests, %ld after "
+		            "%ld, then it exited (%s); its stderr ends with %s",
+		            who, base, warm, now, i, how, tail);
+	} else if (now > base) {
+		chk_verdict(r, CHK_FAIL,
+		            "%s: %ld descriptors after %ld requests, %ld after "
+		            "%ld: +%ld, %ld of them sockets it never closed",
+		            who, base, warm, now, n, now - base,
+		            socks - bsocks);
+	} else {
+		chk_verdict(r, CHK_PASS,
+		            "%s: %ld descriptors after %ld requests, %ld after %ld",
+		            who, base, warm, now, n);
+	}
+	return 0;
+}
+
+/* What is left of the group but its leader: "pid 12 (state S), ..." */
+static size_t left_behind(const struct chk_server *s, char *buf, size_t len)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	size_t i, n = 0, at = 0;
+
+	buf[0] = '\0';
+	if (chk_procs_read(&l, s->pid, err, sizeof err) == -1)
+		return 0;
+	for (i = 0; i < l.n; i++) {
+		if (l.p[i].pid == s->pid)
+			continue;
+		if (n < 6 && at < len)
+			at += (size_t)snprintf(buf + at, len - at,
+			                       "%spid %ld (state %c)",
+			                       n ? ", " : "", (long)l.p[i].pid,
+			                       l.p[i].state);
+		n++;
+	}
+	if (n > 6 && at < len)
+		snprintf(buf + at, len - at, ", ...");
+	chk_procs_free(&l);
+	return n;
+}
+
+int chk_sigterm(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
+{
+	double lim = c->o->limit[LIM_SIGTERM], t0, took;
+	struct chk_reply rep;
+	struct chk_tcp end;
+	char err[256], how[64], left[512], held[160];
+	size_t n = 0;
+	long base = chk_live(s);
+	int fd = -1;
+
+	/* A client served (its child, if any, has come and gone), and one in
+	 * progress: connected, accepted, nothing sent. */
+	if (chk_probe(c, s, &rep) == -1 ||
+	    chk_settle(c, s, base, clock_now() + c->o->limit[LIM_ZOMBIES]) ==
+	            -1)
+		return -1;
+	snprintf(held, sizeof held, "no client in progress");
+	if (chk_dial(c, s, clock_now() + c->o->timeout, &fd, err, sizeof err) ==
+	            0 &&
+	    chk_wait_end(c, s, fd, 0, clock_now() + 2, &end) == 1) {
+		char who[128];
+
+		chk_describe_holder(c, s, end.inode, who, sizeof who);
+		snprintf(held, sizeof held, "a client in progress held by %s",
+		         who);
+	}
+	if (chk_stop) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (s->ended || s->closed) {
+		chk_how_ended(s, how, sizeof how);
+		chk_verdict(r, CHK_SKIP,
+		            "the server exited (%s) before SIGTERM, after one "
+		            "GET: see 'survives'",
+		            how);
+		if (fd != -1)
+			close(fd);
+		return 0;
+	}
+	t0 = clock_now();
+	kill(s->pid, SIGTERM);
+	say(&c->say, "kill(pid, SIGTERM)", "pid %ld", (long)s->pid);
+	for (;;) {
+		if (chk_ended(s) &&
+		    (n = left_behind(s, left, sizeof left)) == 0)
+			break;
+		if (clock_now() - t0 >= lim || chk_pause(c, 0.01) == -1)
+			break;
+	}
+	took = clock_now() - t0;
+	if (fd != -1)
+		close(fd);
+	if (chk_stop)
+		return -1;
+	chk_how_ended(s, how, sizeof how);
+	if (!s->ended)
+		chk_verdict(r, CHK_FAIL,
+		            "still running %g s after SIGTERM (with %s)", lim,
+		            held);
+	else if (n > 0)
+		chk_verdict(r, CHK_FAIL,
+		            "stopped (%s), but left %zu process%s of its group "
+		            "behind %g s after SIGTERM: %s",
+		            how, n, n == 1 ? "" : "es", lim, left);
+	else
+		chk_verdict(r, CHK_PASS,
+		            "stopped %.3f s after SIGTERM (%s), with %s, leaving "
+		            "no process behind",
+		            took, how, held);
+	return 0;
+}

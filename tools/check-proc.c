@@ -1,0 +1,364 @@
+/*
+ * check-proc: what check-server reads in /proc, as ps, lsof and ss do,
+ * without starting them (see check.h).
+ *
+ *   /proc/PID/stat     "pid (comm) state ppid pgrp ...": the server's
+ *                      processes (its process group, and its children) and
+ *                      which of them are zombies (state Z)
+ *   /proc/PID/fd/N     links to what each descriptor is: "socket:[INODE]";
+ *                      who holds the listening socket or a connection, how
+ *                      many descriptors the server has
+ *   /proc/net/tcp(6)   the kernel's TCP table, where sock_diag is refused
+ *                      (check-diag.c asks it faster)
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "fds.h"
+#include "proc.h"
+#include "tcptab.h"
+
+/* The fields of a stat line that check-server needs: after the command
+ * name (which may hold spaces and ')'), "state ppid pgrp". */
+static int parse_stat(const char *line, struct chk_proc *out)
+{
+	const char *close_paren = strrchr(line, ')');
+	long pid, ppid, pgrp;
+	char state;
+
+	if (sscanf(line, "%ld", &pid) != 1 || close_paren == NULL ||
+	    sscanf(close_paren + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+		return -1;
+	out->pid = (pid_t)pid;
+	out->ppid = (pid_t)ppid;
+	out->pgrp = (pid_t)pgrp;
+	out->state = state;
+	return 0;
+}
+
+static int read_stat(const char *pid, struct chk_proc *out)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1; /* gone since readdir(): not an error */
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return parse_stat(buf, out);
+}
+
+static int add(struct chk_procs *l, const struct chk_proc *p)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct chk_proc *grown = realloc(l->p, cap * sizeof *grown);
+
+		if (grown == NULL)
+			return -1;
+		l->p = grown;
+		l->cap = cap;
+	}
+	l->p[l->n++] = *p;
+	return 0;
+}
+
+/* The server's processes: those of its process group, and those whose
+ * parent is in it (a child that moved to a group of its own is still the
+ * server's to reap). The leader comes first when it is still there. */
+int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen)
+{
+	struct chk_procs all = { NULL, 0, 0 };
+	struct dirent *e;
+	size_t i, j;
+	DIR *d = opendir("/proc");
+
+	l->n = 0;
+	if (d == NULL) {
+		snprintf(err, errlen, "/proc: %s", strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct chk_proc p;
+
+		if (!isdigit((unsigned char)e->d_name[0]) ||
+		    read_stat(e->d_name, &p) == -1)
+			continue;
+		if (add(&all, &p) == -1) {
+			closedir(d);
+			free(all.p);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	closedir(d);
+	for (i = 0; i < all.n; i++) {
+		int in = all.p[i].pgrp == group;
+
+		for (j = 0; !in && j < all.n; j++)
+			in = all.p[j].pid == all.p[i].ppid &&
+			     all.p[j].pgrp == group;
+		if (in && add(l, &all.p[i]) == -1) {
+			free(all.p);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (in && all.p[i].pid == group && l->n > 1) {
+			struct chk_proc t = l->p[0];
+
+			l->p[0] = l->p[l->n - 1];
+			l->p[l->n - 1] = t;
+		}
+	}
+	free(all.p);
+	return 0;
+}
+
+void chk_procs_free(struct chk_procs *l)
+{
+	free(l->p);
+	l->p = NULL;
+	l->n = l->cap = 0;
+}
+
+/* Sends sig to every running process whose parent is parent. */
+long chk_kill_children(pid_t parent, int sig)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	long n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		struct chk_proc p;
+
+		if (isdigit((unsigned char)e->d_name[0]) &&
+		    read_stat(e->d_name, &p) == 0 && p.ppid == parent &&
+		    p.state != 'Z' && kill(p.pid, sig) == 0)
+			n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+/* How many are running (not zombies). */
+long chk_procs_live(const struct chk_procs *l)
+{
+	long live = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		live += l->p[i].state != 'Z' && l->p[i].state != 'X';
+	return live;
+}
+
+/* Which process of the list has a descriptor on socket inode: 1 and its
+ * pid and fd, 0 none. The leader is looked at first. */
+int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
+               int *fd)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct fds_list fl;
+		char err[128];
+		size_t j;
+		int found = 0;
+
+		if (l->p[i].state == 'Z' ||
+		    fds_list((long)l->p[i].pid, &fl, err, sizeof err) == -1)
+			continue;
+		for (j = 0; j < fl.n && !found; j++) {
+			if (fl.v[j].inode == inode &&
+			    strcmp(fl.v[j].kind, "socket") == 0) {
+				*pid = l->p[i].pid;
+				*fd = fl.v[j].fd;
+				found = 1;
+			}
+		}
+		fds_free(&fl);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+/* Who holds socket inode, for the evidence: "pid 42 (fd 5), the process
+ * that listens", "pid 43 (fd 4), a child of 42", or that nobody does.
+ * Asked again for a moment when nobody does: between a fork() and the
+ * parent's close(), the descriptor passes from one process to the other. */
+void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
+                         unsigned long inode, char *buf, size_t len)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	pid_t pid = 0;
+	int fd = -1, tries;
+	size_t i;
+
+	for (tries = 0; tries < 20; tries++) {
+		if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
+		    chk_holder(&l, inode, &pid, &fd))
+			break;
+		pid = 0;
+		if (chk_pause(c, 0.01) == -1)
+			break;
+	}
+	if (pid == 0) {
+		snprintf(buf, len, "no process of the server (inode %lu)",
+		         inode);
+		chk_procs_free(&l);
+		return;
+	}
+	snprintf(buf, len, "pid %ld (fd %d)", (long)pid, fd);
+	for (i = 0; i < l.n; i++) {
+		size_t at = strlen(buf);
+
+		if (l.p[i].pid != pid)
+			continue;
+		if (pid == s->holder)
+			snprintf(buf + at, len - at,
+			         ", the process that listens");
+		else
+			snprintf(buf + at, len - at, ", a child of %ld",
+			         (long)l.p[i].ppid);
+	}
+	chk_procs_free(&l);
+}
+
+/* Whether descriptor fd of pid is the file st (our stdout file). */
+int chk_holds_file(pid_t pid, int fd, const struct stat *st)
+{
+	char path[64];
+	struct stat got;
+
+	snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long)pid, fd);
+	return stat(path, &got) == 0 && got.st_dev == st->st_dev &&
+	       got.st_ino == st->st_ino;
+}
+
+/* How many descriptors pid has, and how many are sockets. */
+int chk_fd_count(pid_t pid, long *count, long *sockets)
+{
+	char path[64], target[64];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	*count = *sockets = 0;
+	while ((e = readdir(d)) != NULL) {
+		char link[320];
+		ssize_t n;
+
+		if (!isdigit((unsigned char)e->d_name[0]) ||
+		    atoi(e->d_name) == dirfd(d))
+			continue;
+		(*count)++;
+		snprintf(link, sizeof link, "%s/%s", path, e->d_name);
+		n = readlink(link, target, sizeof target - 1);
+		if (n > 0 && strncmp(target, "socket:", 7) == 0)
+			(*sockets)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+/* ------------------------------------------------------------ TCP table */
+
+/* The rx_queue of a /proc/net/tcp line: "sl local rem st tx:rx ...". */
+static unsigned long rx_queue(const char *line)
+{
+	unsigned long tx, rx;
+
+	if (sscanf(line, "%*s %*s %*s %*s %lx:%lx", &tx, &rx) != 2)
+		return 0;
+	return rx;
+}
+
+/* fn(entry, arg) for every socket of /proc/net/tcp, then tcp6; fn returns
+ * 1 to stop. Returns 1 when fn stopped it, 0 at the end, -1 on an error. */
+int chk_tcp_each(int (*fn)(const struct chk_tcp *, void *), void *arg,
+                 char *err, size_t errlen)
+{
+	static const char *const files[] = { "/proc/net/tcp",
+		                             "/proc/net/tcp6" };
+	int v6;
+
+	for (v6 = 0; v6 <= 1; v6++) {
+		char line[512];
+		FILE *f = fopen(files[v6], "re");
+
+		if (f == NULL && v6 == 1 && errno == ENOENT)
+			return 0; /* IPv6 disabled */
+		if (f == NULL) {
+			snprintf(err, errlen, "%s: %s", files[v6],
+			         strerror(errno));
+			return -1;
+		}
+		while (fgets(line, sizeof line, f) != NULL) {
+			struct tcptab_entry t;
+			struct chk_tcp c;
+
+			if (tcptab_parse_line(line, v6, &t) == -1)
+				continue; /* the header */
+			memset(&c, 0, sizeof c);
+			c.state = t.state;
+			c.lport = addr_port((const struct sockaddr *)&t.local);
+			c.rport = addr_port((const struct sockaddr *)&t.remote);
+			c.inode = t.inode;
+			c.rx = rx_queue(line);
+			c.local = t.local;
+			c.len = t.len;
+			if (fn(&c, arg) != 0) {
+				fclose(f);
+				return 1;
+			}
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+struct conn_match {
+	unsigned short lport, rport;
+	struct chk_tcp *out;
+};
+
+static int match_conn(const struct chk_tcp *t, void *arg)
+{
+	struct conn_match *m = arg;
+
+	if (t->lport != m->lport || t->rport != m->rport || t->state == 6)
+		return 0; /* 6: TIME-WAIT, an old connection's leftover */
+	*m->out = *t;
+	return 1;
+}
+
+/* The socket whose local port is lport and remote port rport (the server's
+ * end of our connection), from /proc/net/tcp: 1 found, 0 not in the
+ * table, -1 error. */
+int chk_tcp_scan_conn(unsigned short lport, unsigned short rport,
+                      struct chk_tcp *out)
+{
+	struct conn_match m = { lport, rport, out };
+	char err[128];
+
+	return chk_tcp_each(match_conn, &m, err, sizeof err);
+}

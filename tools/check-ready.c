@@ -1,0 +1,405 @@
+/*
+ * check-ready: when is a server that check-server started ready, and where
+ * do its clients connect (see check.h)?
+ *
+ * Either the command holds {port}, replaced by a port that was free a
+ * moment ago, and the server is ready when that port is listening; or the
+ * server says its port in the article's ready line, "Serving HTTP on port
+ * N ...", on its stdout. Either way the port must be listening in the
+ * kernel's TCP table, on a socket that a process of the server's group
+ * holds (its inode is one of their descriptors). check-server never
+ * connects to find out: an iterative server would have to accept that
+ * connection, and the first check would find it busy.
+ *
+ * And when a running server has settled: back to as many processes as
+ * before a burst, or exited (chk_settle, chk_dead).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "clock.h"
+#include "num.h"
+
+/* A port that is free now: bind 127.0.0.1:0, getsockname(), close. */
+int chk_free_port(unsigned short *port, char *err, size_t errlen)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&a, sizeof a) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) == -1) {
+		snprintf(err, errlen, "bind 127.0.0.1:0: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	*port = ntohs(a.sin_port);
+	return 0;
+}
+
+/* The port of a ready line: "Serving HTTP on port N ..." (the article's),
+ * or "Serving HTTP on ADDR port N ..." (python3 -m http.server's). */
+static int ready_port(const char *line, unsigned short *port)
+{
+	const char *p = strstr(line, "Serving HTTP on ");
+	char digits[8], err[128];
+	size_t n;
+
+	if (p == NULL || (p = strstr(p, "port ")) == NULL)
+		return 0;
+	p += 5;
+	n = strspn(p, "0123456789");
+	if (n == 0 || n >= sizeof digits)
+		return 0;
+	memcpy(digits, p, n);
+	digits[n] = '\0';
+	return num_parse_port(digits, port, err, sizeof err) == 0 && *port > 0;
+}
+
+/* Reads the lines the server has printed since the last call: 1 when one
+ * was the ready line (s->port set), 0 otherwise. */
+static int read_ready_line(struct chk_server *s)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n = pread(s->out, buf, sizeof buf - 1, s->out_seen);
+		char *p = buf, *nl;
+
+		if (n <= 0)
+			return 0;
+		buf[n] = '\0';
+		while ((nl = memchr(p, '\n', (size_t)(buf + n - p))) != NULL) {
+			*nl = '\0';
+			if (ready_port(p, &s->port)) {
+				s->out_seen += nl + 1 - buf;
+				return 1;
+			}
+			p = nl + 1;
+		}
+		if (p == buf && n < (ssize_t)sizeof buf - 1)
+			return 0; /* half a line: wait for the rest */
+		s->out_seen += p == buf ? n : p - buf; /* or a huge line */
+	}
+}
+
+/* Whether a process of the server still has its stdout open: if none has,
+ * the ready line can never come. */
+static int stdout_open(struct chk_server *s)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	int open = 0;
+	size_t i;
+
+	if (chk_procs_read(&l, s->pid, err, sizeof err) == -1)
+		return 1;
+	for (i = 0; i < l.n && !open; i++)
+		open = l.p[i].state != 'Z' &&
+		       chk_holds_file(l.p[i].pid, 1, &s->out_st);
+	chk_procs_free(&l);
+	return open;
+}
+
+/* The listening sockets, for listen_find(). */
+struct listeners {
+	struct chk_tcp t[64];
+	size_t n;
+	unsigned short port; /* 0: every port */
+};
+
+static int add_listener(const struct chk_tcp *t, void *arg)
+{
+	struct listeners *ls = arg;
+
+	if (t->state == 10 && (ls->port == 0 || t->lport == ls->port) &&
+	    ls->n < sizeof ls->t / sizeof ls->t[0])
+		ls->t[ls->n++] = *t;
+	return 0;
+}
+
+/* A listening socket on port (any port if 0) that a process of the
+ * server's group holds: 1 (*t, *pid, *fd set), 0 none, 2 the port listens
+ * but in another process. */
+static int listen_find(const struct chk_server *s, unsigned short port,
+                       struct chk_tcp *t, pid_t *pid, int *fd)
+{
+	struct listeners ls;
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	int rc = 0;
+	size_t i;
+
+	ls.n = 0;
+	ls.port = port;
+	if (chk_tcp_listeners(add_listener, &ls, err, sizeof err) == -1 ||
+	    ls.n == 0 || chk_procs_read(&l, s->pid, err, sizeof err) == -1)
+		return 0;
+	for (i = 0; i < ls.n && rc != 1; i++) {
+		rc = chk_holder(&l, ls.t[i].inode, pid, fd) ? 1 : 2;
+		*t = ls.t[i];
+	}
+	chk_procs_free(&l);
+	return rc;
+}
+
+/* Where clients connect: the listener's address, or the loopback when it
+ * listens on every address (0.0.0.0, ::). */
+static void set_address(struct chk_server *s, const struct chk_tcp *t)
+{
+	s->addr = t->local;
+	s->addrlen = t->len;
+	if (t->local.ss_family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&s->addr;
+
+		if (a->sin_addr.s_addr == htonl(INADDR_ANY))
+			a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&s->addr;
+
+		if (IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr))
+			a->sin6_addr = in6addr_loopback;
+	}
+	if (addr_format((struct sockaddr *)&s->addr, s->addrlen, s->where,
+	                sizeof s->where) != 0)
+		snprintf(s->where, sizeof s->where, "port %u", s->port);
+}
+
+/* The server is not ready by the deadline: say why, as precisely as the
+ * kernel lets us. */
+static int not_ready(struct chk_ctx *c, struct chk_server *s, int given,
+                     int line_seen)
+{
+	double secs = c->o->limit[LIM_READY];
+	char tail[256];
+	struct chk_tcp t;
+	pid_t pid;
+	int fd, rc;
+
+	chk_last_line(s, 2, tail, sizeof tail);
+	if (!given && !line_seen) {
+		char out[256];
+
+		chk_last_line(s, 1, out, sizeof out);
+		chk_fail(c,
+		         "no 'Serving HTTP on port N ...' line from the server "
+		         "within %g s (its stdout ends with %s, its stderr "
+		         "with %s)",
+		         secs, out, tail);
+		cli_hint("check-server",
+		         "print that line once listening, or put {port} in the "
+		         "command: it becomes a free port, watched until it "
+		         "listens");
+		return -1;
+	}
+	rc = listen_find(s, s->port, &t, &pid, &fd);
+	if (rc == 2)
+		return chk_fail(c,
+		                "port %u listens, but no process of the "
+		                "server's group holds it (another program?)",
+		                s->port);
+	if (listen_find(s, 0, &t, &pid, &fd) == 1) {
+		chk_fail(c,
+		         "the server listens on port %u, not on port %u (%s)",
+		         t.lport, s->port,
+		         given ? "{port}" : "its ready line says so");
+		if (given)
+			cli_hint("check-server",
+			         "does the server take its port from the "
+			         "command line where {port} stands?");
+		return -1;
+	}
+	return chk_fail(c,
+	                "port %u is not listening %g s after the start (the "
+	                "server's stderr ends with %s)",
+	                s->port, secs, tail);
+}
+
+/* Waits until the server is ready: 0, or -1 (ctx->error, or stopped). */
+int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
+{
+	double t0 = clock_now(), deadline = t0 + c->o->limit[LIM_READY];
+	int waiting_line = !given, closed;
+	struct chk_tcp t;
+	char how[64], tail[256];
+	int fd;
+
+	for (;;) {
+		if (waiting_line && read_ready_line(s)) {
+			waiting_line = 0;
+			say(&c->say, "read(its stdout)",
+			    "'Serving HTTP on port %u ...' after %.3f s",
+			    s->port, clock_now() - t0);
+		}
+		if (!waiting_line &&
+		    listen_find(s, s->port, &t, &s->holder, &fd) == 1)
+			break;
+		/* A process closes its files a moment before its exit shows:
+		 * a closed stdout may be an exit on its way. */
+		closed = waiting_line && !stdout_open(s);
+		if (closed && chk_dead(c, s) == -1)
+			return -1;
+		if (chk_ended(s)) {
+			chk_how_ended(s, how, sizeof how);
+			chk_last_line(s, 2, tail, sizeof tail);
+			return chk_fail(c,
+			                "'%s' exited before it was ready (%s, "
+			                "after %.2f s); its stderr ends with %s",
+			                argv[0], how, clock_now() - t0, tail);
+		}
+		if (closed && !read_ready_line(s)) {
+			chk_fail(c,
+			         "the server closed its stdout without printing "
+			         "'Serving HTTP on port N ...'");
+			cli_hint("check-server",
+			         "put {port} in the command instead: it "
+			         "becomes a free port, watched until it listens");
+			return -1;
+		}
+		if (clock_now() >= deadline)
+			return not_ready(c, s, given, !waiting_line);
+		if (chk_pause(c, 0.01) == -1)
+			return -1;
+	}
+	s->inode = t.inode;
+	set_address(s, &t);
+	say(&c->say, "TCP table: LISTEN", "%s, inode %lu, pid %ld fd %d",
+	    s->where, s->inode, (long)s->holder, fd);
+	return 0;
+}
+
+/* A control experiment: does a fresh server exit after one plain GET (as
+ * one whose children's exit kills it does)? *dies, and how in how. */
+int chk_survives_plain(struct chk_ctx *c, int *dies, char *how, size_t howlen)
+{
+	struct chk_server s;
+	struct chk_reply r;
+	long base;
+	int rc;
+
+	*dies = 0;
+	say_note(&c->say, "control: a fresh server and one plain GET");
+	rc = chk_start(c, &s);
+	base = rc == 0 ? chk_live(&s) : 0;
+	if (rc == 0 && (rc = chk_probe(c, &s, &r)) == 0 &&
+	    (rc = chk_settle(c, &s, base,
+	                     clock_now() + c->o->limit[LIM_ZOMBIES])) >= 0) {
+		rc = 0;
+		*dies = s.ended || s.closed;
+		if (*dies)
+			chk_how_ended(&s, how, howlen);
+	}
+	chk_stop_server(c, &s);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Sleeps secs unless a stop signal comes: 0, or -1 when stopped. */
+int chk_pause(struct chk_ctx *c, double secs)
+{
+	if (chk_stop)
+		return -1;
+	clock_sleep(secs, &chk_stop, &c->waitmask);
+	return chk_stop ? -1 : 0;
+}
+
+/* After a refused connection: has the server exited? Its sockets close a
+ * moment before waitid() can see its exit: give that moment. 1 yes, 0 no,
+ * -1 stopped. */
+int chk_dead(struct chk_ctx *c, struct chk_server *s)
+{
+	double deadline = clock_now() + 0.2;
+
+	while (!chk_ended(s) && clock_now() < deadline)
+		if (chk_pause(c, 0.005) == -1)
+			return -1;
+	return s->ended;
+}
+
+/* Whether the listening socket is still there. */
+static int listens(const struct chk_server *s)
+{
+	struct chk_tcp t;
+	pid_t pid;
+	int fd;
+
+	return listen_find(s, s->port, &t, &pid, &fd) == 1 &&
+	       t.inode == s->inode;
+}
+
+/* Is the server down: exited, or its listening socket gone? A process
+ * closes its files first, and may take long to exit after that (a
+ * sanitizer's report at exit): when the listener is gone, wait up to
+ * --timeout for the exit, to say how it ended. 1 down, 0 up, -1 stopped. */
+int chk_down(struct chk_ctx *c, struct chk_server *s)
+{
+	double deadline = clock_now() + c->o->timeout;
+
+	if (chk_ended(s))
+		return 1;
+	if (listens(s))
+		return 0;
+	s->closed = 1;
+	while (!chk_ended(s) && clock_now() < deadline)
+		if (chk_pause(c, 0.01) == -1)
+			return -1;
+	return 1;
+}
+
+/* How many processes of the server are running now. */
+long chk_live(struct chk_server *s)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	long live = 0;
+
+	if (chk_procs_read(&l, s->pid, err, sizeof err) == 0)
+		live = chk_procs_live(&l);
+	chk_procs_free(&l);
+	return live;
+}
+
+/* Waits until the server's group is back to base running processes (the
+ * children of the clients are done) and stays so for CHK_STEADY seconds,
+ * or the leader has exited, or deadline. 1 settled, 0 not by the deadline,
+ * -1 stopped. The steady time lets a server that dies of its last child's
+ * exit (webserver3e) be seen dead, not yet alive. */
+int chk_settle(struct chk_ctx *c, struct chk_server *s, long base,
+               double deadline)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	double since = 0;
+	int rc = 0;
+
+	while (rc == 0) {
+		int down = chk_down(c, s);
+
+		if (down != 0)
+			rc = down;
+		else if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
+		         chk_procs_live(&l) <= base) {
+			if (since == 0)
+				since = clock_now();
+			if (clock_now() - since >= CHK_STEADY)
+				rc = 1;
+		} else {
+			since = 0;
+		}
+		if (rc == 0 && clock_now() >= deadline)
+			break;
+		if (rc == 0 && chk_pause(c, 0.01) == -1)
+			rc = -1;
+	}
+	chk_procs_free(&l);
+	return rc;
+}

@@ -1,0 +1,370 @@
+/*
+ * check-start: starting a server for one check, and stopping it so that
+ * nothing of it is left (see check.h).
+ *
+ *   fork()                  a child that becomes the server
+ *   setpgid(0, 0)           in a process group of its own (both sides do
+ *                           it, so that it is done before either goes on):
+ *                           kill(-pgid, sig) then reaches every process it
+ *                           forks, and Ctrl-C in the terminal reaches
+ *                           check-server alone
+ *   execvp()                the command; if it fails, the child writes errno
+ *                           into a pipe marked close-on-exec and exits: a
+ *                           successful exec() closes the pipe, so the parent
+ *                           reads EOF, or the errno (issue: "command not
+ *                           found" must say so, not "exited with 127")
+ *   waitid(WNOWAIT)         has it exited? without reaping it: while the
+ *                           leader is an unreaped zombie, its pid (= the
+ *                           group's id) cannot be given to a new process,
+ *                           so kill(-pgid) can never hit a stranger
+ *   kill(-pgid, SIGTERM)    at the end; SIGKILL after CHK_KILL_GRACE; then
+ *                           every child reaped (check-server is a
+ *                           "subreaper": the server's orphans come to it)
+ *
+ * The server's stdout and stderr are unlinked files of ours, not pipes: a
+ * server that narrates every request never blocks on a full pipe, however
+ * long check-server takes to read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "check.h"
+#include "clock.h"
+#include "limit.h"
+#include "sig.h"
+
+/* Stop signals caught and kept blocked but in waits; the server's
+ * orphans ours to reap; descriptors for the burst. */
+int chk_setup(struct chk_ctx *c, void (*on_stop)(int))
+{
+	char err[256];
+	sigset_t stops;
+	long got;
+
+	if (access("/proc/self/stat", R_OK) == -1 ||
+	    access("/proc/net/tcp", R_OK) == -1)
+		return chk_fail(c,
+		                "/proc: %s: check-server reads Linux's /proc",
+		                strerror(errno));
+	sig_stop_set(&stops);
+	if (sig_catch_stops(on_stop, err, sizeof err) == -1 ||
+	    sigprocmask(SIG_BLOCK, &stops, &c->waitmask) == -1)
+		return chk_fail(c, "signals: %s", err);
+#ifdef PR_SET_CHILD_SUBREAPER
+	/* The server's orphans come to us, not to init: we reap them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
+	if (limit_raise_nofile(c->o->clients + 64, &got, err, sizeof err) ==
+	            0 &&
+	    got < c->o->clients + 16)
+		return chk_fail(c,
+		                "%ld clients need %ld descriptors; the limit "
+		                "is %ld (ulimit -n)",
+		                c->o->clients, c->o->clients + 16, got);
+	return 0;
+}
+
+/* Output beyond this is thrown away (the file is emptied). */
+#define OUT_MAX (64L * 1024 * 1024)
+
+/* An unlinked file for the server's output: gone when the last descriptor
+ * on it closes; O_APPEND, so that emptying it is safe. */
+static int out_file(char *err, size_t errlen)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/check-server.XXXXXX",
+	         dir != NULL && *dir != '\0' ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd == -1) {
+		snprintf(err, errlen, "mkstemp %s: %s", path, strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fd, F_SETFL, O_APPEND) == -1) {
+		snprintf(err, errlen, "fcntl: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The argv to run: {port} replaced by port in every argument. */
+static char **with_port(char **cmd, unsigned short port)
+{
+	size_t n = 0, i;
+	char **argv, digits[8];
+
+	snprintf(digits, sizeof digits, "%u", port);
+	while (cmd[n] != NULL)
+		n++;
+	argv = calloc(n + 1, sizeof *argv);
+	for (i = 0; argv != NULL && i < n; i++) {
+		const char *p, *hit;
+		size_t at = 0;
+
+		/* "{port}" is 6 bytes, a port 5 digits at most: no longer. */
+		argv[i] = malloc(strlen(cmd[i]) + 1);
+		if (argv[i] == NULL)
+			break;
+		for (p = cmd[i]; (hit = strstr(p, "{port}")) != NULL;
+		     p = hit + 6) {
+			memcpy(argv[i] + at, p, (size_t)(hit - p));
+			at += (size_t)(hit - p);
+			memcpy(argv[i] + at, digits, strlen(digits));
+			at += strlen(digits);
+		}
+		strcpy(argv[i] + at, p);
+	}
+	if (argv != NULL && i < n) { /* out of memory */
+		while (i > 0)
+			free(argv[--i]);
+		free(argv);
+		return NULL;
+	}
+	return argv;
+}
+
+static void free_argv(char **argv)
+{
+	size_t i;
+
+	for (i = 0; argv != NULL && argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* In the child, before exec(): descriptors 0 (/dev/null), 1 and 2 (our
+ * files), nothing else; the signal settings a program expects. */
+static void child_setup(const struct chk_server *s, int keep, pid_t parent)
+{
+	sigset_t none;
+	int fd, maxfd = (int)sysconf(_SC_OPEN_MAX);
+
+	setpgid(0, 0);
+#ifdef __linux__
+	/* Should check-server die (kill -9), the server gets SIGKILL; if it
+	 * died before the prctl(), getppid() has changed already. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+#else
+	(void)parent;
+#endif
+	fd = open("/dev/null", O_RDONLY);
+	if (fd != -1 && fd != 0) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	dup2(s->out, 1);
+	dup2(s->err, 2);
+	if (maxfd < 0 || maxfd > 65536)
+		maxfd = 65536;
+	for (fd = 3; fd < maxfd; fd++)
+		if (fd != keep)
+			close(fd);
+	signal(SIGPIPE, SIG_DFL); /* ignored here; exec() would keep that */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Python buffers stdout in a file: its ready line would not come. */
+	setenv("PYTHONUNBUFFERED", "1", 0);
+}
+
+/* fork, setpgid, execvp; the errno of a failed exec() through the pipe. */
+static int spawn(struct chk_ctx *c, struct chk_server *s, char **argv)
+{
+	int pfd[2], e = 0;
+	pid_t parent = getpid();
+	ssize_t n;
+
+	if (pipe(pfd) == -1)
+		return chk_fail(c, "pipe: %s", strerror(errno));
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(pfd[1], F_SETFD, FD_CLOEXEC); /* closed by a successful exec */
+	fflush(stdout);
+	s->pid = fork();
+	if (s->pid == -1) {
+		e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return chk_fail(c, "fork: %s", strerror(e));
+	}
+	if (s->pid == 0) {
+		close(pfd[0]);
+		child_setup(s, pfd[1], parent);
+		execvp(argv[0], argv);
+		e = errno;
+		(void)!write(pfd[1], &e, sizeof e);
+		_exit(127);
+	}
+	setpgid(s->pid, s->pid); /* EACCES once it has exec'd: it did it */
+	close(pfd[1]);
+	if (clock_wait_fd(pfd[0], POLLIN, clock_now() + c->o->limit[LIM_READY],
+	                  &c->waitmask) == -1 &&
+	    chk_stop) {
+		close(pfd[0]);
+		return -1;
+	}
+	do
+		n = read(pfd[0], &e, sizeof e);
+	while (n == -1 && errno == EINTR);
+	close(pfd[0]);
+	if (n == (ssize_t)sizeof e) {
+		chk_fail(c, "cannot run '%s': %s", argv[0], strerror(e));
+		if (e == ENOENT && strchr(argv[0], '/') == NULL)
+			cli_hint("check-server",
+			         "'%s' is not in PATH: give its path, e.g. ./%s",
+			         argv[0], argv[0]);
+		return -1;
+	}
+	say(&c->say, "fork() + execvp()", "pid %ld, process group %ld",
+	    (long)s->pid, (long)s->pid);
+	return 0;
+}
+
+int chk_start(struct chk_ctx *c, struct chk_server *s)
+{
+	unsigned short port = 0;
+	char err[640], **argv;
+	int given = 0, rc;
+	size_t i;
+
+	memset(s, 0, sizeof *s);
+	s->out = s->err = -1;
+	for (i = 0; c->o->cmd[i] != NULL; i++)
+		given |= strstr(c->o->cmd[i], "{port}") != NULL;
+	if (given && chk_free_port(&port, err, sizeof err) == -1)
+		return chk_fail(c, "a free port for {port}: %s", err);
+	if ((s->out = out_file(err, sizeof err)) == -1 ||
+	    (s->err = out_file(err, sizeof err)) == -1)
+		return chk_fail(c, "a file for the server's output: %s", err);
+	fstat(s->out, &s->out_st);
+	argv = with_port(c->o->cmd, port);
+	if (argv == NULL || argv[0] == NULL) {
+		free_argv(argv);
+		return chk_fail(c, "out of memory, or no command");
+	}
+	s->port = port;
+	rc = spawn(c, s, argv);
+	if (rc == 0)
+		rc = chk_ready(c, s, argv, given);
+	free_argv(argv);
+	return rc;
+}
+
+/* Has the started process exited? Learnt with WNOWAIT: it stays a zombie,
+ * unreaped, until chk_stop_server(). Also empties an output file that grew
+ * too large. */
+int chk_ended(struct chk_server *s)
+{
+	siginfo_t si;
+	struct stat st;
+
+	if (fstat(s->out, &st) == 0 && st.st_size > OUT_MAX) {
+		ftruncate(s->out, 0);
+		s->out_seen = 0;
+	}
+	if (fstat(s->err, &st) == 0 && st.st_size > OUT_MAX)
+		ftruncate(s->err, 0);
+	if (s->ended || s->pid <= 0)
+		return s->ended;
+	memset(&si, 0, sizeof si);
+	if (waitid(P_PID, (id_t)s->pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+	            0 &&
+	    si.si_pid == s->pid) {
+		s->ended = 1;
+		s->code = si.si_code;
+		s->status = si.si_status;
+	}
+	return s->ended;
+}
+
+/* Sends sig to every running process of the server: the group at once,
+ * and one by one those that left it. Returns how many were running. */
+static long signal_all(struct chk_ctx *c, const struct chk_server *s, int sig)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	long live = 0;
+	size_t i;
+
+	if (chk_procs_read(&l, s->pid, err, sizeof err) == -1)
+		return 0;
+	live = chk_procs_live(&l);
+	if (live > 0 && sig != 0) {
+		kill(-s->pid, sig);
+		for (i = 0; i < l.n; i++)
+			if (l.p[i].pgrp != s->pid && l.p[i].state != 'Z')
+				kill(l.p[i].pid, sig);
+		say(&c->say,
+		    sig == SIGTERM ? "kill(-pgid, SIGTERM)"
+		                   : "kill(-pgid, SIGKILL)",
+		    "group %ld: %ld running", (long)s->pid, live);
+	}
+	chk_procs_free(&l);
+	return live;
+}
+
+/* Kills what is left of the server and reaps every process that came to
+ * us: SIGTERM to the group, SIGKILL after CHK_KILL_GRACE, then anything
+ * re-parented to us. Every wait has a deadline; a second stop signal does
+ * not cut the cleaning short. */
+void chk_stop_server(struct chk_ctx *c, struct chk_server *s)
+{
+	double t0 = clock_now(), t;
+	int step = 0; /* 0: SIGTERM to send, 1: SIGKILL to send, 2: sent */
+	pid_t pid;
+	int st;
+
+	while (s->pid > 0) {
+		int sig = step == 0 ? SIGTERM : 0;
+
+		t = clock_now() - t0;
+		if (step == 1 && t >= CHK_KILL_GRACE)
+			sig = SIGKILL;
+		if (signal_all(c, s, sig) == 0)
+			break;
+		if (sig != 0)
+			step++;
+		if (t >= 3 * CHK_KILL_GRACE) {
+			cli_error("check-server",
+			          "process group %ld: still running after "
+			          "SIGKILL (uninterruptible sleep?)",
+			          (long)s->pid);
+			break;
+		}
+		clock_sleep(0.01, NULL, &c->waitmask);
+	}
+	/* Reap our children: the leader, and the orphans the kernel gave us
+	 * (a subreaper); kill any orphan that escaped the group. */
+	t0 = clock_now();
+	while (clock_now() - t0 < 2 * CHK_KILL_GRACE) {
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			if (pid == s->pid)
+				say(&c->say, "waitpid(-1, &st, WNOHANG)",
+				    "%ld reaped, and every orphan", (long)pid);
+		if (pid == -1)
+			break; /* ECHILD: nobody left */
+		chk_kill_children(getpid(), SIGKILL);
+		clock_sleep(0.01, NULL, &c->waitmask);
+	}
+	if (s->out >= 0)
+		close(s->out);
+	if (s->err >= 0)
+		close(s->err);
+	s->out = s->err = -1;
+	s->pid = 0;
+}
