@@ -12,7 +12,8 @@ DEMO_LESSON_FILE=docs/05-fork-and-zombies.md
 
 demo_steps() {
 	step "Start the concurrent server (the article's webserver3g)" \
-		"It forks a child per client; each child sleeps after its reply, connection open."
+		"It forks a child per client; each child sleeps after its reply, connection open." \
+		"Each line says which process printed it: [parent], or [child PID]; first, the parent's PID."
 	server_in server start-fork
 
 	step "Three clients at once" \
@@ -32,12 +33,14 @@ demo_steps() {
 	server_in server zombie-server
 	run_in client1 zombie-curls
 	expect client1 "Hello, World!" 3
-	say "   The children have exited. Are they gone?"
+	say "   The children have exited. Are they gone? Their parent's PID, noted from the server pane:"
+	note_in client2 zombie-pid "$(server_pid server)"
 	run_in client2 zombie-ps
 	expect client2 "<defunct>" 3
 
 	step "kill -9 cannot kill a zombie" \
-		"It runs no code any more: only its parent's wait() removes it."
+		"It runs no code any more: only its parent's wait() removes it. One of them, from ps:"
+	note_in client2 note-zombie "$(last_match client2 '^ *([0-9]+) +[0-9]+ +Z.*<defunct>$')"
 	run_in client2 zombie-kill9
 	expect client2 "<defunct>"
 
@@ -48,6 +51,7 @@ demo_steps() {
 	step "The article's last server: waitpid(-1, &st, WNOHANG) in a loop" \
 		"128 clients at once, and then we count the zombies."
 	server_in server loop-server
+	note_in client2 loop-pid "$(server_pid server)"
 	run_in client1 burst-128
 	expect client1 "our clients reaped:"
 	run_in client2 count-zombies-loop

@@ -168,6 +168,30 @@ server_in() {
 		sed -n 's/.*Serving HTTP on port \([0-9][0-9]*\) \.\.\..*/\1/p' | tail -n 1)"
 }
 
+# last_match ROLE ERE [N]: group N (1) of ERE (sed -E) in the last line of
+# ROLE's pane that matches it: a number a program printed there.
+last_match() { pane_text "$1" | sed -En "s/$2/\\${3:-1}/p" | tail -n 1; }
+
+# note_in ROLE BLOCK NUMBER: types the lesson's block BLOCK, in which the
+# learner notes a number a server printed (VAR=EXAMPLE, its PID), into ROLE's
+# pane, with NUMBER, read from the panes as a person reads it, in place of
+# the lesson's example.
+note_in() {
+	local text
+	text="$(block "$2")"
+	[[ "$3" =~ ^[0-9]+$ ]] || demo_error "block '$2': no number to note (got '$3')"
+	[[ "$text" =~ ^([A-Z][A-Z0-9_]*)=[0-9]+$ ]] ||
+		demo_error "block '$2' of $DEMO_LESSON_FILE is not VAR=NUMBER: $text"
+	text="${BASH_REMATCH[1]}=$3"
+	printf '   %s $ %s\n' "$1" "$text"
+	pause "notes it in the $1 pane"
+	type_in "$1" "$text"
+}
+
+# server_pid ROLE: the PID the server in ROLE's pane printed first
+# (getpid() -> N, or srv-fork's [parent] getpid() -> N), the last one.
+server_pid() { last_match "$1" '^(\[parent\] )?getpid\(\) +-> ([0-9]+)$' 2; }
+
 # key_in ROLE KEY: sends a key (C-c) to a pane.
 key_in() {
 	pause "sends $2 to the $1 pane"

@@ -9,8 +9,6 @@ load test_helper
 
 M=docs/article-map.md
 
-ours() { doc_subst "\$(pgrep -o -f '$1')" "$SERVER_PID"; }
-
 kid_states() {
 	local f line rest st ppid
 	for f in /proc/[0-9]*/stat; do
@@ -32,6 +30,13 @@ accepted() { [[ "$(grep -c '^accept(3)' "$BATS_TEST_TMPDIR/doc-map-3a.out")" -eq
 	assert_success
 	doc_expect "$M" map-curl
 	wait_for doc_out_has map-3a "close(4)"
+}
+
+@test "article map, webserver3a: --host 0.0.0.0 binds every interface, as the article's '' does, and says so" {
+	start_server srv srv-iter --host 0.0.0.0 --port 0
+	run bg_out srv
+	assert_line_matches '^bind\(3, 0\.0\.0\.0:0\) +-> ok$'
+	assert_output_contains $'Listening on every interface (0.0.0.0): other machines can connect too.\nServing HTTP on port '
 }
 
 @test "article map, client3 --max-conns: cli-connect --conns 3 does keep 3 connections per client" {
@@ -81,7 +86,10 @@ accepted() { [[ "$(grep -c '^accept(3)' "$BATS_TEST_TMPDIR/doc-map-3a.out")" -eq
 	doc_start "$M" map-3c
 	doc_launch "$M" map-curl "$PORT" 'Hello, World!'
 	wait_for doc_out_has map-3c "Child PID:"
-	assert_line_matches "^Child PID: [0-9]+\\. Parent PID $SERVER_PID\$" "$(doc_out map-3c)"
+	# The article's line, tagged with the child's PID; its parent, the PID
+	# the server printed first.
+	assert_line_matches "^\\[child ([0-9]+)\\] Child PID: [0-9]+\\. Parent PID $SERVER_PID\$" "$(doc_out map-3c)"
+	assert_line_matches "^\\[parent\\] getpid\\(\\) +-> $SERVER_PID\$" "$(doc_out map-3c)"
 }
 
 @test "article map, webserver3d: with the article's ulimit -n 256 and 300 clients, accept fails with EMFILE" {
@@ -94,13 +102,14 @@ accepted() { [[ "$(grep -c '^accept(3)' "$BATS_TEST_TMPDIR/doc-map-3a.out")" -eq
 	assert_output_contains "the parent holds 252 connections it never closed (--keep-conn)"
 }
 
-@test "article map, webserver3e: one wait() per SIGCHLD, and accept() fails with EINTR" {
+@test "article map, webserver3e: one reap per SIGCHLD (waitpid WNOHANG for os.wait()), and accept() fails with EINTR" {
 	doc_start "$M" map-3e
 	doc_run "$M" map-curl "$PORT"
 	assert_success
 	doc_wait map-3e
 	assert_equal "$STOP_STATUS" 1
 	assert_output_contains "srv-fork: accept: Interrupted system call (EINTR)" "$(doc_out map-3e)"
+	assert_line_matches '^\[parent\] waitpid\(-1, &st, WNOHANG\) +-> pid [0-9]+ \(exit 0\): reaped$' "$(doc_out map-3e)"
 }
 
 @test "article map, PEP 475: today's Python retries accept() after the SIGCHLD handler" {
@@ -122,9 +131,17 @@ accepted() { [[ "$(grep -c '^accept(3)' "$BATS_TEST_TMPDIR/doc-map-3a.out")" -eq
 	assert_success
 	assert_line_matches '^replies read: +128 \(128 of them 2xx\)$'
 	wait_for running_are "$SERVER_PID" 0
-	ours 'srv-fork --reap'
+	assert_line_matches "^\\[parent\\] getpid\\(\\) +-> $SERVER_PID\$" "$(doc_out map-3f)"
+	doc_remember "$M" map-3f-pid "$SERVER_PID"
 	doc_run "$M" map-count-zombies "$PORT"
 	((output > 0 && output < 128)) || fail "expected zombies, got '$output'"
+	local zombies="$output"
+	# The macOS section's command, which works on Linux too: the same zombies.
+	doc_run "$M" map-macos-ps "$PORT"
+	assert_success
+	assert_line_matches '^ *PID +PPID STAT COMMAND$'
+	assert_equal "$(grep -cE "^ *[0-9]+ +$SERVER_PID Z.* <defunct>\$" <<<"$output")" "$zombies"
+	assert_equal "$(grep -cvE "^ *[0-9]+ +$SERVER_PID |^ *PID " <<<"$output")" 0
 	doc_ctrl_c map-3f
 
 	doc_start "$M" map-3g

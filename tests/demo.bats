@@ -158,12 +158,24 @@ pane_of() {
 	run pane_of demo-fork server
 	[[ "$(grep -c '^\[child [0-9]*\] Child PID: [0-9]*\. Parent PID [0-9]*$' <<<"$output")" -ge 3 ]]
 	assert_output_contains "children: 3 forked, 3 reaped, 0 left"
+	# The PIDs the servers printed first, as the demo read them: the second
+	# (--reap none) and the third (the loop) servers'.
+	local pids
+	pids="$(sed -n 's/^\[parent\] getpid() *-> \([0-9]*\)$/\1/p' <<<"$output" | tr '\n' ' ')"
+	[[ "$pids" =~ ^[0-9]+\ ([0-9]+)\ ([0-9]+)\ $ ]] || fail "three servers' PIDs expected: $pids"
+	local none="${BASH_REMATCH[1]}" loop="${BASH_REMATCH[2]}"
 
 	run pane_of demo-fork client1
 	[[ "$(grep -c '^Hello, World!$' <<<"$output")" -ge 6 ]]
 	assert_line_matches '^our clients reaped: +128 of 128'
 
+	# The lesson's notes, typed with the numbers of the panes: each server's
+	# PID, then a zombie that ps listed as that server's child.
 	run pane_of demo-fork client2
+	assert_line_matches "(^|[#$] )SRV=$none\$" # after the pane's prompt
+	assert_line_matches "(^|[#$] )SRV=$loop\$"
+	[[ "$output" =~ ZOMBIE=([0-9]+) ]] || fail "no zombie noted"
+	assert_line_matches "^ *${BASH_REMATCH[1]} +$none Z.* \\[srv-fork\\] <defunct>\$"
 	[[ "$(grep -c 'Z.* \[srv-fork\] <defunct>$' <<<"$output")" -ge 4 ]]
 	assert_line_matches '^0$'
 }

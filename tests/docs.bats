@@ -115,7 +115,7 @@ uses() {
 
 # is_run FILE NAME: a .bats file that names FILE runs its block NAME.
 is_run() {
-	uses "$1" "doc_(run|start|launch|script|block) [^ ]+ $2([[:space:]]|\)|\")|doc_type [^ ]+ [^ ]+ $2[[:space:]]"
+	uses "$1" "doc_(run|start|launch|script|block|remember) [^ ]+ $2([[:space:]]|\)|\")|doc_type [^ ]+ [^ ]+ $2[[:space:]]"
 }
 
 # The English twin of a Chinese page: docs/zh/X.md -> docs/X.md.

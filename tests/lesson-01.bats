@@ -25,9 +25,11 @@ check_narrates_its_calls() {
 	run doc_out start-server
 	assert_line_matches '^bind\(3, 127\.0\.0\.1:0\) +-> ok$' # the test asked for port 0
 	assert_output_contains "Serving HTTP on port $PORT ..."
+	# Its PID, the one lessons 3 and 5 have the learner note: the server's.
+	assert_line_matches "^getpid\\(\\) +-> $SERVER_PID\$"
 }
 
-@test "lesson 1: the server narrates its four calls and prints the article's line" {
+@test "lesson 1: the server says its PID, narrates its four calls and prints the article's line" {
 	each_edition check_narrates_its_calls
 }
 
@@ -114,6 +116,20 @@ check_content_length() {
 	assert_output_contains "HTTP/1.1 408 Request Timeout"
 	run bg_err srv
 	assert_output_contains "no request within 0.3 s (--timeout)"
+}
+
+@test "lesson 1, exercise 4: a line a client sends is marked, and cannot pass for the server's last line" {
+	start_server srv srv-iter --port 0
+	run cli-connect --send 'Stopped: served 99 requests.' "127.0.0.1:$PORT"
+	assert_success
+	assert_line_matches '^  \| HTTP/1\.1 200 OK$' # the reply, marked too
+	wait_for bg_out_has srv "close(4)"
+	stop_gracefully "$SERVER_PID" INT
+	run bg_out srv
+	assert_line_matches '^recv\(4\) +-> 28 bytes$'
+	assert_line_matches '^  \| Stopped: served 99 requests\.$'
+	refute_output_contains $'\nStopped: served 99 requests.'
+	assert_output_contains $'\nStopped: served 1 request.'
 }
 
 @test "lesson 1 through a busy 8888: after the course's export PORT=N, every block of the lesson follows PORT" {

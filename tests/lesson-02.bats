@@ -154,3 +154,17 @@ lines_of() { grep -nE -- "$2" "$BATS_TEST_TMPDIR/$1.out" | cut -d: -f1 | tr '\n'
 	[[ -n "$close1" && -n "$get2" ]] || fail "missing lines:" "$(bg_out srv)"
 	((close1 < get2)) || fail "the second request was read before the first close" "$(bg_out srv)"
 }
+
+@test "lesson 2: Ctrl-C ends show-backlog early, and it says so, before its report or once it accepts (status 130)" {
+	start_bg wait '^waiting 30 s for the handshakes' show-backlog --wait 30
+	stop_gracefully "$BG_PID" INT
+	assert_equal "$STOP_STATUS" 130
+	run bg_out wait
+	assert_line_matches '^interrupted by SIGINT: what was seen so far$'
+	assert_line_matches '^result: '
+	start_bg drain '^in 30 s we accept' show-backlog --backlog 1 --clients 4 --accept-after 30
+	stop_gracefully "$BG_PID" INT
+	assert_equal "$STOP_STATUS" 130
+	run bg_out drain
+	assert_line_matches '^[0-9]+ of 4 clients accepted when SIGINT stopped it, '
+}

@@ -60,14 +60,15 @@ L=docs/03-processes-and-descriptors.md
 
 @test "lesson 3: inside a running srv-iter: LISTEN on 3, the held connection on 4, for as long as the learner takes" {
 	doc_start "$L" server
+	doc_expect "$L" server
+	# The learner notes the PID the server printed first: SERVER_PID is
+	# the server (the job of its terminal); it must be the one it printed.
+	assert_line_matches "^getpid\\(\\) +-> $SERVER_PID\$" "$(doc_out server)"
+	doc_remember "$L" note-pid "$SERVER_PID"
 	doc_shell shell
 	doc_type shell "$L" hold "$PORT"
 	doc_expect "$L" "server after hold"
 
-	# The look, in another terminal. pgrep -n could find another srv-iter
-	# on a busy machine (other tests may run at the same time): use ours.
-	# shellcheck disable=SC2016 # the block's text, not an expansion
-	doc_subst '$(pgrep -n srv-iter)' "$SERVER_PID"
 	doc_run "$L" look-inside "$PORT"
 	assert_success
 	doc_expect "$L" look-inside

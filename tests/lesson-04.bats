@@ -67,3 +67,35 @@ range() { read -r LO HI </proc/sys/net/ipv4/ip_local_port_range; }
 	done
 	assert_equal "$(printf '%s\n' "${ports[@]}" | sort -u | wc -l)" 8
 }
+
+# The text block of the lesson that follows the marker starting with $1.
+block_after() {
+	awk -v want="$1" '
+		index($0, want) == 1 { armed = 1; next }
+		armed && !inside && /^```/ { inside = 1; next }
+		inside && /^```/ { exit }
+		inside { print }
+	' "$SOCKLAB_ROOT/$L"
+}
+
+@test "lesson 4: where localhost is ::1 first (Debian, Ubuntu), the first try fails as the lesson shows, and the block still holds" {
+	[[ "$(id -u)" -eq 0 ]] || skip "a mount namespace with another /etc/hosts needs root"
+	command -v unshare >/dev/null || skip "unshare is not installed (util-linux)"
+	local hosts="$BATS_TEST_TMPDIR/hosts" wrap="$BATS_TEST_TMPDIR/with-hosts"
+	printf '::1\tlocalhost\n127.0.0.1\tlocalhost\n' >"$hosts"
+	printf '#!/bin/sh\nmount --bind "%s" /etc/hosts || exit 1\nexec "$@"\n' "$hosts" >"$wrap"
+	chmod +x "$wrap"
+	run unshare -m "$wrap" getent ahosts localhost
+	[[ "$status" -eq 0 && "${lines[0]}" == "::1 "* ]] ||
+		skip "no mount namespace here, or ::1 does not sort first: $output"
+	doc_start "$L" server
+	DOC_WRAP="unshare -m $wrap" doc_run "$L" to-server "$PORT"
+	assert_success
+	doc_expect "$L" to-server
+	# The lines the lesson shows for such a host, then the block's own.
+	local first="$BATS_TEST_TMPDIR/first" printed="$BATS_TEST_TMPDIR/printed"
+	{ block_after '<!-- not compared: what the block above prints first'; echo '...'; } >"$first"
+	[[ "$(wc -l <"$first")" -eq 3 ]] || fail "the lesson's block for ::1 changed:" "$(cat "$first")"
+	printf '%s\n' "$output" >"$printed"
+	doclib_compare "$L" 0 "$PORT" "$first" "$printed" || fail "the lesson's ::1 lines are not what was printed"
+}

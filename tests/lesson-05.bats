@@ -9,10 +9,11 @@ load test_helper
 
 L=docs/05-fork-and-zombies.md
 
-# The lesson finds its server with pgrep; another test's server (tests may
-# run at the same time) could match too: the tests use their own.
-ours() {
-	doc_subst "\$(pgrep -o -f '$1')" "$SERVER_PID"
+# said_its_pid NAME: the server of background block NAME printed its PID
+# first ([parent] getpid() -> PID), the PID the learner notes: the server's
+# (SERVER_PID, the job of its terminal).
+said_its_pid() {
+	assert_line_matches "^\\[parent\\] getpid\\(\\) +-> $SERVER_PID\$" "$(doc_out "$1")"
 }
 
 # The children of PID and their states, from /proc (no fork per file).
@@ -29,14 +30,48 @@ kid_states() {
 zombies_are() { [[ "$(kid_states "$1" | grep -c Z || true)" -eq "$2" ]]; }
 running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
 
-@test "lesson 5: three curls are answered at once while every child sleeps 60 s" {
+# in_order TEXT REGEX...: TEXT has a line matching each REGEX, in this order.
+in_order() {
+	local text="$1" re line
+	shift
+	for re in "$@"; do
+		while :; do
+			[[ -n "$text" ]] || { fail "no line matches $re (in order)"; return 1; }
+			line="${text%%$'\n'*}"
+			[[ "$text" == *$'\n'* ]] && text="${text#*$'\n'}" || text=''
+			[[ "$line" =~ $re ]] && break
+		done
+	done
+}
+
+@test "lesson 5: three curls are answered at once while every child sleeps 60 s; each process tags its lines" {
 	doc_start "$L" start-fork
+	doc_expect "$L" start-fork
+	said_its_pid start-fork
 	doc_run "$L" three-curls "$PORT"
 	# curl timed out (no close for 60 s), but each got its reply.
 	doc_expect "$L" three-curls
 	running_are "$SERVER_PID" 3
 	doc_expect "$L" "start-fork after three-curls"
-	assert_equal "$(grep -c "^Child PID: [0-9]*\\. Parent PID $SERVER_PID\$" "$BATS_TEST_TMPDIR/doc-start-fork.out")" 3
+	local out kids kid
+	out="$(doc_out start-fork)"
+	# Every child: the PID fork() returned in the parent, its article's
+	# line, and its own lines, in order, tagged with that PID.
+	kids="$(sed -n 's/^\[parent\] fork() *-> child pid \([0-9]*\)$/\1/p' <<<"$out")"
+	assert_equal "$(wc -w <<<"$kids")" 3
+	for kid in $kids; do
+		wait_for doc_out_has start-fork "[child $kid] sleep(60)"
+	done
+	out="$(doc_out start-fork)"
+	for kid in $kids; do
+		in_order "$(grep -F "[child $kid] " <<<"$out")" \
+			"^\\[child $kid\\] close\\(3\\) +-> ok, the child's copy" \
+			"^\\[child $kid\\] Child PID: $kid\\. Parent PID $SERVER_PID\$" \
+			"^\\[child $kid\\] recv\\(4\\) +-> [0-9]+ bytes\$" \
+			"^\\[child $kid\\]   \\| GET /hello HTTP/1\\.1\$" \
+			"^\\[child $kid\\] send\\(4, " \
+			"^\\[child $kid\\] sleep\\(60\\) +-> sleeps with the connection open \\(fd 4\\)\$"
+	done
 }
 
 @test "lesson 5: the correct server lets curl finish at once; --keep-conn hangs it, and the parent keeps fd 4" {
@@ -48,11 +83,12 @@ running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
 	assert_equal "$STOP_STATUS" 0
 
 	doc_start "$L" keep-server
+	said_its_pid keep-server
+	doc_remember "$L" keep-pid "$SERVER_PID"
 	doc_run "$L" keep-curl "$PORT"
 	doc_expect "$L" keep-curl
 	# The child has gone: it was not the child that held the connection.
 	wait_for running_are "$SERVER_PID" 0
-	ours 'srv-fork --keep-conn'
 	doc_run "$L" keep-fds "$PORT"
 	assert_success
 	doc_expect "$L" keep-fds
@@ -60,10 +96,18 @@ running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
 
 @test "lesson 5: --keep-conn --child-sleep: parent and child share the connection's inode" {
 	doc_start "$L" keep-sleep-server
+	said_its_pid keep-sleep-server
+	doc_remember "$L" keep-sleep-pid "$SERVER_PID"
 	doc_run "$L" keep-sleep-curl "$PORT"
 	assert_output_contains "Hello, World!"
 	assert_output_contains "curl exit status: 28"
-	ours 'srv-fork --keep-conn'
+	# The child's PID, as the server printed it: fork()'s result, and the tag.
+	local out child
+	out="$(doc_out keep-sleep-server)"
+	child="$(sed -n 's/^\[parent\] fork() *-> child pid \([0-9]*\)$/\1/p' <<<"$out")"
+	[[ "$child" =~ ^[0-9]+$ ]] || fail "no fork() line:" "$out"
+	assert_output_contains "[child $child] Child PID: $child. Parent PID $SERVER_PID" "$out"
+	doc_remember "$L" note-child "$child"
 	doc_run "$L" same-inode "$PORT"
 	assert_success
 	doc_expect "$L" same-inode
@@ -83,15 +127,19 @@ running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
 
 @test "lesson 5: --reap none: three zombies (Z+ in a terminal), and kill -9 leaves them" {
 	doc_start "$L" zombie-server
+	said_its_pid zombie-server
+	doc_remember "$L" zombie-pid "$SERVER_PID"
 	doc_run "$L" zombie-curls "$PORT"
 	assert_success
 	doc_expect "$L" zombie-curls
 	wait_for zombies_are "$SERVER_PID" 3
-	ours 'srv-fork --reap none'
 	doc_run "$L" zombie-ps "$PORT"
 	assert_success
 	doc_expect "$L" zombie-ps
 	assert_equal "$(grep -cE "^ *[0-9]+ +$SERVER_PID Z" <<<"$output")" 3
+	# The learner notes one of them: the first column of ps.
+	[[ "$output" =~ $'\n'\ *([0-9]+)\ +$SERVER_PID\ Z ]] || fail "no zombie in ps's output"
+	doc_remember "$L" note-zombie "${BASH_REMATCH[1]}"
 	doc_run "$L" zombie-kill9 "$PORT"
 	doc_expect "$L" zombie-kill9
 	zombies_are "$SERVER_PID" 3
@@ -128,29 +176,38 @@ running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
 	doc_expect "$L" "eintr-server after eintr-curl"
 }
 
-@test "lesson 5: 128 clients: zombies are back with wait-once, none with the waitpid loop" {
+@test "lesson 5: 128 clients: zombies are back with one waitpid per signal, none with the waitpid loop" {
 	doc_start "$L" once-server
-	local once="$SERVER_PID"
+	said_its_pid once-server
+	doc_remember "$L" once-pid "$SERVER_PID"
+	local once="$SERVER_PID" reaped
 	doc_run "$L" burst-128 "$PORT"
 	assert_success
 	doc_expect "$L" burst-128
 	wait_for running_are "$once" 0
-	ours 'srv-fork --reap once'
 	doc_run "$L" count-zombies-once "$PORT"
 	doc_expect "$L" count-zombies-once
 	((output > 0 && output < 128)) || fail "expected zombies, got '$output'"
 	echo "# zombies after 128 clients with wait-once: $output" >&3
+	# One reaped line per run of the handler: the children not left zombies.
+	reaped="$(grep -cE '^\[parent\] waitpid\(-1, &st, WNOHANG\) +-> pid [0-9]+ \(exit 0\): reaped$' "$BATS_TEST_TMPDIR/doc-once-server.out")"
+	assert_equal "$((reaped + output))" 128
 	doc_ctrl_c once-server
 
 	doc_start "$L" loop-server
+	said_its_pid loop-server
+	doc_remember "$L" loop-pid "$SERVER_PID"
 	local before
 	before="$(ls "/proc/$SERVER_PID/fd" | wc -l)"
 	doc_run "$L" burst-128 "$PORT"
 	assert_success
 	doc_expect "$L" burst-128
 	wait_for running_are "$SERVER_PID" 0
-	ours 'srv-fork --backlog 128'
 	doc_run "$L" count-zombies-loop "$PORT"
 	doc_expect "$L" count-zombies-loop
 	assert_equal "$(ls "/proc/$SERVER_PID/fd" | wc -l)" "$before"
+	# 128 reaped lines, and never an EINTR: it waits in ppoll(), not accept().
+	run grep -cE '^\[parent\] waitpid\(-1, &st, WNOHANG\) +-> pid [0-9]+ \(exit 0\): reaped$' "$BATS_TEST_TMPDIR/doc-loop-server.out"
+	assert_equal "$output" 128
+	refute_output_contains "EINTR" "$(doc_out loop-server)"
 }

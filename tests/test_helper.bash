@@ -192,6 +192,7 @@ socklab_teardown() {
 		wait "$pid" 2>/dev/null || true
 	done
 	SOCKLAB_PIDS=()
+	DOC_VARS=() # the learner's notes (doc_remember) belong to one run
 }
 
 teardown() { socklab_teardown; }
@@ -221,6 +222,8 @@ http_get() {
 #   doc_wait NAME                 waits for NAME's terminal to end; STOP_STATUS
 #   doc_expect FILE MARK [PORT]   compares the block <!-- output: MARK -->
 #                                 with what was printed
+#   doc_remember FILE NAME VALUE  the learner's note of a server's PID
+#                                 (SRV=12345), typed before the next blocks
 #
 # SOCKLAB_PACE=S (make pace): before each step taken while a lesson's server
 # runs, pause S seconds, as a person does between two commands. The pauses
@@ -242,10 +245,12 @@ http_get() {
 # how many lines NAME had printed when STEP began.
 declare -gA DOC_TERM=() DOC_JOB=() DOC_KEYS=() DOC_ZERO=() DOC_MARKS=()
 # DOC_SUBST[TEXT]=REPLACEMENT (doc_subst): what a test must change in the
-# blocks it runs besides the port (a pgrep that could find another test's
-# server).
+# blocks it runs besides the port.
 declare -gA DOC_SUBST=()
 doc_subst() { DOC_SUBST["$1"]="$2"; }
+# DOC_VARS[VAR]=VALUE (doc_remember): the numbers the learner has noted in
+# a shell variable (SRV=12345), typed before each block the test runs.
+declare -gA DOC_VARS=()
 DOC_LAST=''
 
 # doc_block FILE NAME: the text of the fenced block that follows the line
@@ -274,10 +279,38 @@ doc_script() {
 	printf '%s\n' "$text"
 }
 
+# doc_noted FILE NAME [PORT]: doc_script, after the lines that set the
+# learner's notes (DOC_VARS), as the learner's terminal has them.
+doc_noted() {
+	local var
+	for var in "${!DOC_VARS[@]}"; do
+		printf '%s=%s\n' "$var" "${DOC_VARS[$var]}"
+	done
+	doc_script "$@"
+}
+
+# doc_remember FILE NAME VALUE: block NAME is the learner noting a number a
+# server printed (its PID, after getpid()) in a shell variable, VAR=EXAMPLE
+# (one line; the lesson says where to read the number). The test notes
+# VALUE instead, and, since each block runs in a terminal of its own, every
+# block it runs from now on (doc_run, doc_launch, doc_type) runs after
+# VAR=VALUE, as it does in the learner's terminal. Status 1 when the block
+# is not of that form.
+doc_remember() {
+	local text
+	text="$(doc_block "$1" "$2")" || return 1
+	[[ "$3" =~ ^[0-9]+$ ]] || { fail "doc_remember $2: not a number: '$3'"; return 1; }
+	[[ "$text" =~ ^([A-Z][A-Z0-9_]*)=[0-9]+$ ]] ||
+		{ fail "block '$2' of $1 is not VAR=NUMBER: $text"; return 1; }
+	DOC_VARS["${BASH_REMATCH[1]}"]="$3"
+}
+
 # doc_terminal SCRIPT [KEYBOARD]: runs SCRIPT in a new pseudo-terminal
 # (exec), with every descriptor above 2 closed, as a terminal's shell would
 # have it. KEYBOARD: a file (a FIFO) whose bytes are typed into the terminal;
-# /dev/null by default.
+# /dev/null by default. DOC_WRAP (optional): a command, with its arguments,
+# that the terminal runs the block through (unshare -m WRAPPER: the block
+# sees another /etc/hosts).
 doc_terminal() {
 	local f
 	for f in /proc/"$BASHPID"/fd/*; do
@@ -287,8 +320,8 @@ doc_terminal() {
 	# -e: script's status is the block's; -f: no buffering. stty: no CR
 	# before each newline (a terminal's output would have them), 80 columns.
 	# shellcheck disable=SC2016 # $DOC_BLOCK: expanded by the terminal's shell
-	DOC_BLOCK="$1" SHELL=/bin/sh exec script -qefc \
-		'stty -onlcr cols 80 rows 24 2>/dev/null; exec env -u DOC_BLOCK bash -c "$DOC_BLOCK"' \
+	DOC_BLOCK="$1" DOC_WRAP="${DOC_WRAP-}" SHELL=/bin/sh exec script -qefc \
+		'stty -onlcr cols 80 rows 24 2>/dev/null; exec $DOC_WRAP env -u DOC_BLOCK -u DOC_WRAP bash -c "$DOC_BLOCK"' \
 		/dev/null <"${2:-/dev/null}"
 }
 
@@ -316,7 +349,7 @@ doc_step() {
 # the last command).
 doc_run() {
 	local script
-	script="$(doc_script "$@")" || return 1
+	script="$(doc_noted "$@")" || return 1
 	doc_step "$2"
 	cd "$SOCKLAB_ROOT" || return 1
 	DOC_LAST="$2"
@@ -398,7 +431,7 @@ doc_start() {
 # LAUNCH_PID to the block's process.
 doc_launch() {
 	local script
-	script="$(doc_script "$1" "$2" "$3")" || return 1
+	script="$(doc_noted "$1" "$2" "$3")" || return 1
 	doc_step "$2"
 	doc_bg "$2" "${4-}" "$script" || return 1
 	LAUNCH_PID="${DOC_JOB[$2]}"
@@ -432,7 +465,8 @@ doc_out_has() { grep -qF -- "$2" "$BATS_TEST_TMPDIR/doc-$1.out"; }
 # doc_printed MARK: what the output block MARK compares: the last doc_run's
 # output, or what background block NAME printed (all of it, or from STEP
 # on for "NAME after STEP"). The narration of bind() of a server the test
-# started on port 0 reads as the port it got (the lesson's 8888).
+# started on port 0 (srv-fork's: "[parent] bind(...)") reads as the port
+# it got (the lesson's 8888).
 doc_printed() {
 	local name="${1%% after *}" from=0
 	if [[ -z "${DOC_TERM[$name]-}" ]]; then
@@ -445,7 +479,7 @@ doc_printed() {
 	fi
 	if [[ -n "${DOC_ZERO[$name]}" ]]; then
 		tail -n "+$((from + 1))" "$BATS_TEST_TMPDIR/doc-$name.out" |
-			sed -E "s/^(bind\\([0-9]+, [^)]*):0\\)/\\1:$PORT)/"
+			sed -E "s/^((\\[parent\\] )?bind\\([0-9]+, [^)]*):0\\)/\\1:$PORT)/"
 	else
 		tail -n "+$((from + 1))" "$BATS_TEST_TMPDIR/doc-$name.out"
 	fi
@@ -507,7 +541,7 @@ doc_shell() {
 doc_type() {
 	local script
 	doc_alive "$1" || { fail "doc_type: no shell $1"; return 1; }
-	script="$(doc_script "$2" "$3" "${4-}")" || return 1
+	script="$(doc_noted "$2" "$3" "${4-}")" || return 1
 	doc_step "$3"
 	printf '%s\n' "$script" >&"${DOC_KEYS[$1]}"
 }
