@@ -86,7 +86,7 @@ else
 	need ss "the listen queue, lessons 2 and 4" iproute2 iproute 'none: netstat -Lan'
 fi
 need ps "processes and zombies, lessons 3 and 5" procps procps-ng 'built in'
-need pgrep "finds a server's PID, lessons 3 and 5" procps procps-ng 'built in'
+need pgrep "counts zombies in scripts/zombie-spread.sh" procps procps-ng 'built in'
 need pstree "a process's parents, lesson 3" psmisc psmisc 'brew install pstree'
 
 # bash's /dev/tcp (lesson 3): a build option of bash; a refused connection

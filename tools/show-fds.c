@@ -17,8 +17,8 @@
  * Try it
  *   ./bin/show-fds                        # 0, 1, 2, then a file and a socket
  *   ./bin/show-fds </dev/null | cat       # 0 is /dev/null, 1 a pipe
- *   ./bin/show-fds --pid "$(pgrep -n srv-iter)"   # a server's sockets
- *   ./bin/show-fds --pid "$(pgrep -n srv-iter)" --no-netlink   # the same
+ *   ./bin/show-fds --pid PID         # a server's sockets (its getpid() line)
+ *   ./bin/show-fds --pid PID --no-netlink   # the same, from /proc/PID/net/tcp
  *
  * Things to notice
  *   - The file gets 3 and the socket 4 when only 0, 1 and 2 were open:
@@ -111,7 +111,7 @@ static void usage(void)
 	       "or a descriptor cannot be read, nothing is printed on stdout.\n"
 	       "Exit status: 0 ok, 1 runtime failure (no such process, it exited\n"
 	       "meanwhile, permission denied, no /proc), 2 usage.\n"
-	       "Example: %s --pid \"$(pgrep -n srv-iter)\"\n",
+	       "Example: %s --pid PID   (PID: the server's getpid() line)\n",
 	       PROG, PROG);
 }
 
