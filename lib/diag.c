@@ -361,6 +361,13 @@ int diag_parse_reply(const void *buf, size_t len, unsigned seq,
 	return -1;
 }
 
+static int no_diag(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "sock_diag: Linux only");
+	errno = EAFNOSUPPORT;
+	return -1;
+}
+
 int diag_tcp_scan(unsigned states,
                   int (*fn)(const struct tcptab_entry *, void *), void *arg,
                   char *err, size_t errlen)
@@ -368,9 +375,7 @@ int diag_tcp_scan(unsigned states,
 	(void)states;
 	(void)fn;
 	(void)arg;
-	snprintf(err, errlen, "sock_diag: Linux only");
-	errno = EAFNOSUPPORT;
-	return -1;
+	return no_diag(err, errlen);
 }
 
 int diag_tcp_find(const struct sockaddr *local, const struct sockaddr *remote,
@@ -379,9 +384,7 @@ int diag_tcp_find(const struct sockaddr *local, const struct sockaddr *remote,
 	(void)local;
 	(void)remote;
 	(void)out;
-	snprintf(err, errlen, "sock_diag: Linux only");
-	errno = EAFNOSUPPORT;
-	return -1;
+	return no_diag(err, errlen);
 }
 
 #endif
