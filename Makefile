@@ -82,7 +82,7 @@ $(BIN)/cli-connect: $(O)/tools/cli-connect.o $(CLIENT_MODES) $(O)/libsocklab.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # check-server: the tool and its modules (tools/check.h).
-CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc diag client burst conn load report)
+CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc client burst conn load report)
 $(BIN)/check-server: $(O)/tools/check-server.o $(CHECK_OBJ) $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

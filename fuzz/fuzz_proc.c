@@ -13,7 +13,11 @@
  * a state with a name; an inode is found only in a target that starts
  * with its prefix; a scanned number is made of the digits it passed; a
  * sock_diag reply is read within its bounds, and every socket it yields has
- * an address that formats; a failed parse sets errno.
+ * an address that formats; every socket, from either, has 32-bit queues
+ * and is the connection of its own two addresses (tcptab_is_conn), an
+ * IPv4 address also in its ::ffff: form, and not with another port; a
+ * listener from sock_diag has a tx_queue of 0, as in /proc; a failed parse
+ * sets errno.
  */
 #include "fuzz.h"
 
@@ -57,6 +61,28 @@ static void fuzz_dec(const char *line)
 	}
 }
 
+/* What every socket from /proc or sock_diag must be. */
+static void fuzz_entry(const struct tcptab_entry *t)
+{
+	const struct sockaddr *l = (const struct sockaddr *)&t->local;
+	const struct sockaddr *r = (const struct sockaddr *)&t->remote;
+	struct sockaddr_in6 m;
+
+	FUZZ_CHECK(t->rx_queue <= 0xFFFFFFFFul && t->tx_queue <= 0xFFFFFFFFul);
+	FUZZ_CHECK(tcptab_is_conn(t, l, r) == 1);
+	if (t->local.ss_family != AF_INET)
+		return;
+	memset(&m, 0, sizeof m);
+	m.sin6_family = AF_INET6;
+	m.sin6_port = ((const struct sockaddr_in *)(const void *)l)->sin_port;
+	m.sin6_addr.s6_addr[10] = m.sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&m.sin6_addr.s6_addr[12],
+	       &((const struct sockaddr_in *)(const void *)l)->sin_addr, 4);
+	FUZZ_CHECK(tcptab_is_conn(t, (const struct sockaddr *)&m, r) == 1);
+	m.sin6_port ^= 1;
+	FUZZ_CHECK(tcptab_is_conn(t, (const struct sockaddr *)&m, r) == 0);
+}
+
 static void fuzz_tcp(const char *line, int v6)
 {
 	struct tcptab_entry t;
@@ -72,6 +98,7 @@ static void fuzz_tcp(const char *line, int v6)
 		                       sizeof buf) == 0);
 		FUZZ_CHECK(addr_format((struct sockaddr *)&t.remote, t.len, buf,
 		                       sizeof buf) == 0);
+		fuzz_entry(&t);
 	}
 }
 
@@ -87,6 +114,9 @@ static int diag_entry(const struct tcptab_entry *t, void *arg)
 	                       sizeof buf) == 0);
 	FUZZ_CHECK(addr_format((const struct sockaddr *)&t->remote, t->len, buf,
 	                       sizeof buf) == 0);
+	if (t->state == TCPINFO_LISTEN)
+		FUZZ_CHECK(t->tx_queue == 0);
+	fuzz_entry(t);
 	return 0;
 }
 

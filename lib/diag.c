@@ -8,6 +8,10 @@
  *   kernel: [nlmsghdr][inet_diag_msg] [nlmsghdr][inet_diag_msg] ...
  *           ... as many datagrams as it takes, then [nlmsghdr: NLMSG_DONE]
  *
+ * or, for one socket, the same request without NLM_F_DUMP and with the
+ * socket's four addresses in the inet_diag_req_v2's id: the answer is one
+ * [nlmsghdr][inet_diag_msg], or an error (ENOENT: no such socket).
+ *
  * Every record is copied out of the receive buffer with memcpy(): the
  * buffer is bytes, and a struct read in place would have to be aligned.
  */
@@ -69,6 +73,9 @@ static int to_entry(const struct inet_diag_msg *m, struct tcptab_entry *t)
 	}
 	t->state = m->idiag_state;
 	t->inode = m->idiag_inode;
+	t->rx_queue = m->idiag_rqueue;
+	/* A listener's idiag_wqueue is its backlog; /proc says 0. */
+	t->tx_queue = m->idiag_state == TCPINFO_LISTEN ? 0 : m->idiag_wqueue;
 	return 0;
 }
 
@@ -110,6 +117,8 @@ int diag_parse_reply(const void *buf, size_t len, unsigned seq,
 			memcpy(&m, p + off + HDRLEN, sizeof m);
 			if (to_entry(&m, &t) == 0 && fn(&t, arg) != 0)
 				return 1;
+			if (!(h.nlmsg_flags & NLM_F_MULTI))
+				return 1; /* not a dump: the whole answer */
 		}
 		/* The last record of a datagram may lack its padding. */
 		if (align4(h.nlmsg_len) >= len - off)
@@ -119,8 +128,9 @@ int diag_parse_reply(const void *buf, size_t len, unsigned seq,
 	return 0;
 }
 
-/* Sends the dump request for one family. */
-static int ask(int fd, int family, unsigned states, unsigned seq)
+/* Sends request req: a dump (NLM_F_DUMP in flags) or one socket. */
+static int ask(int fd, const struct inet_diag_req_v2 *req, unsigned short flags,
+               unsigned seq)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -134,11 +144,9 @@ static int ask(int fd, int family, unsigned states, unsigned seq)
 	memset(&msg, 0, sizeof msg);
 	msg.nlh.nlmsg_len = (unsigned)sizeof msg;
 	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP; /* every socket */
+	msg.nlh.nlmsg_flags = (unsigned short)(NLM_F_REQUEST | flags);
 	msg.nlh.nlmsg_seq = seq;
-	msg.req.sdiag_family = (unsigned char)family;
-	msg.req.sdiag_protocol = IPPROTO_TCP;
-	msg.req.idiag_states = states; /* the filter, applied in the kernel */
+	msg.req = *req;
 	do
 		n = sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&kernel,
 		           sizeof kernel);
@@ -207,17 +215,11 @@ static int call_fn(const struct tcptab_entry *t, void *arg)
 	return s->stopped;
 }
 
-int diag_tcp_scan(unsigned states,
-                  int (*fn)(const struct tcptab_entry *, void *), void *arg,
-                  char *err, size_t errlen)
+static int open_diag(char *err, size_t errlen)
 {
-	static const int families[] = { AF_INET, AF_INET6 };
-	struct stopper s = { fn, arg, 0 };
-	unsigned char buf[DIAG_BUF];
-	unsigned i;
-	int fd;
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+	                NETLINK_SOCK_DIAG);
 
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd == -1) {
 		int e = errno;
 
@@ -225,11 +227,30 @@ int diag_tcp_scan(unsigned states,
 		         "socket(AF_NETLINK, NETLINK_SOCK_DIAG): %s",
 		         strerror(e));
 		errno = e;
-		return -1;
 	}
+	return fd;
+}
+
+int diag_tcp_scan(unsigned states,
+                  int (*fn)(const struct tcptab_entry *, void *), void *arg,
+                  char *err, size_t errlen)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct stopper s = { fn, arg, 0 };
+	unsigned char buf[DIAG_BUF];
+	struct inet_diag_req_v2 req;
+	unsigned i;
+	int fd = open_diag(err, errlen);
+
+	if (fd == -1)
+		return -1;
+	memset(&req, 0, sizeof req);
+	req.sdiag_protocol = IPPROTO_TCP;
+	req.idiag_states = states; /* the filter, applied in the kernel */
 	for (i = 0; i < sizeof families / sizeof families[0] && !s.stopped;
 	     i++) {
-		if (ask(fd, families[i], states, i + 1) == -1) {
+		req.sdiag_family = (unsigned char)families[i];
+		if (ask(fd, &req, NLM_F_DUMP, i + 1) == -1) {
 			int e = errno;
 
 			snprintf(err, errlen, "sock_diag: send: %s",
@@ -252,6 +273,80 @@ int diag_tcp_scan(unsigned states,
 	return 0;
 }
 
+/* The address bytes and port of a socket address, as an inet_diag id
+ * holds them (network order, as in the address). */
+static void to_id(const struct sockaddr *a, __be16 *port, __be32 *ip)
+{
+	if (a->sa_family == AF_INET) {
+		const struct sockaddr_in *v4 = (const void *)a;
+
+		*port = v4->sin_port;
+		memcpy(ip, &v4->sin_addr, 4);
+	} else {
+		const struct sockaddr_in6 *v6 = (const void *)a;
+
+		*port = v6->sin6_port;
+		memcpy(ip, &v6->sin6_addr, 16);
+	}
+}
+
+static int keep(const struct tcptab_entry *t, void *arg)
+{
+	*(struct tcptab_entry *)arg = *t;
+	return 1; /* one socket asked for, one answer */
+}
+
+int diag_tcp_find(const struct sockaddr *local, const struct sockaddr *remote,
+                  struct tcptab_entry *out, char *err, size_t errlen)
+{
+	unsigned char buf[DIAG_BUF];
+	struct inet_diag_req_v2 req;
+	struct tcptab_entry t;
+	int fd, rc, e;
+
+	if (local->sa_family != remote->sa_family ||
+	    (local->sa_family != AF_INET && local->sa_family != AF_INET6)) {
+		snprintf(err, errlen,
+		         "sock_diag: not two IPv4 or two IPv6 addresses");
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	fd = open_diag(err, errlen);
+	if (fd == -1)
+		return -1;
+	memset(&req, 0, sizeof req);
+	req.sdiag_family = (unsigned char)local->sa_family;
+	req.sdiag_protocol = IPPROTO_TCP;
+	req.idiag_states = ~0u;
+	to_id(local, &req.id.idiag_sport, req.id.idiag_src);
+	to_id(remote, &req.id.idiag_dport, req.id.idiag_dst);
+	req.id.idiag_cookie[0] = req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	if (ask(fd, &req, 0, 1) == -1) {
+		e = errno;
+		snprintf(err, errlen, "sock_diag: send: %s", strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	memset(&t, 0, sizeof t);
+	rc = read_answer(fd, buf, 1, keep, &t, err, errlen);
+	e = errno;
+	close(fd);
+	if (rc == -1 && e == ENOENT)
+		return 0; /* no such socket, and no listener on that port */
+	if (rc == -1) {
+		errno = e;
+		return -1;
+	}
+	/* The kernel looks the connections up first, then the listeners:
+	 * for no connection, the listener that would take one, whose peer
+	 * (0.0.0.0:0) is not the one asked for. */
+	if (t.len == 0 || !tcptab_is_conn(&t, local, remote))
+		return 0;
+	*out = t;
+	return 1;
+}
+
 #else /* not Linux: no sock_diag */
 
 int diag_parse_reply(const void *buf, size_t len, unsigned seq,
@@ -266,6 +361,13 @@ int diag_parse_reply(const void *buf, size_t len, unsigned seq,
 	return -1;
 }
 
+static int no_diag(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "sock_diag: Linux only");
+	errno = EAFNOSUPPORT;
+	return -1;
+}
+
 int diag_tcp_scan(unsigned states,
                   int (*fn)(const struct tcptab_entry *, void *), void *arg,
                   char *err, size_t errlen)
@@ -273,9 +375,16 @@ int diag_tcp_scan(unsigned states,
 	(void)states;
 	(void)fn;
 	(void)arg;
-	snprintf(err, errlen, "sock_diag: Linux only");
-	errno = EAFNOSUPPORT;
-	return -1;
+	return no_diag(err, errlen);
+}
+
+int diag_tcp_find(const struct sockaddr *local, const struct sockaddr *remote,
+                  struct tcptab_entry *out, char *err, size_t errlen)
+{
+	(void)local;
+	(void)remote;
+	(void)out;
+	return no_diag(err, errlen);
 }
 
 #endif

@@ -13,10 +13,15 @@
  * (ours), whereas /proc/PID/net/tcp is the namespace of PID: callers check
  * tcptab_same_netns() first (lib/tcptab does, in tcptab_join()).
  *
- * diag_tcp_scan() returns 0, or -1 with a message in err and errno set:
- * EAFNOSUPPORT, EPROTONOSUPPORT, EACCES... where there is no sock_diag (not
- * Linux, a kernel built without it, a sandbox that forbids netlink). It
- * never prints, never exits, and closes what it opened.
+ * Two questions: a dump of every socket in some states (diag_tcp_scan()),
+ * and an exact lookup of one socket by its four addresses
+ * (diag_tcp_find()), which the kernel answers from its hash table of
+ * connections without walking any list.
+ *
+ * Both return 0 (diag_tcp_find(): 1 or 0), or -1 with a message in err and
+ * errno set: EAFNOSUPPORT, EPROTONOSUPPORT, EACCES... where there is no
+ * sock_diag (not Linux, a kernel built without it, a sandbox that forbids
+ * netlink). They never print, never exit, and close what they opened.
  */
 #ifndef SOCKLAB_DIAG_H
 #define SOCKLAB_DIAG_H
@@ -46,9 +51,18 @@ int diag_tcp_scan(unsigned states,
                   int (*fn)(const struct tcptab_entry *, void *), void *arg,
                   char *err, size_t errlen);
 
+/* The socket whose own address is local and whose peer is remote (both
+ * AF_INET, or both AF_INET6; see tcptab_find(), which falls back on
+ * /proc): 1 found (*out), 0 no such socket, -1 error (err). Asked for a
+ * connection that does not exist, the kernel answers with the listener
+ * that would take it: that is no such socket too. */
+int diag_tcp_find(const struct sockaddr *local, const struct sockaddr *remote,
+                  struct tcptab_entry *out, char *err, size_t errlen);
+
 /* The records of one netlink datagram (buf, len) that answer request seq:
  * fn is called for each socket. A pure parser: returns 1 when the answer is
- * complete (NLMSG_DONE) or fn asked to stop, 0 when more datagrams follow,
+ * complete (NLMSG_DONE, or a record that is not part of a dump: the answer
+ * to an exact lookup) or fn asked to stop, 0 when more datagrams follow,
  * -1 on an error message or a malformed datagram (errno: the kernel's
  * error, or EBADMSG). Linux only (elsewhere -1, EAFNOSUPPORT); exposed for
  * the unit test and the fuzzer. */

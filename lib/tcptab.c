@@ -76,6 +76,25 @@ static int parse_addr(const char *tok, size_t len, int v6,
 	return 0;
 }
 
+/* "tx:rx": the two queues, each 1 to 8 hex digits (the kernel prints %08X
+ * of a 32-bit count). */
+static int parse_queues(const char *tok, size_t len, unsigned long *tx,
+                        unsigned long *rx)
+{
+	const char *colon = memchr(tok, ':', len);
+	size_t txlen, rxlen;
+
+	if (colon == NULL)
+		return -1;
+	txlen = (size_t)(colon - tok);
+	rxlen = len - txlen - 1;
+	if (txlen < 1 || txlen > 8 || rxlen < 1 || rxlen > 8 ||
+	    parse_hex(tok, txlen, tx) == -1 ||
+	    parse_hex(colon + 1, rxlen, rx) == -1)
+		return -1;
+	return 0;
+}
+
 int tcptab_parse_line(const char *line, int v6, struct tcptab_entry *out)
 {
 	/* sl local rem st tx:rx tr:tm retrnsmt uid timeout inode */
@@ -100,7 +119,8 @@ int tcptab_parse_line(const char *line, int v6, struct tcptab_entry *out)
 		goto bad;
 	if (parse_addr(tok[1], len[1], v6, &out->local) == -1 ||
 	    parse_addr(tok[2], len[2], v6, &out->remote) == -1 ||
-	    parse_hex(tok[3], 2, &st) == -1)
+	    parse_hex(tok[3], 2, &st) == -1 ||
+	    parse_queues(tok[4], len[4], &out->tx_queue, &out->rx_queue) == -1)
 		goto bad;
 	p = tok[9];
 	if (proc_scan_dec(&p, &inode) == -1 || (size_t)(p - tok[9]) != len[9])
@@ -113,6 +133,48 @@ int tcptab_parse_line(const char *line, int v6, struct tcptab_entry *out)
 bad:
 	errno = EINVAL;
 	return -1;
+}
+
+/* An address and port in the IPv6 form (IPv4 as ::ffff:a.b.c.d): -1 for
+ * another family. */
+static int v6_form(const struct sockaddr *sa, unsigned char addr[16],
+                   unsigned short *port)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0,    0,
+		                                  0, 0, 0, 0, 0xff, 0xff };
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *v4 = (const void *)sa;
+
+		memcpy(addr, mapped, 12);
+		memcpy(addr + 12, &v4->sin_addr, 4);
+		*port = v4->sin_port;
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *v6 = (const void *)sa;
+
+		memcpy(addr, &v6->sin6_addr, 16);
+		*port = v6->sin6_port;
+		return 0;
+	}
+	return -1;
+}
+
+static int same_end(const struct sockaddr *a, const struct sockaddr *b)
+{
+	unsigned char x[16], y[16];
+	unsigned short xp, yp;
+
+	return v6_form(a, x, &xp) == 0 && v6_form(b, y, &yp) == 0 && xp == yp &&
+	       memcmp(x, y, 16) == 0;
+}
+
+int tcptab_is_conn(const struct tcptab_entry *t, const struct sockaddr *local,
+                   const struct sockaddr *remote)
+{
+	return same_end((const struct sockaddr *)&t->local, local) &&
+	       same_end((const struct sockaddr *)&t->remote, remote);
 }
 
 int tcptab_scan_proc(long pid, int (*fn)(const struct tcptab_entry *, void *),
@@ -287,4 +349,40 @@ out:
 	free(w.found);
 	free(w.have);
 	return rc;
+}
+
+/* ------------------------------------------------------------ one socket */
+
+struct conn {
+	const struct sockaddr *local, *remote;
+	struct tcptab_entry *out;
+	int found;
+};
+
+static int match(const struct tcptab_entry *t, void *arg)
+{
+	struct conn *c = arg;
+
+	if (!tcptab_is_conn(t, c->local, c->remote))
+		return 0;
+	*c->out = *t;
+	c->found = 1;
+	return 1; /* four addresses name one socket: stop */
+}
+
+int tcptab_find(const struct sockaddr *local, const struct sockaddr *remote,
+                struct tcptab_entry *out, int no_netlink, char *err,
+                size_t errlen)
+{
+	struct conn c = { local, remote, out, 0 };
+
+	if (!no_netlink) {
+		int rc = diag_tcp_find(local, remote, out, err, errlen);
+
+		if (rc != -1)
+			return rc;
+	}
+	if (tcptab_scan_proc(0, match, &c, err, errlen) == -1)
+		return -1;
+	return c.found;
 }

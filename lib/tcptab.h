@@ -1,10 +1,10 @@
 /*
  * tcptab: the kernel's table of TCP sockets, and finding sockets in it by
- * inode.
+ * inode or by addresses.
  *
  *   /proc/PID/net/tcp, tcp6  one line per TCP socket of PID's network
- *                            namespace, with its inode: tcptab_parse_line(),
- *                            tcptab_scan_proc()
+ *                            namespace, with its inode and its queues:
+ *                            tcptab_parse_line(), tcptab_scan_proc()
  *   /proc/PID/ns/net         its network namespace: tcptab_same_netns()
  *   sock_diag (lib/diag)     the same table, asked over netlink as ss(8)
  *                            does
@@ -13,11 +13,13 @@
  * /proc/PID/fd (lib/fds); tcptab_join() finds those inodes in the table:
  * their addresses and TCP state. States are numbered as the kernel numbers
  * them (lib/tcpinfo's TCPINFO_ESTABLISHED...), and named with
- * tcpinfo_state_name().
+ * tcpinfo_state_name(). tcptab_find() finds one connection by its two
+ * addresses: the far end of a connection we hold.
  *
- * The parser is pure (-1, errno EINVAL). The readers return 0, or -1 with
- * "what failed: why" in err and errno set; they never print, never exit,
- * and close what they opened.
+ * The parser is pure (-1, errno EINVAL), and so is tcptab_is_conn() (1 or
+ * 0). The readers return 0 (tcptab_find(): 1 or 0), or -1 with "what
+ * failed: why" in err and errno set; they never print, never exit, and
+ * close what they opened.
  */
 #ifndef SOCKLAB_TCPTAB_H
 #define SOCKLAB_TCPTAB_H
@@ -25,17 +27,31 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-/* One TCP socket: a line of /proc/net/tcp, or a sock_diag record. */
+/* One TCP socket: a line of /proc/net/tcp, or a sock_diag record; both
+ * give the same facts. */
 struct tcptab_entry {
 	struct sockaddr_storage local, remote; /* AF_INET or AF_INET6 */
 	socklen_t len;                         /* of each address */
 	int state;                             /* TCPINFO_ESTABLISHED .. */
-	unsigned long inode;
+	unsigned long inode; /* 0: no descriptor (not accept()ed yet, a
+	                      * handshake, TIME-WAIT) */
+	/* Bytes received that the process has not read yet (a LISTEN
+	 * socket: connections that wait for accept()), and bytes sent that
+	 * the peer has not acknowledged yet (a LISTEN socket: 0). The
+	 * kernel counts both in 32 bits. */
+	unsigned long rx_queue, tx_queue;
 };
 
 /* Parses one line of /proc/net/tcp (v6 = 0) or tcp6 (v6 = 1); -1 (errno
  * EINVAL) for the header or a malformed line. */
 int tcptab_parse_line(const char *line, int v6, struct tcptab_entry *out);
+
+/* Whether t is the socket whose own address is local and whose peer is
+ * remote (1) or not (0): same ports, same addresses, an IPv4 address
+ * being the same as its IPv6 form ::ffff:a.b.c.d (the connections of a
+ * listener on "::" that IPv4 clients made are IPv6 sockets). */
+int tcptab_is_conn(const struct tcptab_entry *t, const struct sockaddr *local,
+                   const struct sockaddr *remote);
 
 /* Calls fn(entry, arg) for every socket in /proc/PID/net/tcp, then tcp6
  * (the network namespace of pid; 0 means this process). fn returns 0 to go
@@ -74,5 +90,18 @@ int tcptab_same_netns(long pid, char *err, size_t errlen);
 int tcptab_join(long pid, const unsigned long *inodes, size_t n,
                 struct tcptab_entry *found, unsigned char *have, int no_netlink,
                 char *err, size_t errlen);
+
+/*
+ * The socket of this process's network namespace whose own address is
+ * local and whose peer is remote: given a connection we hold, its
+ * getpeername() and getsockname() find the other end (its state, whether
+ * accept() gave it a descriptor yet, what it has not read). Asked over
+ * sock_diag (diag_tcp_find(): one exact lookup), or, with no_netlink or
+ * where netlink fails, found in /proc/self/net/tcp and tcp6. 1 found
+ * (*out), 0 no such socket, -1 error (err).
+ */
+int tcptab_find(const struct sockaddr *local, const struct sockaddr *remote,
+                struct tcptab_entry *out, int no_netlink, char *err,
+                size_t errlen);
 
 #endif

@@ -231,7 +231,7 @@ int chk_probe(struct chk_ctx *c, const struct chk_server *s,
               struct chk_reply *r)
 {
 	double deadline = clock_now() + c->o->timeout;
-	struct chk_tcp end;
+	struct tcptab_entry end;
 	char err[256];
 	int fd, rc;
 
@@ -281,12 +281,12 @@ int chk_local_port(int fd, unsigned short *port)
  * (accept() returned it) and, with need_read, has no unread byte (recv()
  * read what we sent). 1 (*end set), 0 not by deadline, -1 stopped. */
 int chk_wait_end(struct chk_ctx *c, const struct chk_server *s, int fd,
-                 int need_read, double deadline, struct chk_tcp *end)
+                 int need_read, double deadline, struct tcptab_entry *end)
 {
 	(void)s;
 	for (;;) {
 		if (chk_tcp_conn(fd, end) == 1 && end->inode != 0 &&
-		    (!need_read || end->rx == 0))
+		    (!need_read || end->rx_queue == 0))
 			return 1;
 		if (clock_now() >= deadline)
 			return 0;

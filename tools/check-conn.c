@@ -123,7 +123,7 @@ int chk_fin(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 {
 	double fin = c->o->limit[LIM_FIN];
 	struct chk_reply rep;
-	struct chk_tcp end;
+	struct tcptab_entry end;
 	char err[256], who[160];
 	int fd, rc;
 
@@ -157,6 +157,7 @@ int chk_fin(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 		            rep.eof ? "FIN" : "reset (RST)", d, fin);
 	} else {
 		snprintf(who, sizeof who, "not in the TCP table");
+		memset(&end, 0, sizeof end); /* not found: state UNKNOWN */
 		if (chk_tcp_conn(fd, &end) == 1)
 			chk_describe_holder(c, s, end.inode, who, sizeof who);
 		chk_verdict(r, CHK_FAIL,
@@ -178,7 +179,7 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 	const char *first = silent ? "silent" : "slow";
 	double t_wait = c->o->timeout < 2 ? c->o->timeout : 2;
 	struct chk_reply rep;
-	struct chk_tcp end;
+	struct tcptab_entry end;
 	char err[256], held[200], how[64];
 	int slow = -1, fast = -1, rc = 0;
 
@@ -301,7 +302,7 @@ static int read_or_answered(struct chk_ctx *c, const struct chk_server *s,
                             int fd)
 {
 	double deadline = clock_now() + c->o->timeout;
-	struct chk_tcp end;
+	struct tcptab_entry end;
 	char peek[1];
 
 	for (;;) {

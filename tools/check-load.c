@@ -313,7 +313,7 @@ int chk_sigterm(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 {
 	double lim = c->o->limit[LIM_SIGTERM], t0, took;
 	struct chk_reply rep;
-	struct chk_tcp end;
+	struct tcptab_entry end;
 	char err[256], how[64], left[512], held[160];
 	size_t n = 0;
 	long base = chk_live(s);

@@ -8,8 +8,18 @@
  *   /proc/PID/fd/N     links to what each descriptor is: "socket:[INODE]";
  *                      who holds the listening socket or a connection, how
  *                      many descriptors the server has
- *   /proc/net/tcp(6)   the kernel's TCP table, where sock_diag is refused
- *                      (check-diag.c asks it faster)
+ *
+ * and in the kernel's TCP table (lib/tcptab), asked the way ss(8) asks it,
+ * over netlink sock_diag, or read from /proc/net/tcp and tcp6 where
+ * netlink is refused (a sandbox, another system). check-server looks often
+ * (every few milliseconds while it waits), and always for little:
+ *
+ *   the listening sockets    a dump of the LISTEN state only: the kernel
+ *                            walks its small table of listeners
+ *   one connection           an exact lookup by its four addresses: the
+ *                            server's end of a connection we made, with its
+ *                            state, its inode (0 until accept() gives it a
+ *                            descriptor) and its unread bytes (rx_queue)
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -22,6 +32,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "diag.h"
 #include "fds.h"
 #include "proc.h"
 #include "tcptab.h"
@@ -282,83 +293,27 @@ int chk_fd_count(pid_t pid, long *count, long *sockets)
 
 /* ------------------------------------------------------------ TCP table */
 
-/* The rx_queue of a /proc/net/tcp line: "sl local rem st tx:rx ...". */
-static unsigned long rx_queue(const char *line)
+/* The server's end of our connection fd: 1 (*out), 0 not in the table.
+ * Its own address is our peer, its peer is us. */
+int chk_tcp_conn(int fd, struct tcptab_entry *out)
 {
-	unsigned long tx, rx;
-
-	if (sscanf(line, "%*s %*s %*s %*s %lx:%lx", &tx, &rx) != 2)
-		return 0;
-	return rx;
-}
-
-/* fn(entry, arg) for every socket of /proc/net/tcp, then tcp6; fn returns
- * 1 to stop. Returns 1 when fn stopped it, 0 at the end, -1 on an error. */
-int chk_tcp_each(int (*fn)(const struct chk_tcp *, void *), void *arg,
-                 char *err, size_t errlen)
-{
-	static const char *const files[] = { "/proc/net/tcp",
-		                             "/proc/net/tcp6" };
-	int v6;
-
-	for (v6 = 0; v6 <= 1; v6++) {
-		char line[512];
-		FILE *f = fopen(files[v6], "re");
-
-		if (f == NULL && v6 == 1 && errno == ENOENT)
-			return 0; /* IPv6 disabled */
-		if (f == NULL) {
-			snprintf(err, errlen, "%s: %s", files[v6],
-			         strerror(errno));
-			return -1;
-		}
-		while (fgets(line, sizeof line, f) != NULL) {
-			struct tcptab_entry t;
-			struct chk_tcp c;
-
-			if (tcptab_parse_line(line, v6, &t) == -1)
-				continue; /* the header */
-			memset(&c, 0, sizeof c);
-			c.state = t.state;
-			c.lport = addr_port((const struct sockaddr *)&t.local);
-			c.rport = addr_port((const struct sockaddr *)&t.remote);
-			c.inode = t.inode;
-			c.rx = rx_queue(line);
-			c.local = t.local;
-			c.len = t.len;
-			if (fn(&c, arg) != 0) {
-				fclose(f);
-				return 1;
-			}
-		}
-		fclose(f);
-	}
-	return 0;
-}
-
-struct conn_match {
-	unsigned short lport, rport;
-	struct chk_tcp *out;
-};
-
-static int match_conn(const struct chk_tcp *t, void *arg)
-{
-	struct conn_match *m = arg;
-
-	if (t->lport != m->lport || t->rport != m->rport || t->state == 6)
-		return 0; /* 6: TIME-WAIT, an old connection's leftover */
-	*m->out = *t;
-	return 1;
-}
-
-/* The socket whose local port is lport and remote port rport (the server's
- * end of our connection), from /proc/net/tcp: 1 found, 0 not in the
- * table, -1 error. */
-int chk_tcp_scan_conn(unsigned short lport, unsigned short rport,
-                      struct chk_tcp *out)
-{
-	struct conn_match m = { lport, rport, out };
+	struct sockaddr_storage mine, theirs;
+	socklen_t len = sizeof mine, tlen = sizeof theirs;
 	char err[128];
 
-	return chk_tcp_each(match_conn, &m, err, sizeof err);
+	if (getsockname(fd, (struct sockaddr *)&mine, &len) == -1 ||
+	    getpeername(fd, (struct sockaddr *)&theirs, &tlen) == -1)
+		return 0;
+	return tcptab_find((struct sockaddr *)&theirs, (struct sockaddr *)&mine,
+	                   out, 0, err, sizeof err) == 1;
+}
+
+/* fn for every listening socket (from /proc, for every socket: fn looks
+ * at the state): 0, or -1 (err). */
+int chk_tcp_listeners(int (*fn)(const struct tcptab_entry *, void *), void *arg,
+                      char *err, size_t errlen)
+{
+	if (diag_tcp_scan(DIAG_TCP_LISTEN, fn, arg, err, errlen) == 0)
+		return 0;
+	return tcptab_scan_proc(0, fn, arg, err, errlen);
 }

@@ -24,6 +24,7 @@
 #include "check.h"
 #include "clock.h"
 #include "num.h"
+#include "tcpinfo.h"
 
 /* A port that is free now: bind 127.0.0.1:0, getsockname(), close. */
 int chk_free_port(unsigned short *port, char *err, size_t errlen)
@@ -113,16 +114,18 @@ static int stdout_open(struct chk_server *s)
 
 /* The listening sockets, for listen_find(). */
 struct listeners {
-	struct chk_tcp t[64];
+	struct tcptab_entry t[64];
 	size_t n;
 	unsigned short port; /* 0: every port */
 };
 
-static int add_listener(const struct chk_tcp *t, void *arg)
+static int add_listener(const struct tcptab_entry *t, void *arg)
 {
 	struct listeners *ls = arg;
 
-	if (t->state == 10 && (ls->port == 0 || t->lport == ls->port) &&
+	if (t->state == TCPINFO_LISTEN &&
+	    (ls->port == 0 ||
+	     addr_port((const struct sockaddr *)&t->local) == ls->port) &&
 	    ls->n < sizeof ls->t / sizeof ls->t[0])
 		ls->t[ls->n++] = *t;
 	return 0;
@@ -132,7 +135,7 @@ static int add_listener(const struct chk_tcp *t, void *arg)
  * server's group holds: 1 (*t, *pid, *fd set), 0 none, 2 the port listens
  * but in another process. */
 static int listen_find(const struct chk_server *s, unsigned short port,
-                       struct chk_tcp *t, pid_t *pid, int *fd)
+                       struct tcptab_entry *t, pid_t *pid, int *fd)
 {
 	struct listeners ls;
 	struct chk_procs l = { NULL, 0, 0 };
@@ -155,7 +158,7 @@ static int listen_find(const struct chk_server *s, unsigned short port,
 
 /* Where clients connect: the listener's address, or the loopback when it
  * listens on every address (0.0.0.0, ::). */
-static void set_address(struct chk_server *s, const struct chk_tcp *t)
+static void set_address(struct chk_server *s, const struct tcptab_entry *t)
 {
 	s->addr = t->local;
 	s->addrlen = t->len;
@@ -182,7 +185,7 @@ static int not_ready(struct chk_ctx *c, struct chk_server *s, int given,
 {
 	double secs = c->o->limit[LIM_READY];
 	char tail[256];
-	struct chk_tcp t;
+	struct tcptab_entry t;
 	pid_t pid;
 	int fd, rc;
 
@@ -211,7 +214,7 @@ static int not_ready(struct chk_ctx *c, struct chk_server *s, int given,
 	if (listen_find(s, 0, &t, &pid, &fd) == 1) {
 		chk_fail(c,
 		         "the server listens on port %u, not on port %u (%s)",
-		         t.lport, s->port,
+		         addr_port((struct sockaddr *)&t.local), s->port,
 		         given ? "{port}" : "its ready line says so");
 		if (given)
 			cli_hint("check-server",
@@ -230,7 +233,7 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
 {
 	double t0 = clock_now(), deadline = t0 + c->o->limit[LIM_READY];
 	int waiting_line = !given, closed;
-	struct chk_tcp t;
+	struct tcptab_entry t;
 	char how[64], tail[256];
 	int fd;
 
@@ -328,7 +331,7 @@ int chk_dead(struct chk_ctx *c, struct chk_server *s)
 /* Whether the listening socket is still there. */
 static int listens(const struct chk_server *s)
 {
-	struct chk_tcp t;
+	struct tcptab_entry t;
 	pid_t pid;
 	int fd;
 

@@ -7,9 +7,9 @@
  *   check-ready.c   when it is ready: the port, the ready line, and where
  *                   the clients connect
  *   check-proc.c    what /proc says: the server's processes, their states
- *                   and descriptors (and the TCP table, as a fallback)
- *   check-diag.c    the kernel's TCP table over sock_diag: the listeners,
- *                   and the server's end of one connection
+ *                   and descriptors; and what the kernel's TCP table says
+ *                   (lib/tcptab, over sock_diag or from /proc/net/tcp):
+ *                   the listeners, the server's end of one connection
  *   check-client.c  the client: connect, GET, read the reply with its
  *                   timings, a reset
  *   check-burst.c   a burst of clients at once
@@ -35,6 +35,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "say.h"
+#include "tcptab.h"
 
 /* The thresholds of --limit NAME=S, in this order. */
 enum chk_limit {
@@ -165,21 +166,8 @@ void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
 int chk_holds_file(pid_t pid, int fd, const struct stat *st);
 int chk_fd_count(pid_t pid, long *count, long *sockets);
 
-struct chk_tcp {
-	int state; /* 1 ESTABLISHED .. 10 LISTEN (tcpinfo.h) */
-	unsigned short lport, rport;
-	unsigned long inode; /* 0: no descriptor (not accepted yet) */
-	unsigned long rx;    /* bytes received, not read by the process */
-	struct sockaddr_storage local;
-	socklen_t len;
-};
-int chk_tcp_each(int (*fn)(const struct chk_tcp *, void *), void *arg,
-                 char *err, size_t errlen);
-int chk_tcp_scan_conn(unsigned short lport, unsigned short rport,
-                      struct chk_tcp *out);
-/* check-diag.c */
-int chk_tcp_conn(int fd, struct chk_tcp *out);
-int chk_tcp_listeners(int (*fn)(const struct chk_tcp *, void *), void *arg,
+int chk_tcp_conn(int fd, struct tcptab_entry *out);
+int chk_tcp_listeners(int (*fn)(const struct tcptab_entry *, void *), void *arg,
                       char *err, size_t errlen);
 
 /* check-client.c, check-burst.c */
@@ -210,7 +198,7 @@ int chk_probe(struct chk_ctx *c, const struct chk_server *s,
 void chk_parse(struct chk_reply *r);
 void chk_reset(struct chk_ctx *c, int fd);
 int chk_wait_end(struct chk_ctx *c, const struct chk_server *s, int fd,
-                 int need_read, double deadline, struct chk_tcp *end);
+                 int need_read, double deadline, struct tcptab_entry *end);
 int chk_local_port(int fd, unsigned short *port);
 
 struct chk_burst {

@@ -4,7 +4,9 @@
  * parser, and its children scan; lib/tcptab's /proc/net/tcp parser;
  * lib/diag's reading of sock_diag replies built by hand; both ways of
  * finding a listening socket of ours (netlink, /proc/net/tcp) agreeing,
- * and tcptab_join() finding sockets by inode; lib/fds's listing of our own
+ * tcptab_join() finding sockets by inode, and tcptab_find() finding the
+ * two ends of real loopback connections (state, inode, unread bytes),
+ * both ways alike; lib/fds's listing of our own
  * descriptors, of a zombie and of no process at all. Run by
  * tests/proc.bats (make build/unit/proc_test). Prints one line per failed
  * check and exits 1 if any failed.
@@ -14,9 +16,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,13 +88,42 @@ static void tcp_ok(const char *line, int v6, const char *local,
 	CHECK(t.inode == inode);
 }
 
+/* The queues of a /proc/net/tcp line: "tx:rx", the fifth field. ok: it
+ * parses, to tx and rx; else it is refused (EINVAL). */
+static void queues(const char *field, int ok, unsigned long tx,
+                   unsigned long rx)
+{
+	struct tcptab_entry t;
+	char line[256];
+	int rc;
+
+	snprintf(line, sizeof line,
+	         "   1: 0100007F:22B8 0100007F:C000 01 %s 00:00000000 "
+	         "00000000  1000        0 42 1 0000000000000000 20 4 30 10 -1",
+	         field);
+	memset(&t, 0x55, sizeof t);
+	errno = 0;
+	rc = tcptab_parse_line(line, 0, &t);
+	if (!ok) {
+		CHECK(rc == -1 && errno == EINVAL);
+		return;
+	}
+	CHECK(rc == 0);
+	if (t.tx_queue != tx || t.rx_queue != rx)
+		printf("  %s: got tx %lu rx %lu\n", field, t.tx_queue,
+		       t.rx_queue);
+	CHECK(t.tx_queue == tx && t.rx_queue == rx);
+}
+
 #ifdef __linux__
-/* What the callback saw, formatted: "state local remote inode;" each. */
+/* What the callback saw, formatted: "state local remote inode;" each, and
+ * the queues of the first four. */
 struct seen {
 	char text[512];
 	int stop_after;     /* 0: never stop */
 	unsigned long only; /* 0: every socket; else this inode alone */
 	int count;
+	unsigned long rx[4], tx[4];
 };
 
 static int see(const struct tcptab_entry *t, void *arg)
@@ -108,6 +141,10 @@ static int see(const struct tcptab_entry *t, void *arg)
 		snprintf(l, sizeof l, "?");
 	snprintf(s->text + used, sizeof s->text - used, "%d %s %s %lu;",
 	         t->state, l, r, t->inode);
+	if (s->count < 4) {
+		s->rx[s->count] = t->rx_queue;
+		s->tx[s->count] = t->tx_queue;
+	}
 	s->count++;
 	return s->stop_after != 0 && s->count >= s->stop_after;
 }
@@ -148,12 +185,16 @@ static void diag_replies(void)
 	m4.id.idiag_src[0] = htonl(0x7f000001);
 	m4.id.idiag_dst[0] = htonl(0x7f000001);
 	m4.idiag_inode = 42;
+	m4.idiag_rqueue = 7; /* unread */
+	m4.idiag_wqueue = 3; /* unacknowledged */
 	memset(&m6, 0, sizeof m6);
 	m6.idiag_family = AF_INET6;
 	m6.idiag_state = 10;
 	m6.id.idiag_sport = htons(8080);
 	memcpy(m6.id.idiag_src, lo6, 16);
 	m6.idiag_inode = 5555;
+	m6.idiag_rqueue = 2;   /* a listener: its accept queue */
+	m6.idiag_wqueue = 128; /* a listener: its backlog, not a queue */
 
 	/* Two sockets (the second with an attribute after it, as the kernel
 	 * sends), one answer to another request, then the end. */
@@ -167,6 +208,9 @@ static void diag_replies(void)
 	CHECK(diag_parse_reply(buf, off, 7, see, &seen) == 0);
 	CHECK(strcmp(seen.text, "1 127.0.0.1:8888 127.0.0.1:49152 42;"
 	                        "10 [::1]:8080 [::]:0 5555;") == 0);
+	/* The queues as /proc shows them: a listener's tx_queue is 0. */
+	CHECK(seen.rx[0] == 7 && seen.tx[0] == 3);
+	CHECK(seen.rx[1] == 2 && seen.tx[1] == 0);
 	put_msg(buf, &off, NLMSG_DONE, 7, "\0\0\0", 4);
 	memset(&seen, 0, sizeof seen);
 	CHECK(diag_parse_reply(buf, off, 7, see, &seen) == 1);
@@ -185,6 +229,20 @@ static void diag_replies(void)
 	/* Nothing at all, or less than a header: nothing to read. */
 	CHECK(diag_parse_reply(buf, 0, 7, see, &seen) == 0);
 	CHECK(diag_parse_reply(buf, 3, 7, see, &seen) == 0);
+	/* A record that is not part of a dump (no NLM_F_MULTI) is the whole
+	 * answer of an exact lookup: nothing follows it, not even a DONE. */
+	off = 0;
+	put_msg(buf, &off, SOCK_DIAG_BY_FAMILY, 3, &m4, sizeof m4);
+	{
+		struct nlmsghdr h;
+
+		memcpy(&h, buf, sizeof h);
+		h.nlmsg_flags = 0;
+		memcpy(buf, &h, sizeof h);
+	}
+	memset(&seen, 0, sizeof seen);
+	CHECK(diag_parse_reply(buf, off, 3, see, &seen) == 1);
+	CHECK(seen.count == 1 && seen.rx[0] == 7);
 	/* The kernel's refusal: errno is its error. */
 	off = 0;
 	memset(&e, 0, sizeof e);
@@ -311,6 +369,268 @@ static void join_live(void)
 	close(sv[0]);
 	close(sv[1]);
 	close(fd);
+}
+
+/* Waits up to 2 s until fd is readable (a listener: a connection waits
+ * for accept()): 1, or 0. */
+static int readable(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, 2000) == 1;
+}
+
+/* Waits up to 2 s until fd has n unread bytes: 1, or 0. */
+static int unread(int fd, int n)
+{
+	int i, have = -1;
+
+	for (i = 0; i < 200 && have != n; i++) {
+		if (ioctl(fd, FIONREAD, &have) == -1)
+			return 0;
+		if (have != n)
+			poll(NULL, 0, 10);
+	}
+	return have == n;
+}
+
+/* fd's own port; 0 if none. */
+static unsigned short port_of(int fd)
+{
+	struct sockaddr_storage a;
+	socklen_t len = sizeof a;
+
+	if (getsockname(fd, (struct sockaddr *)&a, &len) == -1)
+		return 0;
+	return addr_port((struct sockaddr *)&a);
+}
+
+static unsigned long inode_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+/* The listener whose inode is ino, asked both ways: its entry in *t. */
+static int listener_entry(unsigned long ino, int no_netlink,
+                          struct tcptab_entry *t)
+{
+	struct seen s;
+	char err[256];
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.only = ino;
+	if (no_netlink)
+		rc = tcptab_scan_proc(0, see, &s, err, sizeof err);
+	else
+		rc = diag_tcp_scan(DIAG_TCP_LISTEN, see, &s, err, sizeof err);
+	if (rc == -1 || s.count != 1)
+		return 0;
+	t->rx_queue = s.rx[0];
+	t->tx_queue = s.tx[0];
+	return 1;
+}
+
+/* The far end of a connection fd holds, found both ways. */
+static int far_end(int fd, int no_netlink, struct tcptab_entry *t)
+{
+	struct sockaddr_storage mine, theirs;
+	socklen_t len = sizeof mine, tlen = sizeof theirs;
+	char err[256];
+	int rc;
+
+	if (getsockname(fd, (struct sockaddr *)&mine, &len) == -1 ||
+	    getpeername(fd, (struct sockaddr *)&theirs, &tlen) == -1)
+		return -1;
+	memset(t, 0, sizeof *t);
+	rc = tcptab_find((struct sockaddr *)&theirs, (struct sockaddr *)&mine,
+	                 t, no_netlink, err, sizeof err);
+	if (rc == -1)
+		printf("  tcptab_find: %s\n", err);
+	return rc;
+}
+
+/* A client connected to the listener fd: its descriptor, or -1. */
+static int dial(int lfd)
+{
+	struct sockaddr_storage a;
+	socklen_t len = sizeof a;
+	int fd;
+
+	if (getsockname(lfd, (struct sockaddr *)&a, &len) == -1)
+		return -1;
+	if (a.ss_family == AF_INET6) { /* [::]: connect to 127.0.0.1 */
+		struct sockaddr_in *v4 = (struct sockaddr_in *)&a;
+		unsigned short port = ((struct sockaddr_in6 *)&a)->sin6_port;
+
+		memset(&a, 0, sizeof a);
+		v4->sin_family = AF_INET;
+		v4->sin_port = port;
+		v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof *v4;
+	}
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd != -1 && connect(fd, (struct sockaddr *)&a, len) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* The client closes first, then the server: the client's end stays in
+ * TIME-WAIT, with no descriptor; both ways find it there. */
+static void time_wait(int cfd, int afd)
+{
+	struct sockaddr_storage mine, theirs;
+	socklen_t len = sizeof mine, tlen = sizeof theirs;
+	struct tcptab_entry t;
+	char err[256];
+	int no_netlink, i;
+
+	CHECK(getsockname(cfd, (struct sockaddr *)&mine, &len) == 0);
+	CHECK(getpeername(cfd, (struct sockaddr *)&theirs, &tlen) == 0);
+	/* Read first: a close with bytes unread sends a reset, not a FIN. */
+	CHECK(recv(afd, err, sizeof err, 0) == 5);
+	close(cfd);
+	close(afd);
+	for (no_netlink = 0; no_netlink <= 1; no_netlink++) {
+		int rc = 0;
+
+		memset(&t, 0, sizeof t);
+		for (i = 0; i < 200; i++) {
+			rc = tcptab_find((struct sockaddr *)&mine,
+			                 (struct sockaddr *)&theirs, &t,
+			                 no_netlink, err, sizeof err);
+			if (rc != 1 || t.state == TCPINFO_TIME_WAIT)
+				break;
+			poll(NULL, 0, 10);
+		}
+		CHECK(rc == 1 && t.state == TCPINFO_TIME_WAIT);
+		CHECK(t.inode == 0);
+	}
+}
+
+/* tcptab_find() on a real loopback connection, over netlink and in /proc:
+ * the server's end waits for accept() (no inode), is accepted (the
+ * accepted descriptor's inode), holds unread bytes (rx_queue); the
+ * client's end is found too, and later in TIME-WAIT; a connection that
+ * does not exist is not (netlink answers with the listener: not it). */
+static void find_live(void)
+{
+	struct tcptab_entry t, lt;
+	struct sockaddr_storage none;
+	socklen_t len = sizeof none;
+	unsigned long ino;
+	char err[256];
+	int lfd = listener(&ino), cfd = -1, afd = -1, no_netlink;
+
+	if (lfd == -1)
+		return;
+	cfd = dial(lfd);
+	CHECK(cfd != -1);
+	CHECK(readable(lfd));
+	for (no_netlink = 0; cfd != -1 && no_netlink <= 1; no_netlink++) {
+		CHECK(far_end(cfd, no_netlink, &t) == 1);
+		CHECK(t.state == TCPINFO_ESTABLISHED && t.inode == 0);
+		CHECK(t.rx_queue == 0);
+		/* The listener holds it in its accept queue. */
+		CHECK(listener_entry(ino, no_netlink, &lt) == 1);
+		CHECK(lt.rx_queue == 1 && lt.tx_queue == 0);
+	}
+	afd = cfd == -1 ? -1 : accept(lfd, NULL, NULL);
+	CHECK(afd != -1);
+	if (afd != -1) {
+		CHECK(send(cfd, "hello", 5, 0) == 5);
+		CHECK(unread(afd, 5));
+	}
+	for (no_netlink = 0; afd != -1 && no_netlink <= 1; no_netlink++) {
+		CHECK(far_end(cfd, no_netlink, &t) == 1);
+		CHECK(t.state == TCPINFO_ESTABLISHED);
+		CHECK(t.inode == inode_of(afd) && t.inode != 0);
+		CHECK(t.rx_queue == 5);
+		CHECK(addr_port((struct sockaddr *)&t.local) == port_of(lfd));
+		CHECK(addr_port((struct sockaddr *)&t.remote) == port_of(cfd));
+		/* ... and the client's end, from the server's side. */
+		CHECK(far_end(afd, no_netlink, &t) == 1);
+		CHECK(t.inode == inode_of(cfd) && t.rx_queue == 0);
+		CHECK(listener_entry(ino, no_netlink, &lt) == 1);
+		CHECK(lt.rx_queue == 0);
+	}
+	/* A peer port no connection has: not found, not the listener. */
+	if (cfd != -1 &&
+	    getsockname(cfd, (struct sockaddr *)&none, &len) == 0) {
+		struct sockaddr_storage srv;
+		socklen_t slen = sizeof srv;
+
+		((struct sockaddr_in *)&none)->sin_port = htons(1);
+		CHECK(getsockname(lfd, (struct sockaddr *)&srv, &slen) == 0);
+		for (no_netlink = 0; no_netlink <= 1; no_netlink++)
+			CHECK(tcptab_find((struct sockaddr *)&srv,
+			                  (struct sockaddr *)&none, &t,
+			                  no_netlink, err, sizeof err) == 0);
+		CHECK(diag_tcp_find((struct sockaddr *)&srv,
+		                    (struct sockaddr *)&none, &t, err,
+		                    sizeof err) == 0);
+	}
+	/* Two families: no such pair. */
+	{
+		struct sockaddr_in6 v6;
+
+		memset(&v6, 0, sizeof v6);
+		v6.sin6_family = AF_INET6;
+		errno = 0;
+		CHECK(diag_tcp_find((struct sockaddr *)&none,
+		                    (struct sockaddr *)&v6, &t, err,
+		                    sizeof err) == -1);
+		CHECK(errno == EAFNOSUPPORT && err[0] != '\0');
+	}
+	if (afd != -1 && cfd != -1)
+		time_wait(cfd, afd);
+	else if (afd != -1)
+		close(afd);
+	else if (cfd != -1)
+		close(cfd);
+	close(lfd);
+}
+
+/* A listener on [::] takes IPv4 clients as IPv6 sockets (::ffff:127.0.0.1):
+ * their IPv4 addresses find them, both ways. */
+static void find_mapped(void)
+{
+	struct sockaddr_in6 any;
+	struct tcptab_entry t;
+	int off = 0, no_netlink, cfd = -1, afd = -1;
+	int lfd = socket(AF_INET6, SOCK_STREAM, 0);
+
+	memset(&any, 0, sizeof any);
+	any.sin6_family = AF_INET6;
+	if (lfd == -1 ||
+	    setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) ==
+	            -1 ||
+	    bind(lfd, (struct sockaddr *)&any, sizeof any) == -1 ||
+	    listen(lfd, 1) == -1) {
+		printf("proc_test: note: no dual-stack listener here (%s)\n",
+		       strerror(errno));
+		if (lfd != -1)
+			close(lfd);
+		return;
+	}
+	cfd = dial(lfd);
+	CHECK(cfd != -1);
+	afd = cfd == -1 ? -1 : accept(lfd, NULL, NULL);
+	CHECK(afd != -1);
+	for (no_netlink = 0; afd != -1 && no_netlink <= 1; no_netlink++) {
+		CHECK(far_end(cfd, no_netlink, &t) == 1);
+		CHECK(t.local.ss_family == AF_INET6);
+		CHECK(t.inode == inode_of(afd) && t.inode != 0);
+	}
+	if (afd != -1)
+		close(afd);
+	if (cfd != -1)
+		close(cfd);
+	close(lfd);
 }
 
 static const struct fds_entry *entry(const struct fds_list *l, int fd)
@@ -516,6 +836,21 @@ int main(void)
 	CHECK(tcptab_parse_line(
 	              "   1: 0100007F:22B8 00000000:0000 0A 0:0 0:0 0 0 0 1", 0,
 	              &t) == 0);
+	CHECK(t.tx_queue == 0 && t.rx_queue == 0);
+	/* tx_queue:rx_queue, hex words as the kernel prints them (%08X) */
+	queues("00000000:00000000", 1, 0, 0);
+	queues("00000010:0000002A", 1, 16, 42);
+	queues("FFFFFFFF:0000ffff", 1, 0xFFFFFFFFul, 0xFFFFul);
+	queues("1:2", 1, 1, 2);
+	queues("00000000", 0, 0, 0);
+	queues("00000000:", 0, 0, 0);
+	queues(":00000000", 0, 0, 0);
+	queues("000000000:0", 0, 0, 0);
+	queues("0:100000000", 0, 0, 0);
+	queues("0:0G", 0, 0, 0);
+	queues("-1:0", 0, 0, 0);
+	queues("0x1:0", 0, 0, 0);
+	queues("0:0:0", 0, 0, 0);
 
 	CHECK(strcmp(proc_state_name('Z'),
 	             "zombie: exited, not yet waited for") == 0);
@@ -567,6 +902,8 @@ int main(void)
 	diag_replies();
 	diag_live();
 	join_live();
+	find_live();
+	find_mapped();
 	fds_live();
 	gone_live();
 #endif
