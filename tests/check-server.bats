@@ -110,10 +110,15 @@ assert_nothing_left() {
 	grade -- srv-fork --port 0 --quiet --reap once
 	assert_failure 1
 	assert_equal "$(results)" "reply=pass fin=pass concurrent=pass zombies=skip survives=fail fds=skip silent=pass reset=skip sigterm=skip"
-	# (exit status 1), or "listening socket closed" when the dying server
-	# takes longer than --timeout to exit (a sanitizer build at exit).
-	[[ "$(evidence survives)" == "the server exited ("*") during a burst of 32 clients"*"its stderr ends with"* ]] ||
-		fail "$(evidence survives)"
+	# It dies during the burst or at the GET after it: the first child that
+	# exits while the parent waits in accept() ends it, and when that happens
+	# is a race. "(exit status 1)", or "listening socket closed" when the
+	# dying server takes longer than --timeout to exit (a sanitizer build).
+	local ev
+	ev="$(evidence survives)"
+	[[ "$ev" == "the server exited ("*") during a burst of 32 clients"*"its stderr ends with"* ||
+		"$ev" == "alive after 32 clients, but it exited ("*") once one more GET was served"*"its stderr ends with"* ]] ||
+		fail "$ev"
 	local k
 	for k in zombies fds reset sigterm; do
 		[[ "$(evidence "$k")" == *"see 'survives'" ]] || fail "$k: $(evidence "$k")"
