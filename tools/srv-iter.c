@@ -299,8 +299,8 @@ int main(int argc, char **argv)
 		if (c.fd == -1) {
 			if (server_accept_failed(&s, errno, NULL) == 0)
 				continue;
-			status =
-			        1; /* EMFILE...: said why; retrying would spin */
+			/* EMFILE...: said why; retrying would only spin. */
+			status = 1;
 			break;
 		}
 		server_accepted(&s, lfd, &c);
