@@ -25,6 +25,18 @@ fds_of() { ls "/proc/$1/fd" | sort -n | tr '\n' ' '; }
 gone() { [[ ! -e "/proc/$1" ]]; }
 listening() { ss -ltnH "sport = :$1" | grep -q .; }
 
+# output_is REGEX...: $output has exactly one line per REGEX, each matching.
+output_is() {
+	local -a got
+	local i
+	mapfile -t got <<<"$output"
+	[[ ${#got[@]} -eq $# ]] || { show_run; fail "expected $# lines, got ${#got[@]}"; return 1; }
+	for ((i = 0; i < $#; i++)); do
+		local re="${*:i+1:1}"
+		[[ "${got[i]}" =~ $re ]] || { show_run; fail "line $((i + 1)) does not match: $re"; return 1; }
+	done
+}
+
 # meter NAME: "CONNS WOKE FUTILE" from the meter's last line.
 meter() {
 	local line
@@ -310,8 +322,13 @@ print("connected", flush=True); time.sleep(60)' "$PORT"
 	assert_success
 	stop_gracefully "$SERVER_PID" TERM
 	run bg_out srv
-	[[ "$output" =~ ^Serving\ HTTP\ on\ port\ $PORT\ \.\.\.$'\n'\[parent\]\ Stopping:\ waiting\ up\ to\ 2\ s\ for\ 2\ children$'\n'meter:\ child\ [0-9]+:\ [0-9]+\ connections?\;\ [^$'\n']*$'\n'meter:\ child\ [0-9]+:\ [^$'\n']*$'\n'meter:\ 2\ children:\ 2\ connections\;\ [^$'\n']*$'\n'children:\ 2\ forked,\ 2\ reaped,\ 0\ left$'\n'Stopped:\ served\ 2\ requests\.$ ]] ||
-		fail "unexpected --quiet output:" "$output"
+	output_is "^Serving HTTP on port $PORT \\.\\.\\.\$" \
+		'^\[parent\] Stopping: waiting up to 2 s for 2 children$' \
+		'^meter: child [0-9]+: [0-9]+ connections?; woke [0-9]+ times?, [0-9]+ for nothing$' \
+		'^meter: child [0-9]+: [0-9]+ connections?; woke [0-9]+ times?, [0-9]+ for nothing$' \
+		'^meter: 2 children: 2 connections; woke [0-9]+ times?, [0-9]+ for nothing$' \
+		'^children: 2 forked, 2 reaped, 0 left$' \
+		'^Stopped: served 2 requests\.$'
 }
 
 @test "the parent killed with SIGKILL: its children do not stay on as orphans (Linux)" {

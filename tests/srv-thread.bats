@@ -18,6 +18,18 @@ listening() { ss -ltnH "sport = :$1" | grep -q .; }
 lines() { grep -c -- "$2" "$BATS_TEST_TMPDIR/$1.out" || true; }
 lines_are() { [[ "$(lines "$1" "$2")" -eq "$3" ]]; }
 
+# output_is REGEX...: $output has exactly one line per REGEX, each matching.
+output_is() {
+	local -a got
+	local i
+	mapfile -t got <<<"$output"
+	[[ ${#got[@]} -eq $# ]] || { show_run; fail "expected $# lines, got ${#got[@]}"; return 1; }
+	for ((i = 0; i < $#; i++)); do
+		local re="${*:i+1:1}"
+		[[ "${got[i]}" =~ $re ]] || { show_run; fail "line $((i + 1)) does not match: $re"; return 1; }
+	done
+}
+
 # start_silent NAME PORT: a client that connects and sends nothing.
 start_silent() {
 	start_bg "$1" '^connected' python3 -c '
@@ -94,7 +106,8 @@ asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 	lets_in() { ! blocked_sig "$SERVER_PID" 15 && ! blocked_sig "$SERVER_PID" 2; }
 	wait_for lets_in
 	# ...the threads never do.
-	for t in $(ls "/proc/$SERVER_PID/task"); do
+	for t in "/proc/$SERVER_PID/task"/*; do
+		t="${t##*/}"
 		if [[ "$t" != "$SERVER_PID" ]]; then
 			blocked_sig "$t" 15 || fail "thread $t lets SIGTERM in"
 			blocked_sig "$t" 2 || fail "thread $t lets SIGINT in"
@@ -107,7 +120,8 @@ asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 	start_silent silent "$PORT"
 	in_wait() {
 		local t
-		for t in $(ls "/proc/$SERVER_PID/task"); do
+		for t in "/proc/$SERVER_PID/task"/*; do
+			t="${t##*/}"
 			[[ "$t" != "$SERVER_PID" ]] && ! blocked_sig "$t" 23 && WAITING="$t" && return 0
 		done
 		return 1
@@ -182,8 +196,8 @@ asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 	asan && skip "ulimit -v and AddressSanitizer do not mix"
 	# shellcheck disable=SC2016 # $@ is bash -c's
 	start_server srv bash -c 'ulimit -v 160000 && exec "$@"' _ srv-thread --port 0 --quiet --no-detach
-	local i got503=0 out
-	for i in $(seq 30); do
+	local got503=0 out
+	for _ in $(seq 30); do
 		out="$(curl -sS -D - --max-time 5 "http://127.0.0.1:$PORT/")"
 		[[ "$out" == *"503 Service Unavailable"* ]] && got503=1 && break
 		[[ "$out" == *"Hello, World!"* ]] || fail "neither 200 nor 503: $out"
@@ -317,8 +331,9 @@ asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 	assert_success
 	stop_gracefully "$SERVER_PID" TERM
 	run bg_out srv
-	[[ "$output" =~ ^Serving\ HTTP\ on\ port\ $PORT\ \.\.\.$'\n'threads:\ 2\ created,\ 2\ finished,\ 0\ left\;\ VmSize\ [0-9]+\ kB,\ VmRSS\ [0-9]+\ kB$'\n'Stopped:\ served\ 2\ requests\.$ ]] ||
-		fail "unexpected --quiet output:" "$output"
+	output_is "^Serving HTTP on port $PORT \\.\\.\\.\$" \
+		'^threads: 2 created, 2 finished, 0 left; VmSize [0-9]+ kB, VmRSS [0-9]+ kB$' \
+		'^Stopped: served 2 requests\.$'
 }
 
 @test "--pool: a thread whose accept() fails with EMFILE stops the server, exit 1" {
