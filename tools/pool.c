@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "sig.h"
@@ -15,7 +16,6 @@ int pool_init(struct pool *p)
 	int e;
 
 	memset(p, 0, sizeof *p);
-	p->main = pthread_self();
 	e = pthread_mutex_init(&p->lock, NULL);
 	if (e != 0) {
 		errno = e;
@@ -148,9 +148,9 @@ void pool_fail(struct pool *p)
 	pthread_mutex_lock(&p->lock);
 	p->failed = 1;
 	pthread_mutex_unlock(&p->lock);
-	/* The stop signals are blocked in every thread but main's waits:
-	 * this one is delivered there, and main stops the server. */
-	pthread_kill(p->main, SIGTERM);
+	/* To the process: the stop signals are blocked in every thread but
+	 * main's waits, so main takes it there, and stops the server. */
+	kill(getpid(), SIGTERM);
 }
 
 static long live(struct pool *p)
@@ -215,6 +215,7 @@ int pool_memory(long *vmsize_kb, long *vmrss_kb)
 	FILE *f = fopen("/proc/self/status", "r");
 	int found = 0;
 
+	*vmsize_kb = *vmrss_kb = 0;
 	if (f == NULL)
 		return -1;
 	while (fgets(line, sizeof line, f) != NULL) {

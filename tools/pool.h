@@ -46,7 +46,7 @@ struct pool {
 	pthread_t main; /* the thread that handles the stop signals */
 };
 
-/* An empty pool; main is the calling thread. Returns 0, or -1 (errno). */
+/* An empty pool. Returns 0, or -1 (errno). */
 int pool_init(struct pool *p);
 void pool_destroy(struct pool *p);
 
@@ -79,7 +79,8 @@ void pool_finished(struct pool *p);
 int pool_keep_unjoined(struct pool *p, const struct server *s, pthread_t t);
 
 /* A thread cannot go on and the server must stop (accept() failed with
- * EMFILE...): marks the pool failed and sends the main thread SIGTERM. */
+ * EMFILE...): marks the pool failed and sends the process SIGTERM, which
+ * only main lets in. */
 void pool_fail(struct pool *p);
 
 /*

@@ -392,7 +392,7 @@ int main(int argc, char **argv)
 	rc = parse_args(&o, argc, argv);
 	if (rc != CLI_OK)
 		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
-	lfds = malloc((size_t)o.children * sizeof *lfds);
+	lfds = calloc((size_t)o.children, sizeof *lfds);
 	if (lfds != NULL) {
 		for (i = 0; i < o.children; i++)
 			lfds[i] = -1;
