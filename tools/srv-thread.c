@@ -288,6 +288,7 @@ static void *pool_thread(void *arg)
 static int start_thread(const struct opts *o, struct pool *p, struct client *c)
 {
 	struct job *j = malloc(sizeof *j);
+	long n = p->created + 1; /* j is the thread's once it runs */
 	pthread_t t;
 	int e;
 
@@ -296,7 +297,7 @@ static int start_thread(const struct opts *o, struct pool *p, struct client *c)
 		server_refuse(&o->s, c->fd);
 		return -1;
 	}
-	job_init(j, o, p->created + 1, p);
+	job_init(j, o, n, p);
 	j->c = *c; /* by value: the thread's own copy of the descriptor */
 	if (o->by_pointer) {
 		j->fdp = &c->fd; /* the mistake: main's variable itself */
@@ -316,7 +317,7 @@ static int start_thread(const struct opts *o, struct pool *p, struct client *c)
 	}
 	pool_created(p);
 	say(&o->s.say, "pthread_create(&t, 0, one_client, j)",
-	    "thread %ld, for fd %d (%s)", j->n, c->fd,
+	    "thread %ld, for fd %d (%s)", n, c->fd,
 	    o->by_pointer ? "arg = &fd: main's variable" : "arg: a copy");
 	if (o->no_detach) /* the mistake: nobody will join t */
 		pool_keep_unjoined(p, &o->s, t);
