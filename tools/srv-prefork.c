@@ -35,8 +35,10 @@
  *   - --reuseport: each child has its own listening socket (SO_REUSEPORT),
  *     and the kernel picks the socket by a hash of the client's address.
  *
- * The meter and the count of wakeups are in tools/prefork.c; the table of
- * children and the stop sequence are srv-fork's, in tools/children.c.
+ * The meter, the count of wakeups and the listeners of --reuseport after
+ * the first are in tools/prefork.c; the table of children and the stop
+ * sequence are srv-fork's, in tools/children.c. (This file is some 45 lines
+ * over socklab's 400: its --help explains each way of waiting.)
  *
  * See also
  *   docs/06-beyond-fork.md; tools/srv-iter.c (socket..listen, recv, send);
