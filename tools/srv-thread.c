@@ -22,7 +22,7 @@
  *   ./bin/srv-thread                              # terminal 1
  *   ./bin/cli-connect --clients 3 localhost:8888  # terminal 2
  *   ls /proc/$(pgrep -o srv-thread)/task          # the threads, as tasks
- *   ./bin/srv-thread --by-pointer                 # two clients at once:
+ *   ./bin/srv-thread --by-pointer --timeout 1     # two clients at once:
  *   ./bin/cli-connect --clients 2 --timeout 3 localhost:8888  # one hangs
  *
  * Things to notice
