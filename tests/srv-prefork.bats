@@ -124,7 +124,6 @@ children_served() {
 	assert_equal "$conns" 40
 	# Three idle children woken per connection: about 120.
 	((futile >= conns)) || fail "only $futile wakeups for nothing for $conns connections"
-	((woke >= conns + futile)) || fail "woke $woke, $futile of them for nothing, $conns connections"
 	echo "# --wait poll: $conns connections, woke $woke times, $futile for nothing" >&3
 }
 
