@@ -24,8 +24,20 @@ int pool_init(struct pool *p)
 	return 0;
 }
 
+static long live(struct pool *p)
+{
+	long n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->created - p->finished;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
 void pool_destroy(struct pool *p)
 {
+	if (live(p) > 0)
+		return; /* a thread left running may still use them */
 	pthread_mutex_destroy(&p->lock);
 	free(p->conns);
 	free(p->unjoined);
@@ -153,17 +165,7 @@ void pool_fail(struct pool *p)
 	kill(getpid(), SIGTERM);
 }
 
-static long live(struct pool *p)
-{
-	long n;
-
-	pthread_mutex_lock(&p->lock);
-	n = p->created - p->finished;
-	pthread_mutex_unlock(&p->lock);
-	return n;
-}
-
-void pool_stop(struct pool *p, const struct server *s)
+long pool_stop(struct pool *p, const struct server *s)
 {
 	struct say loud = s->say; /* said even with --quiet */
 	double deadline = clock_now() + POOL_GRACE;
@@ -194,11 +196,18 @@ void pool_stop(struct pool *p, const struct server *s)
 	for (i = 0; i < p->nconns; i++)
 		pthread_kill(p->conns[i].thread, POOL_WAKE);
 	pthread_mutex_unlock(&p->lock);
-	while (live(p) > 0)
+	deadline = clock_now() + POOL_GRACE;
+	while ((n = live(p)) > 0 && clock_now() < deadline)
 		clock_sleep(0.02, NULL, NULL);
+	if (n > 0) /* blocked where no wakeup reaches them */
+		say_note(&loud,
+		         "Stopping: %ld thread%s still running after %g s more: "
+		         "the process ends with %s",
+		         n, n == 1 ? "" : "s", POOL_GRACE,
+		         n == 1 ? "it" : "them");
 
 	/* --no-detach: the finished threads' stacks are freed only now. */
-	if (p->nunjoined > 0) {
+	if (n == 0 && p->nunjoined > 0) {
 		for (i = 0; i < p->nunjoined; i++)
 			pthread_join(p->unjoined[i], NULL);
 		if (pool_memory(&vmsize, &vmrss) == 0)
@@ -207,6 +216,7 @@ void pool_stop(struct pool *p, const struct server *s)
 			    p->nunjoined, vmsize, vmrss);
 		p->nunjoined = 0;
 	}
+	return n;
 }
 
 int pool_memory(long *vmsize_kb, long *vmrss_kb)

@@ -86,11 +86,12 @@ void pool_fail(struct pool *p);
 /*
  * The stop, once no new connection comes: up to POOL_GRACE seconds for the
  * threads serving a client to finish; then each one still serving is sent
- * POOL_WAKE, and they finish. Then the --no-detach threads are joined,
- * late.
+ * POOL_WAKE, and they finish (within POOL_GRACE more: a thread that has not
+ * by then is said, and left to the process's exit). Then the --no-detach
+ * threads are joined, late. Returns the threads still running (0).
  */
 #define POOL_GRACE 2.0
-void pool_stop(struct pool *p, const struct server *s);
+long pool_stop(struct pool *p, const struct server *s);
 
 /* VmSize and VmRSS of this process, in kB, from /proc/self/status.
  * Returns 0, or -1 (no /proc: macOS). */

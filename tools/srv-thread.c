@@ -383,7 +383,10 @@ static int prethreaded(const struct opts *o, struct pool *p, int lfd)
 	if (shutdown(lfd, SHUT_RD) == 0)
 		say_fd(&o->s.say, "shutdown", lfd, "SHUT_RD",
 		       "ok, accept() returns in every thread");
-	pool_stop(p, &o->s);
+	/* Where shutdown() does not end a blocked accept() (not Linux), the
+	 * pool's threads are not joined: the process ends with them. */
+	if (pool_stop(p, &o->s) > 0)
+		n = 0;
 	for (i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 	if (n > 0)
