@@ -86,7 +86,6 @@ struct job {
 	int passed;     /* --by-pointer: what it held then, to say so */
 	int detach;
 	int lfd, lock; /* --pool: the listener, accept() under the mutex */
-	long n;        /* the thread's number, for its tag */
 	struct pool *pool;
 };
 
@@ -191,7 +190,6 @@ static void job_init(struct job *j, const struct opts *o, long n,
 	j->s = o->s;
 	pool_thread_mask(&j->s);
 	say_tag(&j->s.say, "[thread %ld] ", n);
-	j->n = n;
 	j->pool = p;
 	j->detach = !o->no_detach;
 }
