@@ -36,6 +36,7 @@ BIN      ?= bin
 
 TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port \
            check-server
+TOOLS   += srv-prefork srv-thread
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
            lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
            lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
@@ -43,6 +44,7 @@ LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
 # lesson); the others also link srv-iter's calls (server_listen(),
 # server_serve()): tools/srv-iter.c compiled again without its main().
 SERVERS  = srv-iter srv-sleep srv-fork
+SERVERS += srv-prefork srv-thread
 MAN1     = $(TOOLS:%=man/%.1)
 
 LIBOBJ   = $(LIBSRC:lib/%.c=$(O)/lib/%.o)
@@ -69,6 +71,14 @@ $(O)/tools/server-calls.o: tools/srv-iter.c lib/*.h tools/*.h
 
 $(BIN)/srv-sleep: $(O)/tools/server-calls.o
 $(BIN)/srv-fork: $(O)/tools/server-calls.o $(O)/tools/children.o
+# srv-prefork: srv-fork's table and stop sequence, and its meter
+# (tools/prefork.c); srv-thread: POSIX threads (-pthread) and its
+# bookkeeping (tools/pool.c).
+$(BIN)/srv-prefork: $(O)/tools/server-calls.o $(O)/tools/children.o \
+		$(O)/tools/prefork.o
+$(BIN)/srv-thread: $(O)/tools/server-calls.o $(O)/tools/pool.o
+$(BIN)/srv-thread: LDLIBS += -pthread
+$(O)/tools/srv-thread.o $(O)/tools/pool.o: ALL_CFLAGS += -pthread
 $(SERVERS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(O)/tools/server.o \
 		$(O)/libsocklab.a
 	@mkdir -p $(@D)

@@ -9,9 +9,9 @@
  *                      (recv until the request is complete, print it,
  *                      send the reply). The Makefile compiles srv-iter.c a
  *                      second time with -DSERVER_CALLS_ONLY, which leaves
- *                      out its main(), and links that object into srv-sleep
- *                      and srv-fork: they use these calls, they do not copy
- *                      them.
+ *                      out its main(), and links that object into the
+ *                      other servers: they use these calls, they do not
+ *                      copy them.
  *   tools/server.c     what is not the lesson: the options every server
  *                      takes, the stop signals and the waits, what to do
  *                      when accept() fails, the 503 refusal, the last line.
@@ -48,6 +48,10 @@ struct server {
 	struct say say;
 	sigset_t wait_mask; /* the signal mask inside server_wait/sleep() */
 	sigset_t run_mask;  /* ...and outside: the stop signals blocked */
+	/* A tool's own socket option, set by server_listen() between
+	 * SO_REUSEADDR and bind() (srv-prefork --reuseport: SO_REUSEPORT);
+	 * NULL for none. Returns 0, or -1 after saying why. */
+	int (*before_bind)(const struct server *s, int fd);
 };
 
 /* A client, as accept() gives it: the connection and the peer's address

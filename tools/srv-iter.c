@@ -27,7 +27,7 @@
  *
  * This file is also where every socklab server gets the article's calls:
  * server_listen() and server_serve() below are compiled a second time with
- * -DSERVER_CALLS_ONLY (no main()) and linked into srv-sleep and srv-fork.
+ * -DSERVER_CALLS_ONLY (no main()) and linked into the other servers.
  *
  * See also
  *   docs/01-iterative-server.md; tools/server.h (what the servers share);
@@ -99,6 +99,11 @@ int server_listen(const struct server *s)
 			continue;
 		}
 		say_fd(&s->say, "setsockopt", fd, "SO_REUSEADDR, 1", "ok");
+		if (s->before_bind != NULL && s->before_bind(s, fd) == -1) {
+			close(fd); /* a server's own option (srv-prefork) */
+			fd = -1;
+			continue;
+		}
 
 		/* 3. bind: give the socket its address, the server's ip:port. */
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {

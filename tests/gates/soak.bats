@@ -12,6 +12,10 @@
 #     and no descriptor growth.
 #   - srv-sleep --sleep 60: 100 clients that vanish or reset delay a normal
 #     client by nothing (it sleeps only after a reply).
+#   - srv-prefork and srv-thread (per connection and --pool): bursts of 500
+#     clients and sequential requests, then the same descriptors, threads
+#     and children as before, and VmRSS within SOAK_RSS_SLACK_KB (after a
+#     first burst: glibc keeps finished threads' stacks for the next ones).
 
 load gate_helper
 
@@ -129,4 +133,59 @@ load gate_helper
 	stop_gracefully "$SERVER_PID"
 	assert_equal "$STOP_STATUS" 0
 	assert_output_contains "Stopped: served 1 request." "$(bg_out srv)"
+}
+
+# kids PID: the children of PID.
+kids() { pgrep -P "$1" | sort -n; }
+tasks() { find "/proc/$1/task" -mindepth 1 -maxdepth 1 | wc -l; }
+
+@test "srv-prefork: bursts of 500 and sequential requests: the same children, no descriptor or memory growth" {
+	has_tool srv-prefork || skip "srv-prefork is not built"
+	start_server srv srv-prefork --quiet --port 0 --backlog 512 --children 4
+	run client burst "$PORT" 500
+	assert_success
+	local k before fds0=() rss0=() i=0
+	before="$(kids "$SERVER_PID")"
+	for k in $SERVER_PID $before; do
+		fds0+=("$(fd_count "$k")") rss0+=("$(rss_kb "$k")")
+	done
+	run client burst "$PORT" 500
+	assert_success
+	run client seq "$PORT" $((SOAK_REQUESTS / 4))
+	assert_success
+	assert_equal "$(kids "$SERVER_PID")" "$before"
+	for k in $SERVER_PID $before; do
+		assert_equal "$(fd_count "$k")" "${fds0[i]}"
+		(($(rss_kb "$k") - rss0[i] <= SOAK_RSS_SLACK_KB)) ||
+			fail "VmRSS of $k grew from ${rss0[i]} to $(rss_kb "$k") kB"
+		i=$((i + 1))
+	done
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	assert_output_contains "meter: 4 children: $((1000 + SOAK_REQUESTS / 4)) connections;" "$(bg_out srv)"
+}
+
+@test "srv-thread, per connection and --pool 8: bursts of 500 and sequential requests: no thread, descriptor or memory left" {
+	has_tool srv-thread || skip "srv-thread is not built"
+	local mode fds0 rss0
+	tasks_back() { [[ "$(tasks "$SERVER_PID")" -eq "$TASKS0" ]]; }
+	for mode in "" "--pool 8"; do
+		# shellcheck disable=SC2086
+		start_server "srv$mode" srv-thread --quiet --port 0 --backlog 512 $mode
+		run client burst "$PORT" 500
+		assert_success
+		TASKS0="$(tasks "$SERVER_PID")" fds0="$(fd_count "$SERVER_PID")" rss0="$(rss_kb "$SERVER_PID")"
+		run client burst "$PORT" 500
+		assert_success
+		run client seq "$PORT" $((SOAK_REQUESTS / 4))
+		assert_success
+		wait_for tasks_back
+		assert_equal "$(fd_count "$SERVER_PID")" "$fds0"
+		echo "# srv-thread $mode: VmRSS $rss0 -> $(rss_kb "$SERVER_PID") kB" >&3
+		(($(rss_kb "$SERVER_PID") - rss0 <= SOAK_RSS_SLACK_KB)) ||
+			fail "VmRSS grew from $rss0 to $(rss_kb "$SERVER_PID") kB"
+		stop_gracefully "$SERVER_PID"
+		assert_equal "$STOP_STATUS" 0
+		assert_output_contains "Stopped: served $((1000 + SOAK_REQUESTS / 4)) requests." "$(bg_out "srv$mode")"
+	done
 }

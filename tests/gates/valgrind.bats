@@ -187,6 +187,113 @@ assert_failure_or_success() {
 	assert_output_contains "children: 1 forked, 1 reaped, 0 left"
 }
 
+@test "srv-prefork under valgrind: parent and children, hostile clients, then SIGTERM: no error, leak or open descriptor" {
+	has_tool srv-prefork || skip "srv-prefork is not built"
+	# The children are forks of the parent under valgrind: one log each.
+	vg_server_start prefork srv-prefork --port 0 --children 2 --timeout 1
+	run client seq "$PORT" 6
+	assert_success
+	run client halfclose "$PORT"
+	assert_success
+	run client oversized "$PORT" 20000
+	assert_success
+	run client vanish "$PORT" 2
+	assert_success
+	run client reset "$PORT" 2
+	assert_success
+	vg_server_stop prefork TERM
+	assert_output_contains "children: 2 forked, 2 reaped, 0 left" "$(bg_out prefork)"
+	(($(find "$BATS_TEST_TMPDIR" -name 'vg-prefork.*.log' | wc -l) == 3))
+}
+
+@test "srv-prefork under valgrind: --wait poll --reuseport, a child killed and replaced, SIGINT: no error, leak or open descriptor" {
+	has_tool srv-prefork || skip "srv-prefork is not built"
+	vg_server_start prefork srv-prefork --port 0 --children 2 --wait poll --reuseport
+	run client seq "$PORT" 4
+	assert_success
+	local victim
+	victim="$(pgrep -P "$SERVER_PID" | head -n 1)"
+	kill -KILL "$victim"
+	wait_for bg_out_has prefork "in place of $victim"
+	run client seq "$PORT" 4
+	assert_success
+	stop_gracefully "$SERVER_PID" INT
+	assert_equal "$STOP_STATUS" 0
+	# The killed child never wrote its summary: every other log is checked.
+	local log n=0
+	for log in "$BATS_TEST_TMPDIR"/vg-prefork.*.log; do
+		[[ "$log" == *".$victim.log" ]] && continue
+		"$GATES/vg-check" "$log"
+		n=$((n + 1))
+	done
+	assert_equal "$n" 3 # the parent, a child, the replacement
+}
+
+@test "srv-thread under valgrind: a thread per connection, hostile clients, a silent one at the stop: no error, leak or open descriptor" {
+	has_tool srv-thread || skip "srv-thread is not built"
+	vg_server_start thread srv-thread --port 0 --timeout 30
+	run client seq "$PORT" 6
+	assert_success
+	run client halfclose "$PORT"
+	assert_success
+	run client oversized "$PORT" 20000
+	assert_success
+	run client vanish "$PORT" 2
+	assert_success
+	run client reset "$PORT" 2
+	assert_success
+	# A client that sends half a request and waits: the stop wakes its
+	# thread (SIGURG) after the grace.
+	start_bg partial '^sent' python3 "$GATES/client.py" partial "$PORT"
+	wait_for bg_out_has thread "recv("
+	vg_server_stop thread TERM
+	assert_output_contains "interrupted: stopping" "$(bg_err thread)"
+}
+
+@test "srv-thread under valgrind: --pool 3, and --no-detach joined at the stop: no error, leak or open descriptor" {
+	has_tool srv-thread || skip "srv-thread is not built"
+	vg_server_start pool srv-thread --port 0 --pool 3 --timeout 1
+	run client seq "$PORT" 6
+	assert_success
+	run client vanish "$PORT" 2
+	assert_success
+	vg_server_stop pool HUP
+	assert_output_contains "threads: 3 created, 3 finished, 0 left" "$(bg_out pool)"
+	vg_server_start nodetach srv-thread --port 0 --no-detach
+	run client seq "$PORT" 5
+	assert_success
+	vg_server_stop nodetach TERM
+	assert_output_contains "5 threads joined" "$(bg_out nodetach)"
+}
+
+# hg_thread NAME ARGS...: srv-thread under helgrind (valgrind's thread
+# checker), 5 sequential clients and 2 at once, then SIGTERM; sets HG_LOG.
+hg_thread() {
+	local name="$1"
+	shift
+	HG_LOG="$BATS_TEST_TMPDIR/hg-$name.log"
+	start_server "$name" valgrind --tool=helgrind --log-file="$HG_LOG" \
+		"$SOCKLAB_BIN/srv-thread" --port 0 --quiet "$@"
+	client seq "$PORT" 5 >/dev/null || true
+	cli-connect --clients 2 --read --timeout 2 "127.0.0.1:$PORT" >/dev/null || true
+	stop_gracefully "$SERVER_PID" TERM
+	assert_equal "$STOP_STATUS" 0
+}
+
+@test "srv-thread under helgrind: no data race per connection nor in the pool; --by-pointer's race is found where it is" {
+	has_tool srv-thread || skip "srv-thread is not built"
+	hg_thread hg-conn
+	grep -q 'ERROR SUMMARY: 0 errors' "$HG_LOG" || fail "helgrind:" "$(cat "$HG_LOG")"
+	hg_thread hg-pool --pool 3
+	grep -q 'ERROR SUMMARY: 0 errors' "$HG_LOG" || fail "helgrind:" "$(cat "$HG_LOG")"
+	# The mistake is a data race: the thread reads main's variable while
+	# main writes it (the next accept()).
+	hg_thread hg-pointer --by-pointer
+	grep -q 'Possible data race during read of size 4' "$HG_LOG" || fail "helgrind saw no race:" "$(cat "$HG_LOG")"
+	grep -A3 'Possible data race during read' "$HG_LOG" | grep -q 'one_client (srv-thread.c' ||
+		fail "the race is not in one_client:" "$(cat "$HG_LOG")"
+}
+
 @test "cli-connect --clients under valgrind: forked clients, each log clean" {
 	cli-connect --help | grep -q -- '--clients' || skip "cli-connect has no --clients yet"
 	start_server srv srv-iter --port 0 --quiet
