@@ -35,6 +35,7 @@ O        ?= build
 BIN      ?= bin
 
 TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port
+TOOLS   += srv-poll
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
            lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
            lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
@@ -42,6 +43,7 @@ LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
 # lesson); the others also link srv-iter's calls (server_listen(),
 # server_serve()): tools/srv-iter.c compiled again without its main().
 SERVERS  = srv-iter srv-sleep srv-fork
+SERVERS += srv-poll
 MAN1     = $(TOOLS:%=man/%.1)
 
 LIBOBJ   = $(LIBSRC:lib/%.c=$(O)/lib/%.o)
@@ -68,6 +70,10 @@ $(O)/tools/server-calls.o: tools/srv-iter.c lib/*.h tools/*.h
 
 $(BIN)/srv-sleep: $(O)/tools/server-calls.o
 $(BIN)/srv-fork: $(O)/tools/server-calls.o $(O)/tools/children.o
+# srv-poll: the loop; select, poll and epoll (tools/watch.c, the lesson's
+# second half); the table of connections (tools/conns.c).
+$(BIN)/srv-poll: $(O)/tools/server-calls.o $(O)/tools/watch.o \
+                 $(O)/tools/conns.o
 $(SERVERS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(O)/tools/server.o \
 		$(O)/libsocklab.a
 	@mkdir -p $(@D)
