@@ -104,9 +104,10 @@ $(O)/unit/%: tests/unit/%.c $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# An LD_PRELOAD shim for tests/signals.bats (tests/unit/stop-before.c);
-# -Wno-pedantic: glibc declares accept() with a GNU transparent union.
-$(O)/unit/stop-before.so: tests/unit/stop-before.c
+# LD_PRELOAD shims: tests/unit/stop-before.c (tests/signals.bats),
+# short-send.c (tests/srv-poll.bats); -Wno-pedantic: glibc declares
+# accept() with a GNU transparent union.
+$(O)/unit/%.so: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-pedantic -shared -fPIC -o $@ $< -ldl
 
