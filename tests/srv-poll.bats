@@ -318,6 +318,29 @@ os.execvp(sys.argv[2], sys.argv[2:])'
 }
 is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
 
+@test "a stop signal that comes while descriptors are ready is let in at once, not at the next quiet moment" {
+	[[ "$(uname -s)" == Linux ]] || skip "LD_PRELOAD shim: Linux only"
+	run make -s -C "$SOCKLAB_ROOT" --no-print-directory build/unit/stop-before.so
+	assert_success
+	local api
+	for api in "${APIS[@]}"; do
+		LD_PRELOAD="$SOCKLAB_ROOT/build/unit/stop-before.so" \
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+			start_server "srv-$api" srv-poll --api "$api" --port 0 --timeout 0 --backlog 256
+		wait_for is_stopped "$SERVER_PID"
+		# 100 clients in the listen queue: the listener stays ready for
+		# 100 wakeups. Linux's waits deliver a signal only when they
+		# have to wait: the loop must let the pending one in itself.
+		start_bg "idle-$api" '^holding' cli-connect --idle 100 --hold 60 "127.0.0.1:$PORT"
+		kill -TERM "$SERVER_PID"
+		kill -CONT "$SERVER_PID"
+		wait_for exited "$SERVER_PID"
+		run bg_out "srv-$api"
+		assert_equal "${lines[-1]}" "Stopped: served 0 requests."
+		refute_output_contains "accept4("
+	done
+}
+
 # ------------------------------------------------------------- bad input
 
 @test "a bad --api, a missing value, a value to --defer-accept, a stray argument: usage errors, exit 2" {

@@ -439,7 +439,12 @@ int main(int argc, char **argv)
 			cli_error(PROG, "wait: %s", strerror(errno));
 			status = 1;
 		}
-		dispatch(&lp);
+		/* With something ready, the wait let no signal in: one that
+		 * came meanwhile is let in now, not at the next quiet moment. */
+		if (n > 0)
+			server_let_pending_in(&o.s);
+		if (!server_stop)
+			dispatch(&lp);
 	}
 	status = lp.failed ? 1 : status;
 
