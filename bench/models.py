@@ -10,11 +10,13 @@ Every server model side by side, each figure measured in this run:
                                  model's cost; divided by the requests. The
                                  median of --runs fresh servers.
   requests/s at 8 clients        ab's figure, the same runs.
-  requests/s, 100 clients        90 fast clients (`ab -t T -c 90`) while 10
-  (10 slow)                      slow ones trickle a request that never ends
-                                 (one byte every 0.5 s, a new connection
-                                 when the server closes one), against a
-                                 fresh server with its default --timeout.
+  requests/s, 100 clients        bench/load: 90 fast clients (GET, read to
+  (10 slow)                      the close, again) while 10 slow ones trickle
+                                 a request that never ends (one byte every
+                                 0.5 s, a new connection when the server
+                                 closes one), for T seconds, against a fresh
+                                 server with its default --timeout: the 200
+                                 replies per second.
   memory at 1,000 idle           `cli-connect --idle 1000` held against a
                                  fresh server with --timeout 0: the Pss
                                  (/proc/PID/smaps_rollup) of the server and
@@ -28,17 +30,16 @@ Every server model side by side, each figure measured in this run:
 
 A model whose binary is not built is a row of "n/a (not built)".
 """
+import json
 import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
-import threading
 import time
 
 BACKLOG = 1024  # so that no burst is cut by the listen queue (lesson 2)
-SLOW_REQUEST = b"GET /slow HTTP/1.1\r\nX-Slow: "  # then 'a' for ever
+IDLE_TIMEOUT = 10  # s, cli-connect --timeout for the memory figure
 
 
 def models(ctx, B):
@@ -47,8 +48,8 @@ def models(ctx, B):
     a = ctx.args
     rows = []
 
-    def add(key, label, path, args=(), timeout=True, need=None):
-        row = {"key": key, "label": label, "timeout": timeout}
+    def add(key, label, path, args=(), timeout=True, need=None, idle=True):
+        row = {"key": key, "label": label, "timeout": timeout, "idle": idle}
         if path is None or not os.access(path, os.X_OK):
             row["missing"] = "n/a (not built)"
         elif need and need not in B.help_text(path):
@@ -71,7 +72,8 @@ def models(ctx, B):
         add("srv-poll-" + api, "srv-poll --api " + api, os.path.join(b, "srv-poll"),
             ["--quiet", "--api", api])
     add("srv-poll-defer", "srv-poll --api epoll --defer-accept", os.path.join(b, "srv-poll"),
-        ["--quiet", "--api", "epoll", "--defer-accept"], need="--defer-accept")
+        ["--quiet", "--api", "epoll", "--defer-accept"], need="--defer-accept",
+        idle=False)
     return rows
 
 
@@ -169,91 +171,34 @@ def stop_with_rusage(s):
 # ------------------------------------------------------------- clients
 
 
-class SlowClients:
-    """n clients that trickle a request that never ends, one byte every
-    `every` s each; a new connection when the server closes one."""
-
-    def __init__(self, port, n, every=0.5):
-        self.port, self.n, self.every = port, n, every
-        self.socks = [None] * n
-        self.reconnects = 0
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-
-    def run(self):
-        sent = [0] * self.n
-        while not self.done.is_set():
-            for i in range(self.n):
-                s = self.socks[i]
-                try:
-                    if s is None:
-                        s = socket.socket()
-                        s.settimeout(1)
-                        s.connect(("127.0.0.1", self.port))
-                        s.setblocking(False)
-                        self.socks[i], sent[i] = s, 0
-                    try:
-                        s.recv(4096)  # a reply (408), or b"": closed
-                        raise ConnectionError  # this one is over
-                    except BlockingIOError:
-                        pass  # nothing: the server still waits for it
-                    byte = SLOW_REQUEST[sent[i]:sent[i] + 1] or b"a"
-                    s.send(byte)
-                    sent[i] += 1
-                except OSError:
-                    if s is not None:
-                        s.close()
-                    self.socks[i] = None
-                    self.reconnects += 1
-            self.done.wait(self.every)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.done.set()
-        self.thread.join()
-        for s in self.socks:
-            if s is not None:
-                s.close()
-
-
-def ab_timed(ctx, port, secs, c):
-    """`ab -t secs -c c`: requests completed per second of the run."""
-    cmd = ctx.pin(1) + ["ab", "-q", "-r", "-s", "10", "-t", "%g" % secs,
-                        "-c", str(c), "http://127.0.0.1:%d/hello" % port]
+def slow_load(ctx, load, port, secs):
+    """bench/load: 90 fast clients and 10 slow ones for secs seconds;
+    requests/s = the fast requests answered 200 in that time."""
+    cmd = ctx.pin(1) + [load, "--port", str(port), "--clients", "90", "--slow", "10",
+                        "--seconds", "%g" % secs, "--every", "0.5"]
     try:
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                           timeout=secs + 60)
-    except subprocess.TimeoutExpired:
-        return {"error": "ab timed out"}
-    done = re.search(r"^Complete requests:\s+(\d+)", r.stdout, re.M) or \
-        re.search(r"Total of (\d+) requests completed", r.stdout + r.stderr)
-    took = re.search(r"^Time taken for tests:\s+([\d.]+)", r.stdout, re.M)
-    if not done and "timeout specified has expired" in r.stderr:
-        # No reply at all for 10 s (-s 10): ab gives up, and says nothing
-        # of what it had.
-        return {"rps": 0.0, "stalled": True}
-    if not done:
-        why = (r.stderr.strip() or r.stdout.strip()).splitlines()
-        return {"error": "ab: " + (why[-1] if why else "exit %d" % r.returncode)}
-    bad = sum(int(m.group(1)) for m in re.finditer(
-        r"^(?:Failed requests|Non-2xx responses):\s+(\d+)", r.stdout, re.M))
-    n = int(done.group(1))
-    t = float(took.group(1)) if took else secs
-    return {"rps": (n - bad) / t if t > 0 else float("nan"), "complete": n, "failed": bad,
-            "seconds": t}
+                           timeout=secs + 30)
+        fig = json.loads(r.stdout.strip().splitlines()[-1])
+    except (subprocess.TimeoutExpired, ValueError, IndexError) as e:
+        return {"error": "bench/load: %s" % (e if not isinstance(e, IndexError)
+                                              else r.stderr.strip() or "no output")}
+    fig["rps"] = fig["ok"] / fig["seconds"]
+    return fig
 
 
-def hold_idle(ctx, cli, s, n, base, deadline=30.0):
+def hold_idle(ctx, cli, s, n, base, connect_timeout):
     """cli-connect --idle n against server s, held; returns (held by the
     server, Pss of its processes, whether it is still alive); then lets go
-    and waits until the server has closed them."""
+    and waits until the server has closed them. The client tries each
+    connection for connect_timeout s (a server slow to accept makes the
+    kernel drop SYNs, retried after 1, 3, 7, 15 s)."""
     out = os.path.join(ctx.tmp, "idle-%d-%d.out" % (s.proc.pid, n))
+    deadline = connect_timeout + 30.0
     with open(out, "wb") as f:
         client = subprocess.Popen(ctx.pin(1) + [cli, "--idle", str(n), "--hold", "600",
-                                                "--timeout", "5", "127.0.0.1:%d" % s.port],
+                                                "--timeout", "%g" % connect_timeout,
+                                                "127.0.0.1:%d" % s.port],
                                   stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT)
     try:
         end = time.monotonic() + deadline
@@ -323,29 +268,26 @@ def figures(ctx, B, rows, cli, notes):
         if "error" in row:
             notes.append(row["error"])
             continue
-        # 100 clients, 10 of them slow (ab: its time limit).
+        # 100 clients, 10 of them slow (bench/load).
         row["rps100"] = float("nan")
-        if B.have_ab:
+        if B.load:
             try:
                 s = start(ctx, B, row, [], "100 clients")
             except B.BenchError as e:
                 notes.append(str(e))
             else:
                 try:
-                    with SlowClients(s.port, 10):
-                        time.sleep(0.5)  # the slow ones are in
-                        r = ab_timed(ctx, s.port, a.slow_seconds, 90)
+                    r = slow_load(ctx, B.load, s.port, a.slow_seconds)
                 finally:
                     s.stop()
                 if "error" in r:
                     notes.append("%s, 100 clients: %s" % (row["label"], r["error"]))
-                if r.get("failed"):
-                    notes.append("%s, 100 clients: %d of %d requests failed (not counted)"
-                                 % (row["label"], r["failed"], r["complete"]))
+                elif r["failed"]:
+                    notes.append("%s, 100 clients: %d requests failed (not counted), %d "
+                                 "answered 200" % (row["label"], r["failed"], r["ok"]))
                 row["rps100"] = r.get("rps", float("nan"))
-                row["stalled100"] = r.get("stalled", False)
         # Idle connections: memory at a.idle, then the most held.
-        if cli is None:
+        if cli is None or not row["idle"]:
             continue
         try:
             s = start(ctx, B, row, ["--timeout", "0"] if row["timeout"] else [], "idle")
@@ -355,12 +297,16 @@ def figures(ctx, B, rows, cli, notes):
         try:
             time.sleep(0.1)
             base = sockets(tree(s.proc.pid))
-            before = pss_kib(tree(s.proc.pid))
-            held, pss, alive = hold_idle(ctx, cli, s, a.idle, base)
+            # Pss at a tenth, then at all: the difference per connection.
+            # (Not Pss before any client: a client that runs shares the C
+            # library's pages with the server, whose Pss then drops.)
+            few, pss_few, _ = hold_idle(ctx, cli, s, max(1, a.idle // 10), base,
+                                        IDLE_TIMEOUT)
+            held, pss, alive = hold_idle(ctx, cli, s, a.idle, base, IDLE_TIMEOUT)
             row["idle_held"], row["idle_pss"] = held, pss
-            if alive and held >= a.idle:
-                row["idle_kib"] = (pss - before) / held
-            held, _, alive = hold_idle(ctx, cli, s, a.idle_max, base, deadline=60.0)
+            if alive and held >= a.idle and held > few:
+                row["idle_kib"] = (pss - pss_few) / (held - few)
+            held, _, alive = hold_idle(ctx, cli, s, a.idle_max, base, a.idle_timeout)
             row["max_held"] = held
             if not alive:
                 row["max_failed"] = s.output().splitlines()[-1:] or ["exited"]
@@ -387,6 +333,8 @@ def report(ctx, B, rows, p):
             pss, per = num(row["idle_pss"], "%d"), num(row["idle_kib"], "%.2f")
         elif "idle_held" in row:
             pss, per = "n/a", "n/a (holds %d)" % row["idle_held"]
+        elif not row["idle"]:
+            pss = per = "n/a (the kernel holds idle clients: see epoll)"
         else:
             pss = per = "n/a"
         most = "n/a"
@@ -395,8 +343,6 @@ def report(ctx, B, rows, p):
             if "max_failed" in row:
                 most += " (then it failed: %s)" % row["max_failed"][0].replace("|", "/")[:60]
         slow = num(row.get("rps100"), "%.0f")
-        if row.get("stalled100"):
-            slow = "0 (stalled: ab saw no reply for 10 s)"
         p("| %s | %s | %s | %s | %s | %s | %s |"
           % (row["label"], num(row.get("cpu_us")), num(row.get("rps8"), "%.0f"),
              slow, pss, per, most))
@@ -407,13 +353,17 @@ def report(ctx, B, rows, p):
     p("- 8 clients: `%sab -n %d -c 8 http://127.0.0.1:PORT/hello`, %d servers, median; CPU: "
       "wait4() rusage of the stopped server (user + system, its threads and reaped children) "
       "/ requests" % ("taskset -c 1 " if ctx.do_pin else "", a.model_requests, a.model_runs))
-    p("- 100 clients: `ab -r -s 10 -t %g -c 90 http://127.0.0.1:PORT/hello` while "
-      "10 slow clients (bench/models.py, SlowClients) trickle a request that never ends, one "
-      "byte every 0.5 s; the server's default --timeout" % a.slow_seconds)
-    p("- idle: `cli-connect --idle %d --hold 600 --timeout 5 127.0.0.1:PORT`, then `--idle %d`; "
+    p("- 100 clients: `%sBIN/load --port PORT --clients 90 --slow 10 --seconds %g --every 0.5` "
+      "(bench/load.c): 90 clients request again and again while 10 trickle a request that "
+      "never ends, one byte every 0.5 s; the servers have their default --timeout (5 s); "
+      "requests/s: replies 200 / seconds" % ("taskset -c 1 " if ctx.do_pin else "",
+                                               a.slow_seconds))
+    p("- idle: `cli-connect --idle %d --hold 600 --timeout %d 127.0.0.1:PORT`, then `--idle %d "
+      "--timeout %g`; "
       "Pss: the sum of /proc/PID/smaps_rollup over the server and its descendants; per "
-      "connection: (Pss held - Pss before) / connections the server holds (socket "
-      "descriptors open in its processes)" % (a.idle, a.idle_max))
+      "connection: (Pss at %d - Pss at a tenth of them) / the connections added, counted "
+      "where the server holds them (socket descriptors open in its processes)" %
+      (a.idle, IDLE_TIMEOUT, a.idle_max, a.idle_timeout, a.idle))
 
 
 def targets(rows, target, B):
