@@ -187,46 +187,59 @@ def slow_load(ctx, load, port, secs):
     return fig
 
 
-def hold_idle(ctx, cli, s, n, base, connect_timeout):
-    """cli-connect --idle n against server s, held; returns (held by the
-    server, Pss of its processes, whether it is still alive); then lets go
-    and waits until the server has closed them. The client tries each
-    connection for connect_timeout s (a server slow to accept makes the
-    kernel drop SYNs, retried after 1, 3, 7, 15 s)."""
-    out = os.path.join(ctx.tmp, "idle-%d-%d.out" % (s.proc.pid, n))
-    deadline = connect_timeout + 30.0
-    with open(out, "wb") as f:
-        client = subprocess.Popen(ctx.pin(1) + [cli, "--idle", str(n), "--hold", "600",
-                                                "--timeout", "%g" % connect_timeout,
-                                                "127.0.0.1:%d" % s.port],
-                                  stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT)
+def hold_idle(ctx, cli, s, n, base, connect_timeout, batch=None):
+    """n idle connections against server s, from clients of `batch`
+    connections each (`cli-connect --idle`), one after the other: each
+    starts once the server holds what the ones before made, so that no
+    burst overflows the listen queue (a kernel that drops or cookies the
+    handshakes of a full queue loses idle clients, which is the speed of
+    accept(), not what a model can hold). Stops at the first batch the
+    server does not take whole. Returns (held by the server, Pss of its
+    processes then, whether it is alive); then lets go of them all and
+    waits until the server has closed them."""
+    batch = batch or n
+    clients = []
+    held, want = 0, 0
     try:
-        end = time.monotonic() + deadline
-        while time.monotonic() < end and client.poll() is None:
-            with open(out, "rb") as f:
-                if re.search(rb"^holding \d+ idle", f.read(), re.M):
+        while want < n:
+            k = min(batch, n - want)
+            want += k
+            out = os.path.join(ctx.tmp, "idle-%d-%d.out" % (s.proc.pid, len(clients)))
+            with open(out, "wb") as f:
+                clients.append(subprocess.Popen(
+                    ctx.pin(1) + [cli, "--idle", str(k), "--hold", "600", "--timeout",
+                                  "%g" % connect_timeout, "127.0.0.1:%d" % s.port],
+                    stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT))
+            end = time.monotonic() + connect_timeout + 30.0
+            while time.monotonic() < end and clients[-1].poll() is None:
+                with open(out, "rb") as f:
+                    if re.search(rb"^holding \d+ idle", f.read(), re.M):
+                        break
+                time.sleep(0.05)
+            # The server side settles: all of them, or no change for 1 s.
+            last, since = -1, time.monotonic()
+            while time.monotonic() < end and s.proc.poll() is None:
+                held = len(sockets(tree(s.proc.pid)) - base)
+                if held >= want:
                     break
-            time.sleep(0.05)
-        # The server side settles: all n, or no change for 1 s.
-        held, last, since = 0, -1, time.monotonic()
-        while time.monotonic() < end and s.proc.poll() is None:
-            held = len(sockets(tree(s.proc.pid)) - base)
-            if held >= n:
+                if held != last:
+                    last, since = held, time.monotonic()
+                elif time.monotonic() - since > 1.0:
+                    break
+                time.sleep(0.1)
+            if held < want or s.proc.poll() is not None:
                 break
-            if held != last:
-                last, since = held, time.monotonic()
-            elif time.monotonic() - since > 1.0:
-                break
-            time.sleep(0.1)
         alive = s.proc.poll() is None
         pss = pss_kib(tree(s.proc.pid)) if alive else float("nan")
     finally:
-        client.send_signal(signal.SIGTERM)
-        try:
-            client.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            client.kill()
-            client.wait()
+        for c in clients:
+            c.send_signal(signal.SIGTERM)
+        for c in clients:
+            try:
+                c.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                c.kill()
+                c.wait()
     end = time.monotonic() + 20
     while s.proc.poll() is None and time.monotonic() < end:
         if not sockets(tree(s.proc.pid)) - base:
@@ -306,7 +319,8 @@ def figures(ctx, B, rows, cli, notes):
             row["idle_held"], row["idle_pss"] = held, pss
             if alive and held >= a.idle and held > few:
                 row["idle_kib"] = (pss - pss_few) / (held - few)
-            held, _, alive = hold_idle(ctx, cli, s, a.idle_max, base, a.idle_timeout)
+            held, _, alive = hold_idle(ctx, cli, s, a.idle_max, base, a.idle_timeout,
+                                       batch=a.idle)
             row["max_held"] = held
             if not alive:
                 row["max_failed"] = s.output().splitlines()[-1:] or ["exited"]
@@ -358,8 +372,9 @@ def report(ctx, B, rows, p):
       "never ends, one byte every 0.5 s; the servers have their default --timeout (5 s); "
       "requests/s: replies 200 / seconds" % ("taskset -c 1 " if ctx.do_pin else "",
                                                a.slow_seconds))
-    p("- idle: `cli-connect --idle %d --hold 600 --timeout %d 127.0.0.1:PORT`, then `--idle %d "
-      "--timeout %g`; "
+    p("- idle: `cli-connect --idle %d --hold 600 --timeout %d 127.0.0.1:PORT`; then up to %d, "
+      "from such clients started one after the other (`--timeout %g`), each once the server "
+      "holds the ones before, until one is not held whole; "
       "Pss: the sum of /proc/PID/smaps_rollup over the server and its descendants; per "
       "connection: (Pss at %d - Pss at a tenth of them) / the connections added, counted "
       "where the server holds them (socket descriptors open in its processes)" %

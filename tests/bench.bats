@@ -136,7 +136,7 @@ print("ok")' "$BATS_TEST_TMPDIR/bench.json"
 	# Each column says how it was measured.
 	assert_line_matches '^- 8 clients: `(taskset -c 1 )?ab -n 200 -c 8 http://127\.0\.0\.1:PORT/hello`'
 	assert_line_matches '^- 100 clients: `(taskset -c 1 )?BIN/load --port PORT --clients 90 --slow 10 --seconds 0\.5 --every 0\.5`'
-	assert_line_matches '^- idle: `cli-connect --idle 20 --hold 600 --timeout 10 127\.0\.0\.1:PORT`, then `--idle 50 --timeout 5`'
+	assert_line_matches '^- idle: `cli-connect --idle 20 --hold 600 --timeout 10 127\.0\.0\.1:PORT`; then up to 50, from such clients started one after the other'
 	# The targets, last.
 	assert_line_matches '^\| srv-prefork CPU/req at most 1/4 of srv-fork.s \| .* \| (yes|NO|n/a) \|$'
 	assert_line_matches '^\| srv-thread CPU/req at most 1/2 of srv-fork.s \| .* \| (yes|NO|n/a) \|$'
