@@ -20,7 +20,7 @@
  *            [-H ADDR] [-b N] [-l] [-t S] [-m N] [-q]
  *
  * Try it
- *   ./bin/srv-poll                                # terminal 1
+ *   ./bin/srv-poll --backlog 128                  # terminal 1
  *   curl http://localhost:8888/hello              # terminal 2
  *   ./bin/cli-connect --idle 100 --hold 3 localhost:8888
  *   ./bin/srv-poll --api select --timeout 0 --backlog 2048
@@ -38,6 +38,10 @@
  *   - A client that trickles its request, sends nothing or never reads
  *     delays nobody: its bytes wait in its slot until the rest comes or
  *     --timeout passes.
+ *
+ * (Some 60 lines over socklab's 400: the non-blocking versions of
+ * srv-iter's accept, recv and send, each with what it does when it cannot
+ * go on, are the lesson; the three ways to wait are in tools/watch.c.)
  *
  * See also
  *   docs/06-beyond-fork.md; tools/watch.h (select, poll, epoll);
