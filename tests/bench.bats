@@ -133,9 +133,12 @@ print("ok")' "$BATS_TEST_TMPDIR/bench.json"
 	for m in srv-prefork srv-thread "srv-thread --pool 8"; do
 		assert_line_matches "^\| $m \| ($N|n/a \(not built\)|n/a \(no --pool\)) \|"
 	done
-	# Each column says how it was measured.
+	# Each column says how it was measured (the backquotes are the table's).
+	# shellcheck disable=SC2016
 	assert_line_matches '^- 8 clients: `(taskset -c 1 )?ab -n 200 -c 8 http://127\.0\.0\.1:PORT/hello`'
+	# shellcheck disable=SC2016
 	assert_line_matches '^- 100 clients: `(taskset -c 1 )?BIN/load --port PORT --clients 90 --slow 10 --seconds 0\.5 --every 0\.5`'
+	# shellcheck disable=SC2016
 	assert_line_matches '^- idle: `cli-connect --idle 20 --hold 600 --timeout 10 127\.0\.0\.1:PORT`; then up to 50, from such clients started one after the other'
 	# The targets, last.
 	assert_line_matches '^\| srv-prefork CPU/req at most 1/4 of srv-fork.s \| .* \| (yes|NO|n/a) \|$'
