@@ -36,7 +36,7 @@ BIN      ?= bin
 
 TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port \
            check-server
-TOOLS   += srv-prefork srv-thread
+TOOLS   += srv-prefork srv-thread srv-poll
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
            lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
            lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
@@ -44,7 +44,7 @@ LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
 # lesson); the others also link srv-iter's calls (server_listen(),
 # server_serve()): tools/srv-iter.c compiled again without its main().
 SERVERS  = srv-iter srv-sleep srv-fork
-SERVERS += srv-prefork srv-thread
+SERVERS += srv-prefork srv-thread srv-poll
 MAN1     = $(TOOLS:%=man/%.1)
 
 LIBOBJ   = $(LIBSRC:lib/%.c=$(O)/lib/%.o)
@@ -79,6 +79,10 @@ $(BIN)/srv-prefork: $(O)/tools/server-calls.o $(O)/tools/children.o \
 $(BIN)/srv-thread: $(O)/tools/server-calls.o $(O)/tools/pool.o
 $(BIN)/srv-thread: LDLIBS += -pthread
 $(O)/tools/srv-thread.o $(O)/tools/pool.o: ALL_CFLAGS += -pthread
+# srv-poll: the loop; select, poll and epoll (tools/watch.c, the lesson's
+# second half); the table of connections (tools/conns.c).
+$(BIN)/srv-poll: $(O)/tools/server-calls.o $(O)/tools/watch.o \
+                 $(O)/tools/conns.o
 $(SERVERS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(O)/tools/server.o \
 		$(O)/libsocklab.a
 	@mkdir -p $(@D)
@@ -115,9 +119,10 @@ $(O)/unit/%: tests/unit/%.c $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# An LD_PRELOAD shim for tests/signals.bats (tests/unit/stop-before.c);
-# -Wno-pedantic: glibc declares accept() with a GNU transparent union.
-$(O)/unit/stop-before.so: tests/unit/stop-before.c
+# LD_PRELOAD shims: tests/unit/stop-before.c (tests/signals.bats),
+# short-send.c (tests/srv-poll.bats); -Wno-pedantic: glibc declares
+# accept() with a GNU transparent union.
+$(O)/unit/%.so: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-pedantic -shared -fPIC -o $@ $< -ldl
 
@@ -300,7 +305,8 @@ $(DEMOS:%=demo-%): demo-%: all
 #
 # make bench: optimised builds of the tools (build/bench/bin, so that bin/ is
 # left alone) and of the reference loops bench/ref-iter.c and ref-fork.c
-# (the same compiler and flags), then bench/run prints a Markdown table
+# (the same compiler and flags), and of bench/load.c (fast and slow clients
+# at once, for the models table), then bench/run prints a Markdown table
 # (docs/performance.md). ab (apt-get install apache2-utils) is the load
 # generator when installed. BENCH_FLAGS: --quick, --runs N, --json FILE,
 # --vs 'python3 bench/webserver3a.py --port 0' (bench/run --help).
@@ -308,7 +314,8 @@ $(DEMOS:%=demo-%): demo-%: all
 BENCH_DIR    = build/bench
 BENCH_CFLAGS = -O2 -g
 BENCH_FLAGS ?=
-BENCH_REFS   = $(BENCH_DIR)/bin/ref-iter $(BENCH_DIR)/bin/ref-fork
+BENCH_REFS   = $(BENCH_DIR)/bin/ref-iter $(BENCH_DIR)/bin/ref-fork \
+               $(BENCH_DIR)/bin/load
 PYTHON      ?= python3
 
 .PHONY: bench

@@ -1,14 +1,15 @@
 #!/usr/bin/env bats
 # bench/run, the benchmark behind `make bench`: a smoke test of its quick
-# mode. It checks that the figures are numbers and that the table has its
-# rows; it asserts no timing (docs/performance.md has a recorded run).
+# mode. It checks that the figures are numbers and that the tables have
+# their rows; it asserts no timing (docs/performance.md has a recorded run).
 
 load test_helper
 
 setup_file() {
-	# The reference loops, built the way `make bench` builds them.
+	# The reference loops and the slow-client load, built the way `make
+	# bench` builds them.
 	local f
-	for f in ref-iter ref-fork; do
+	for f in ref-iter ref-fork load; do
 		"${CC:-cc}" -std=c11 -D_DEFAULT_SOURCE -O2 \
 			-o "$BATS_FILE_TMPDIR/$f" "$BATS_TEST_DIRNAME/../bench/$f.c"
 	done
@@ -23,7 +24,7 @@ bench() {
 N='[0-9]+(\.[0-9]+)?'
 
 @test "bench/run --quick prints the servers, concurrency, inspectors and targets tables" {
-	bench --json "$BATS_TEST_TMPDIR/bench.json" \
+	bench --only servers,clients,concurrency,inspectors --json "$BATS_TEST_TMPDIR/bench.json" \
 		--vs "python3 $SOCKLAB_ROOT/bench/webserver3a.py --port 0"
 	assert_success
 	# requests/s, server CPU µs/req, children CPU µs/req are numbers
@@ -58,7 +59,7 @@ print("ok")' "$BATS_TEST_TMPDIR/bench.json"
 }
 
 @test "bench/run --loadgen python measures the servers without ab" {
-	bench --loadgen python --requests 50
+	bench --loadgen python --requests 50 --only servers
 	assert_success
 	assert_output_contains "load generator: the built-in Python client"
 	assert_line_matches "^\| srv-iter --quiet \| $N \| $N \| $N \|"
@@ -74,7 +75,7 @@ print("ok")' "$BATS_TEST_TMPDIR/bench.json"
 		assert_failure 1
 		assert_stderr_contains "apt-get install apache2-utils"
 	else
-		bench --requests 20
+		bench --requests 20 --only servers
 		assert_success
 		assert_output_contains "apt-get install apache2-utils"
 	fi
@@ -111,5 +112,64 @@ print("ok")' "$BATS_TEST_TMPDIR/bench.json"
 	fi
 	run --separate-stderr python3 "$SOCKLAB_ROOT/bench/run" --only servers,nonsense
 	assert_failure 2
-	assert_stderr_contains "--only: expected a comma-separated list of servers, clients, concurrency, inspectors"
+	assert_stderr_contains "--only: expected a comma-separated list of servers, clients, concurrency, inspectors, models"
+}
+
+@test "bench/run --quick --only models: a row per model, missing ones n/a (not built), the commands, the targets" {
+	bench --only models --json "$BATS_TEST_TMPDIR/models.json"
+	assert_success
+	assert_line_matches '^\| model \(each with --port 0 --backlog 1024\) \| CPU µs/req incl\. children, 8 clients \| requests/s, 8 clients \| requests/s, 100 clients \(10 slow\) \| Pss KiB at 20 idle \| KiB per idle connection \| idle connections held \(of 50\) \|$'
+	# The baselines: figures; an iterative loop holds one idle client.
+	assert_line_matches "^\| ref-iter \(baseline\) \| $N \| $N \| $N \| n/a \| n/a \(holds 1\) \| 1 \|$"
+	assert_line_matches "^\| ref-fork \(baseline\) \| $N \| $N \| $N \| $N \| -?$N \| [0-9]+ \|$"
+	assert_line_matches "^\| srv-iter \| $N \| $N \| $N \| n/a \| n/a \(holds 1\) \| 1 \|$"
+	assert_line_matches "^\| srv-fork \| $N \| $N \| $N \| $N \| -?$N \| [0-9]+ \|$"
+	local api
+	for api in select poll epoll; do
+		assert_line_matches "^\| srv-poll --api $api \| $N \| $N \| $N \| $N \| -?$N \| 50 \|$"
+	done
+	# The models of the pools helper: a row either way.
+	local m
+	for m in srv-prefork srv-thread "srv-thread --pool 8"; do
+		assert_line_matches "^\| $m \| ($N|n/a \(not built\)|n/a \(no --pool\)) \|"
+	done
+	# Each column says how it was measured (the backquotes are the table's).
+	# shellcheck disable=SC2016
+	assert_line_matches '^- 8 clients: `(taskset -c 1 )?ab -n 200 -c 8 http://127\.0\.0\.1:PORT/hello`'
+	# shellcheck disable=SC2016
+	assert_line_matches '^- 100 clients: `(taskset -c 1 )?BIN/load --port PORT --clients 90 --slow 10 --seconds 0\.5 --every 0\.5`'
+	# shellcheck disable=SC2016
+	assert_line_matches '^- idle: `cli-connect --idle 20 --hold 600 --timeout 10 127\.0\.0\.1:PORT`; then up to 50, from such clients started one after the other'
+	# The targets, last.
+	assert_line_matches '^\| srv-prefork CPU/req at most 1/4 of srv-fork.s \| .* \| (yes|NO|n/a) \|$'
+	assert_line_matches '^\| srv-thread CPU/req at most 1/2 of srv-fork.s \| .* \| (yes|NO|n/a) \|$'
+	assert_line_matches "^\| srv-poll \(epoll\) CPU/req at 8 clients within 1\.2x of srv-iter.s \| $N"'x \(.*\) \| (yes|NO) \|$'
+	assert_line_matches "^\| srv-poll \(epoll\) memory per idle connection at most 4 KiB \| -?$N KiB \(srv-fork: $N KiB\) \| (yes|NO) \|$"
+	run python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {r["key"]: r for r in d["models"]}
+assert rows["srv-iter"]["cpu_us"] > 0 and rows["srv-iter"]["max_held"] == 1, rows["srv-iter"]
+assert rows["srv-poll-epoll"]["max_held"] == 50, rows["srv-poll-epoll"]
+print("ok")' "$BATS_TEST_TMPDIR/models.json"
+	assert_success
+	assert_equal "$output" "ok"
+}
+
+@test "bench/load: fast and slow clients for a time, one JSON line; bad input is a usage error" {
+	start_server srv srv-iter --port 0 --quiet
+	run "$BATS_FILE_TMPDIR/load" --port "$PORT" --clients 2 --slow 0 --seconds 0.3
+	assert_success
+	run python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["ok"] > 0 and d["failed"] == 0, d; print("ok")' "$output"
+	assert_equal "$output" "ok"
+	# One slow client holds the iterative server: no fast request is answered.
+	start_server held srv-iter --port 0 --quiet --timeout 10
+	run "$BATS_FILE_TMPDIR/load" --port "$PORT" --clients 2 --slow 1 --seconds 0.5
+	assert_success
+	assert_output_contains '"ok": 0,'
+	run "$BATS_FILE_TMPDIR/load" --port 0
+	assert_failure 2
+	run "$BATS_FILE_TMPDIR/load" --port 80 --seconds soon
+	assert_failure 2
+	assert_output_contains "load: invalid seconds 'soon'"
 }

@@ -175,6 +175,24 @@ void server_signals_in(const struct server *s, int on)
 	(void)sigprocmask(SIG_SETMASK, on ? &s->wait_mask : &s->run_mask, NULL);
 }
 
+void server_let_pending_in(const struct server *s)
+{
+	sigset_t pending;
+	int sig;
+
+	if (sigpending(&pending) == -1)
+		return;
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sigismember(&pending, sig) == 1 &&
+		    sigismember(&s->run_mask, sig) == 1 &&
+		    sigismember(&s->wait_mask, sig) == 0) {
+			server_signals_in(s, 1); /* its handler runs here */
+			server_signals_in(s, 0);
+			return;
+		}
+	}
+}
+
 /* ------------------------------------------------------------ listening */
 
 void server_bind_failed(const struct server *s, const char *where, int e)

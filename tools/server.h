@@ -152,6 +152,14 @@ int server_sleep(const struct server *s, double secs);
  * a tool that blocks in a call other than the waits above. */
 void server_signals_in(const struct server *s, int on);
 
+/* After a wait that returned because a descriptor was ready: Linux's
+ * ppoll(), pselect() and epoll_pwait() deliver a signal they let in only
+ * when they have to wait (with something ready they put the mask back at
+ * once), so under a steady load a pending stop signal would wait for a
+ * quiet moment. Lets in what is pending among the signals blocked outside
+ * the waits (one sigpending() call; two sigprocmask() when one is). */
+void server_let_pending_in(const struct server *s);
+
 /* accept() failed with errno e: says so. Returns 0 when the server may go
  * on (EINTR; ECONNABORTED and the like: that one client is gone), 1 when
  * it must stop, after saying why with a hint (hint, or the usual one when

@@ -292,6 +292,49 @@ hg_thread() {
 	grep -q 'Possible data race during read of size 4' "$HG_LOG" || fail "helgrind saw no race:" "$(cat "$HG_LOG")"
 	grep -A3 'Possible data race during read' "$HG_LOG" | grep -q 'one_client (srv-thread.c' ||
 		fail "the race is not in one_client:" "$(cat "$HG_LOG")"
+@test "srv-poll under valgrind, each API: requests, hostile and idle clients, a stop with connections open: no error, leak or open descriptor" {
+	has_tool srv-poll || skip "srv-poll is not built"
+	local api
+	for api in select poll epoll; do
+		vg_server_start "poll-$api" srv-poll --api "$api" --port 0 --timeout 1 --backlog 64
+		run client seq "$PORT" 10
+		assert_success
+		run client halfclose "$PORT"
+		assert_success
+		run client bytewise "$PORT"
+		assert_success
+		run client oversized "$PORT" 20000
+		assert_success
+		run client vanish "$PORT" 3
+		assert_success
+		run client reset "$PORT" 3
+		assert_success
+		# Half a request, then silence: 408 at the deadline.
+		start_bg "partial-$api" '^sent' python3 "$GATES/client.py" partial "$PORT"
+		wait_for bg_err_has "poll-$api" "no request within"
+		# Idle clients held when the stop comes: each closed by the
+		# server, counted in its last line.
+		start_bg "idle-$api" '^holding' cli-connect --idle 10 --hold 60 "127.0.0.1:$PORT"
+		vg_server_stop "poll-$api" TERM
+		assert_line_matches '^Stopped: served 12 requests, closed [0-9]+ connections still open\.$' "$(bg_out "poll-$api")"
+	done
+}
+
+@test "srv-poll under valgrind: select's FD_SETSIZE, and a reply sent in pieces (shim): no error, leak or open descriptor" {
+	has_tool srv-poll || skip "srv-poll is not built"
+	vg_server_start sel srv-poll --api select --port 0 --timeout 0 --backlog 2048 --quiet
+	run cli-connect --idle 1030 --hold 0.5 --quiet "127.0.0.1:$PORT"
+	assert_output_contains "of them with a reply"
+	vg_server_stop sel INT
+	assert_output_contains "refused" "$(bg_out sel)"
+	run make -s -C "$SOCKLAB_ROOT" --no-print-directory build/unit/short-send.so
+	assert_success
+	SOCKLAB_SEND_MAX=10 LD_PRELOAD="$SOCKLAB_ROOT/build/unit/short-send.so" \
+		vg_server_start pieces srv-poll --port 0
+	run client get "$PORT" 20
+	assert_success
+	assert_output_contains "10 bytes, the rest later" "$(bg_out pieces)"
+	vg_server_stop pieces TERM
 }
 
 @test "cli-connect --clients under valgrind: forked clients, each log clean" {

@@ -2,7 +2,7 @@
  * stop-before: an LD_PRELOAD shim for tests/signals.bats (Linux).
  *
  * It stops the process (SIGSTOP to itself) at its first call of accept(),
- * ppoll() or pselect(), before the call is made: right where a server's
+ * ppoll(), pselect() or epoll_pwait(), before the call is made: right where a server's
  * loop has tested its stop flag and is about to wait for a client. The
  * test then sends a stop signal (SIGTERM...) and SIGCONT.
  *
@@ -19,6 +19,9 @@
 #include <signal.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 
 static int stopped;
 
@@ -60,3 +63,15 @@ int pselect(int n, fd_set *rd, fd_set *wr, fd_set *ex,
 	stop_once();
 	return real(n, rd, wr, ex, ts, mask);
 }
+
+#ifdef __linux__
+int epoll_pwait(int ep, struct epoll_event *ev, int max, int ms,
+                const sigset_t *mask)
+{
+	int (*real)(int, struct epoll_event *, int, int, const sigset_t *);
+
+	*(void **)&real = dlsym(RTLD_NEXT, "epoll_pwait");
+	stop_once();
+	return real(ep, ev, max, ms, mask);
+}
+#endif
