@@ -40,6 +40,16 @@ int clock_wait_fd(int fd, short events, double deadline, const sigset_t *mask);
 int clock_wait_fds(struct pollfd *fds, nfds_t n, double deadline,
                    const sigset_t *mask);
 
+/* A wait that finds a descriptor ready at once returns without delivering
+ * a signal that was already pending (Linux delivers one only when the
+ * wait sleeps): under a steady load, a program would never see it. So the
+ * waits above, when they find something ready, deliver such a signal
+ * themselves and return -1 with errno EINTR, as if it had come during the
+ * wait. clock_deliver_pending() does it for a program that waits with
+ * another call (epoll_pwait()): if a signal that mask lets in is pending,
+ * it lets it in (its handler runs) and returns 1; else 0. */
+int clock_deliver_pending(const sigset_t *mask);
+
 /* Sleeps secs seconds, with mask as the signal mask (NULL: as it is). A
  * handler that runs meanwhile ends the sleep early if it has set *stop
  * (stop may be NULL: then every handler ends it). Returns 0 when the whole

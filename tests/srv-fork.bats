@@ -461,3 +461,4 @@ os.execvp(sys.argv[1], sys.argv[1:])' srv-fork --port 0 --reap none
 	assert_failure 2
 	assert_stderr_contains "srv-fork: option '--re' is ambiguous: it could be '--reap', '--retry-accept'"
 }
+

@@ -177,20 +177,7 @@ void server_signals_in(const struct server *s, int on)
 
 void server_let_pending_in(const struct server *s)
 {
-	sigset_t pending;
-	int sig;
-
-	if (sigpending(&pending) == -1)
-		return;
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sigismember(&pending, sig) == 1 &&
-		    sigismember(&s->run_mask, sig) == 1 &&
-		    sigismember(&s->wait_mask, sig) == 0) {
-			server_signals_in(s, 1); /* its handler runs here */
-			server_signals_in(s, 0);
-			return;
-		}
-	}
+	(void)clock_deliver_pending(&s->wait_mask);
 }
 
 /* ------------------------------------------------------------ listening */

@@ -152,12 +152,12 @@ int server_sleep(const struct server *s, double secs);
  * a tool that blocks in a call other than the waits above. */
 void server_signals_in(const struct server *s, int on);
 
-/* After a wait that returned because a descriptor was ready: Linux's
- * ppoll(), pselect() and epoll_pwait() deliver a signal they let in only
- * when they have to wait (with something ready they put the mask back at
- * once), so under a steady load a pending stop signal would wait for a
- * quiet moment. Lets in what is pending among the signals blocked outside
- * the waits (one sigpending() call; two sigprocmask() when one is). */
+/* For a server that waits with its own call (srv-poll's epoll_pwait()):
+ * after a wait that returned because a descriptor was ready, Linux has not
+ * delivered a signal that was pending (it does only when the wait sleeps),
+ * so under a steady load a stop signal or SIGCHLD would wait for a quiet
+ * moment. Lets in what is pending among the signals the waits let in
+ * (clock_deliver_pending(); server_wait() does it itself). */
 void server_let_pending_in(const struct server *s);
 
 /* accept() failed with errno e: says so. Returns 0 when the server may go

@@ -325,6 +325,33 @@ static void clocks(void)
 		CHECK(stopped && clock_now() - t0 < 1);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
+	/* A descriptor ready at once and a signal pending: Linux's ppoll()
+	 * returns without delivering it; the wait delivers it and says EINTR. */
+	{
+		sigset_t block, old;
+
+		stopped = 0;
+		CHECK(pipe(p) == 0 && write(p[1], "x", 1) == 1);
+		sigemptyset(&block);
+		sigaddset(&block, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &block, &old);
+		CHECK(clock_deliver_pending(&old) == 0); /* nothing pending */
+		raise(SIGUSR1);
+		CHECK(!stopped);
+		errno = 0;
+		CHECK(clock_wait_fd(p[0], POLLIN, clock_now() + 1, &old) ==
+		              -1 &&
+		      errno == EINTR);
+		CHECK(stopped);
+		/* Delivered once: the next wait finds the byte. */
+		CHECK(clock_wait_fd(p[0], POLLIN, clock_now() + 1, &old) == 1);
+		stopped = 0;
+		raise(SIGUSR1);
+		CHECK(clock_deliver_pending(&old) == 1 && stopped);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(p[0]);
+		close(p[1]);
+	}
 	/* clock_wait_fds: several descriptors, the ready one marked; a
 	 * negative fd is left out. */
 	{
