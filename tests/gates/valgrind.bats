@@ -292,6 +292,8 @@ hg_thread() {
 	grep -q 'Possible data race during read of size 4' "$HG_LOG" || fail "helgrind saw no race:" "$(cat "$HG_LOG")"
 	grep -A3 'Possible data race during read' "$HG_LOG" | grep -q 'one_client (srv-thread.c' ||
 		fail "the race is not in one_client:" "$(cat "$HG_LOG")"
+}
+
 @test "srv-poll under valgrind, each API: requests, hostile and idle clients, a stop with connections open: no error, leak or open descriptor" {
 	has_tool srv-poll || skip "srv-poll is not built"
 	local api
