@@ -179,7 +179,7 @@ static void judge(const struct chk_ctx *c, struct chk_server *s,
 		            "no process of the server was there at both counts, "
 		            "after %ld requests and after %ld",
 		            warm, c->o->requests);
-	} else if (g.common == 1 && now->p[0].pid == s->pid) {
+	} else if (g.common == 1 && now->n > 0 && now->p[0].pid == s->pid) {
 		chk_verdict(r, CHK_PASS,
 		            "the server: %ld descriptors after %ld requests, %ld "
 		            "after %ld",
