@@ -96,7 +96,7 @@ $(BIN)/cli-connect: $(O)/tools/cli-connect.o $(CLIENT_MODES) $(O)/libsocklab.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # check-server: the tool and its modules (tools/check.h).
-CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc client burst conn load report)
+CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc client burst conn load fds report)
 $(BIN)/check-server: $(O)/tools/check-server.o $(CHECK_OBJ) $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -118,6 +118,11 @@ list-tools:
 $(O)/unit/%: tests/unit/%.c $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Servers in C that check-server grades (tests/check-server.bats).
+$(O)/servers/%: tests/servers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
 
 # LD_PRELOAD shims: tests/unit/stop-before.c (tests/signals.bats),
 # short-send.c (tests/srv-poll.bats); -Wno-pedantic: glibc declares

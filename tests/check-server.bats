@@ -1,13 +1,15 @@
 #!/usr/bin/env bats
 # check-server, graded itself: against socklab's own servers, each of whose
 # mistake switches must fail exactly the checks the article predicts; against
+# lesson 6's servers and servers of other designs (workers with a listener
+# each, a process whose main thread has exited), which must pass; against
 # a Python server written like the article's webserver3a; against servers
 # that misbehave in every way the issue lists (not found, exits at once,
 # prints nothing, closes its stdout, listens elsewhere, ignores SIGTERM, forks
 # a thousand children), each with its message and exit status; and it must
 # never leave a process behind, even when it is interrupted.
 #
-# Small bursts and short limits keep this file under a minute; the defaults
+# Small bursts and short limits keep this file near a minute; the defaults
 # (128 clients, 1000 requests, the limits of --help) are the issue's and are
 # checked once, in the report's head.
 
@@ -57,6 +59,23 @@ assert_nothing_left() {
 	for g in $(groups); do
 		group_gone "$g" || fail "process group $g is still there:" "$(ps -o pid,pgid,stat,args -g "$g")"
 	done
+}
+
+ALL_PASS="reply=pass fin=pass concurrent=pass zombies=pass survives=pass fds=pass silent=pass reset=pass sigterm=pass"
+
+# passes_all COMMAND...: graded with the fast settings, every check passes
+# (exit 0), and nothing is left; else the checks that did not pass, with
+# their evidence.
+passes_all() {
+	grade -- "$@"
+	if [[ "$status" -ne 0 || "$(results)" != "$ALL_PASS" ]]; then
+		fail "$* (exit $status): $(results)" "$(python3 -c 'import json, sys
+for c in json.load(sys.stdin)["checks"]:
+    if c["result"] != "pass":
+        print(c["name"], c["result"], c["evidence"])' <<<"$output")" "$stderr"
+		return 1
+	fi
+	assert_nothing_left
 }
 
 # ------------------------------------------------------- socklab's servers
@@ -158,6 +177,82 @@ assert_nothing_left() {
 		assert_failure 1
 		assert_equal "$(evidence reply)" "$want"
 	done
+}
+
+# ------------------------------------- lesson 6's servers, other designs
+#
+# check-server knows nothing of a server's design: processes or threads,
+# one listening socket or one per worker, its checks must grade them all.
+
+@test "srv-prefork passes every check, its children blocked in accept() or in poll() (the herd: not a mistake)" {
+	passes_all srv-prefork --port 0 --quiet
+	# The parent holds the listener and never serves: every process is
+	# counted, the parent and its 4 children.
+	[[ "$(evidence fds)" =~ ^the\ server.s\ 5\ processes:\ ([0-9]+)\ descriptors\ in\ all\ after\ 10\ requests,\ ([0-9]+)\ after\ 100,\ none\ more\ in\ any$ ]] ||
+		fail "$(evidence fds)"
+	assert_equal "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}"
+	passes_all srv-prefork --port 0 --quiet --wait poll
+}
+
+@test "srv-thread passes every check, a thread per connection and a pool" {
+	passes_all srv-thread --port 0 --quiet
+	[[ "$(evidence concurrent)" == *"the slow client was held by pid "*", the process that listens" ]] ||
+		fail "$(evidence concurrent)"
+	passes_all srv-thread --port 0 --quiet --pool 4
+}
+
+@test "srv-poll passes every check, with each API" {
+	local api
+	for api in epoll poll select; do
+		passes_all srv-poll --port 0 --quiet --api "$api"
+	done
+}
+
+@test "srv-thread --by-pointer fails survives alone: clients of the burst never answered, their connection held open" {
+	# Two connections accepted within 0.1 s: the first one's thread reads
+	# the second's descriptor, and the first connection is never served nor
+	# closed. The burst makes that happen; one request at a time (fds, fin)
+	# never does. A short --timeout: the lost clients wait for all of it.
+	grade --clients 12 --requests 20 --timeout 2 -- srv-thread --port 0 --quiet --by-pointer
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass fin=pass concurrent=pass zombies=pass survives=fail fds=pass silent=pass reset=pass sigterm=pass"
+	[[ "$(evidence survives)" =~ ^alive\ after\ 12\ clients,\ but\ [0-9]+\ of\ them\ got\ no\ reply\ within\ 2\ s\ \(the\ first\ one.s\ connection:\ ESTABLISHED,\ open\ in\ pid\ [0-9]+\ \(fd\ [0-9]+\),\ the\ process\ that\ listens\)\;\ it\ answered\ a\ GET ]] ||
+		fail "$(evidence survives)"
+	assert_nothing_left
+}
+
+@test "srv-thread --no-detach passes every check: no check measures memory (the appendix says so)" {
+	passes_all srv-thread --port 0 --quiet --no-detach
+}
+
+@test "a threaded server whose main thread has exited (pthread_exit): graded through a live thread, it passes" {
+	run make -s -C "$SOCKLAB_ROOT" --no-print-directory build/servers/main-exits
+	assert_success
+	# /proc/PID/stat says Z and /proc/PID/fd is empty: check-server said
+	# that no process of the server held its port, and exited 3.
+	passes_all "$SOCKLAB_ROOT/build/servers/main-exits" 0
+	[[ "$(evidence fds)" =~ ^the\ server:\ ([0-9]+)\ descriptors ]] || fail "$(evidence fds)"
+	((BASH_REMATCH[1] > 3)) || fail "$(evidence fds)"
+}
+
+@test "workers with a listening socket each (SO_REUSEPORT), the parent none: it passes" {
+	# The listeners come 0.2 s one after the other: check-server called
+	# the server down when the first one it saw was no longer the first in
+	# the kernel's table.
+	passes_all python3 "$SERVERS/workers.py" reuseport '{port}'
+}
+
+@test "a preforked server whose children never close a connection fails fin and fds, naming the child that grew" {
+	grade -- python3 "$SERVERS/workers.py" leak '{port}'
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass fin=fail concurrent=pass zombies=pass survives=pass fds=fail silent=pass reset=pass sigterm=pass"
+	local pid
+	pid="$(python3 -c 'import json,sys; print([c["pid"] for c in json.load(sys.stdin)["checks"] if c["name"] == "fds"][0])' <<<"$output")"
+	# The parent, which holds the listener, does not grow: its children do.
+	[[ "$(evidence fds)" =~ ^pid\ [0-9]+\ \(a\ child\ of\ $pid\):\ [0-9]+\ descriptors\ after\ 10\ requests,\ [0-9]+\ after\ 100:\ \+([0-9]+),\ ([0-9]+)\ of\ them\ sockets\ it\ never\ closed ]] ||
+		fail "$(evidence fds)"
+	assert_equal "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}"
+	assert_nothing_left
 }
 
 # ------------------------------------------------------------ the report

@@ -152,6 +152,25 @@ asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 	assert_equal "$(fds_of "$SERVER_PID")" "0 1 2 3 4 "
 }
 
+@test "--by-pointer: a stop while a thread has yet to read main's variable: it reads the descriptor it was given" {
+	# The thread reads main's variable 0.1 s late; a stop in between ends
+	# the function that declared it on its stack. Read from a frame that has
+	# returned, it is whatever was written there since: make check's build
+	# says stack-use-after-scope and aborts (an -O2 build, which inlines
+	# the function into main(), happened to read 4 all the same).
+	start_server srv srv-thread --port 0 --by-pointer --timeout 1
+	start_silent quiet "$PORT"
+	wait_for bg_out_has srv 'thread 1, for fd 4'
+	kill -TERM "$SERVER_PID"
+	wait_for bg_out_has srv '[thread 1] *arg'
+	run bg_out srv
+	assert_line_matches '^\[thread 1\] \*arg +-> fd 4$'
+	wait_for exited "$SERVER_PID"
+	local st=0
+	wait "$SERVER_PID" || st=$?
+	assert_equal "$st" 0
+}
+
 @test "without --by-pointer the same two clients are both answered, and no descriptor is left" {
 	start_server srv srv-thread --port 0
 	run cli-connect --clients 2 --read --timeout 2 --json "127.0.0.1:$PORT"

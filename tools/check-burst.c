@@ -5,16 +5,19 @@
  * client: check-server's own children would mix with the server's.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "clock.h"
+#include "tcpinfo.h"
 
 struct client {
 	int fd;
 	int state; /* 0 connecting, 1 reading, 2 done */
+	int late;  /* no reply by the deadline */
 	double t_last;
 };
 
@@ -67,6 +70,28 @@ static void start_one(const struct chk_server *s, struct client *k,
 	b->failed++;
 	if (b->first_err == 0)
 		b->first_err = errno;
+}
+
+/* Where a client that got no reply is: its connection as the server's
+ * end of it is in the kernel's table, and who holds that end (a server
+ * that accepted it, and neither answered nor closed it). */
+static void lost(struct chk_ctx *c, const struct chk_server *s, int fd,
+                 char *buf, size_t len)
+{
+	struct tcptab_entry end;
+	char who[160];
+
+	memset(&end, 0, sizeof end);
+	if (chk_tcp_conn(fd, &end) != 1) {
+		snprintf(buf, len, "not in the TCP table");
+	} else if (end.inode == 0) {
+		snprintf(buf, len, "%s, never accepted",
+		         tcpinfo_state_name(end.state));
+	} else {
+		chk_describe_holder(c, s, end.inode, who, sizeof who);
+		snprintf(buf, len, "%s, open in %s",
+		         tcpinfo_state_name(end.state), who);
+	}
 }
 
 /* n clients, like the article's client3: each connects, sends a GET and
@@ -132,6 +157,7 @@ int chk_burst_run(struct chk_ctx *c, const struct chk_server *s, long n,
 				if (k[i].t_last == 0) {
 					b->failed++;
 					b->late++;
+					k[i].late = 1;
 				}
 				k[i].state = 2;
 			}
@@ -140,9 +166,12 @@ int chk_burst_run(struct chk_ctx *c, const struct chk_server *s, long n,
 			left -= k[i].state == 2;
 		}
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (k[i].late && b->lost[0] == '\0')
+			lost(c, s, k[i].fd, b->lost, sizeof b->lost);
 		if (k[i].fd != -1)
 			close(k[i].fd);
+	}
 	b->secs = clock_now() - t0;
 	free(k);
 	free(p);

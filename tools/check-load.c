@@ -1,13 +1,11 @@
 /*
  * check-load: the checks that need many clients, or the server's end
- * (see check.h).
+ * (see check.h; the fds check is check-fds.c).
  *
  *   zombies   a burst of clients leaves no zombie child once they are done
  *             (lesson 5: webserver3c, and 3e/3f whose SIGCHLDs merge)
  *   survives  the server is alive and answers after the burst (lesson 5:
  *             webserver3e, whose accept() fails with EINTR)
- *   fds       no descriptor growth after many requests (lesson 5:
- *             webserver3d, whose parent keeps each connection)
  *   sigterm   it stops on SIGTERM and leaves nothing behind
  *
  * A zombie is a process of the server's group (or a child of one of them)
@@ -175,110 +173,28 @@ int chk_survives(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 		chk_verdict(r, CHK_FAIL,
 		            "alive after %ld clients, but no reply to a GET: %s",
 		            n, rep.err ? strerror(rep.err) : "nothing came");
+	} else if (b.late > 0) {
+		/* Alive, but it lost clients: a thread given a pointer to a
+		 * descriptor that the next accept() overwrote, and no thread
+		 * for the connection accepted before. */
+		chk_verdict(r, CHK_FAIL,
+		            "alive after %ld clients, but %ld of them got no "
+		            "reply within %g s (the first one's connection: "
+		            "%s); it answered a GET after them in %.3f s",
+		            n, b.late, c->o->timeout, b.lost,
+		            rep.t_first - rep.t_sent);
+	} else if (b.failed > 0) {
+		chk_verdict(r, CHK_FAIL,
+		            "alive after %ld clients, but %ld of them got no "
+		            "reply (the first: %s); it answered a GET after "
+		            "them in %.3f s",
+		            n, b.failed, strerror(b.first_err),
+		            rep.t_first - rep.t_sent);
 	} else {
 		chk_verdict(r, CHK_PASS,
 		            "alive after %ld clients (%ld answered in %.3f s), "
 		            "and answered a GET in %.3f s",
 		            n, b.answered, b.secs, rep.t_first - rep.t_sent);
-	}
-	return 0;
-}
-
-/* One request whose client closes once the reply has started. 1 answered,
- * 0 not, -1 stopped. */
-static int quick_request(struct chk_ctx *c, struct chk_server *s)
-{
-	struct chk_reply rep;
-	char err[256];
-	int fd, rc;
-
-	memset(&rep, 0, sizeof rep);
-	if (chk_dial(c, s, clock_now() + c->o->timeout, &fd, err, sizeof err) ==
-	    -1)
-		return chk_stop ? -1 : 0;
-	rc = chk_send_get(c, s, fd, 1, err, sizeof err);
-	if (rc == 0)
-		rc = chk_read(c, fd, &rep, clock_now() + c->o->timeout, 0, 1);
-	close(fd);
-	return rc == -1 && chk_stop ? -1 : rep.t_first > 0;
-}
-
-/* The descriptors of the server, once it has had time to close what it
- * closes: polled until at most want, or LIM_FIN seconds. */
-static long settled_fds(struct chk_ctx *c, struct chk_server *s, long want,
-                        long *sockets)
-{
-	double deadline = clock_now() + c->o->limit[LIM_FIN];
-	long n = -1;
-
-	while (chk_fd_count(s->holder, &n, sockets) == 0 && n > want &&
-	       clock_now() < deadline && chk_pause(c, 0.01) == 0)
-		;
-	return n;
-}
-
-int chk_fds(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
-{
-	long n = c->o->requests, warm = n / 10;
-	long i, start = 0, base = 0, now = 0, socks = 0, bsocks = 0;
-	char how[64], tail[256], who[64];
-	int rc = 0;
-
-	if (warm > 10)
-		warm = 10; /* what a server opens on its first requests */
-	if (warm < 1)
-		warm = 1;
-	if (s->holder == s->pid)
-		snprintf(who, sizeof who, "the server");
-	else
-		snprintf(who, sizeof who, "pid %ld (it listens)",
-		         (long)s->holder);
-	chk_fd_count(s->holder, &start, &socks);
-	for (i = 0; i < n && rc == 0; i++) {
-		rc = quick_request(c, s);
-		if (rc == -1 || (rc == 0 && chk_down(c, s) == -1))
-			return -1;
-		if (rc == 0 && !s->ended && !s->closed) {
-			chk_verdict(r, CHK_FAIL,
-			            "request %ld of %ld got no reply", i + 1,
-			            n);
-			return 0;
-		}
-		rc = chk_ended(s) || s->closed;
-		if (rc)
-			break;     /* a dying process's count says nothing */
-		if (i + 1 == warm) /* lazy opens done: the baseline */
-			base = now = settled_fds(c, s, start, &bsocks);
-		else if (i % 50 == 0)
-			chk_fd_count(s->holder, &now, &socks);
-	}
-	if (!rc)
-		now = settled_fds(c, s, base, &socks);
-	say(&c->say, "ls /proc/PID/fd", "%ld after %ld requests, %ld after %ld",
-	    base, warm, now, i);
-	if (rc && (i < warm || now <= base)) { /* no growth seen */
-		chk_how_ended(s, how, sizeof how);
-		chk_verdict(r, CHK_SKIP,
-		            "the server exited (%s) after %ld requests: see "
-		            "'survives'",
-		            how, i);
-	} else if (rc) {
-		chk_how_ended(s, how, sizeof how);
-		chk_last_line(s, 2, tail, sizeof tail);
-		chk_verdict(r, CHK_FAIL,
-		            "%s: %ld descriptors after %ld requests, %ld after "
-		            "%ld, then it exited (%s); its stderr ends with %s",
-		            who, base, warm, now, i, how, tail);
-	} else if (now > base) {
-		chk_verdict(r, CHK_FAIL,
-		            "%s: %ld descriptors after %ld requests, %ld after "
-		            "%ld: +%ld, %ld of them sockets it never closed",
-		            who, base, warm, now, n, now - base,
-		            socks - bsocks);
-	} else {
-		chk_verdict(r, CHK_PASS,
-		            "%s: %ld descriptors after %ld requests, %ld after %ld",
-		            who, base, warm, now, n);
 	}
 	return 0;
 }

@@ -8,6 +8,8 @@
  *   /proc/PID/fd/N     links to what each descriptor is: "socket:[INODE]";
  *                      who holds the listening socket or a connection, how
  *                      many descriptors the server has
+ *   /proc/PID/task     the threads: a process whose first thread has exited
+ *                      is read through another (live_thread())
  *
  * and in the kernel's TCP table (lib/tcptab), asked the way ss(8) asks it,
  * over netlink sock_diag, or read from /proc/net/tcp and tcp6 where
@@ -52,6 +54,7 @@ static int parse_stat(const char *line, struct chk_proc *out)
 	out->ppid = (pid_t)ppid;
 	out->pgrp = (pid_t)pgrp;
 	out->state = state;
+	out->fdpid = out->pid;
 	return 0;
 }
 
@@ -88,9 +91,46 @@ static int add(struct chk_procs *l, const struct chk_proc *p)
 	return 0;
 }
 
+/* A process whose state is Z may still run: when its first thread (the
+ * one whose id is the pid) has exited, pthread_exit() in main(), the
+ * process goes on in its other threads, but /proc/PID/stat says Z and
+ * /proc/PID/fd is empty. Its live threads are in /proc/PID/task: the first
+ * one found gives the process its state and the directory whose fd/ holds
+ * the process's descriptors (/proc/TID/fd: they are all the threads'). A
+ * true zombie has one task, itself, in state Z. */
+static void live_thread(struct chk_proc *p)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%ld/task", (long)p->pid);
+	d = opendir(path);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		struct chk_proc t;
+		char tid[64];
+
+		if (!isdigit((unsigned char)e->d_name[0]) ||
+		    atol(e->d_name) == (long)p->pid)
+			continue;
+		snprintf(tid, sizeof tid, "%ld/task/%ld", (long)p->pid,
+		         atol(e->d_name));
+		if (read_stat(tid, &t) == 0 && t.state != 'Z' &&
+		    t.state != 'X') {
+			p->state = t.state;
+			p->fdpid = t.pid;
+			break;
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
 /* The server's processes: those of its process group, and those whose
  * parent is in it (a child that moved to a group of its own is still the
- * server's to reap). The leader comes first when it is still there. */
+ * server's to reap). The leader comes first when it is still there. A
+ * process's threads are not processes: they are not listed, but one whose
+ * first thread has exited is listed with a live thread's state (above). */
 int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen)
 {
 	struct chk_procs all = { NULL, 0, 0 };
@@ -123,6 +163,8 @@ int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen)
 		for (j = 0; !in && j < all.n; j++)
 			in = all.p[j].pid == all.p[i].ppid &&
 			     all.p[j].pgrp == group;
+		if (in && all.p[i].state == 'Z')
+			live_thread(&all.p[i]);
 		if (in && add(l, &all.p[i]) == -1) {
 			free(all.p);
 			snprintf(err, errlen, "out of memory");
@@ -156,9 +198,12 @@ long chk_kill_children(pid_t parent, int sig)
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		struct chk_proc p;
 
-		if (isdigit((unsigned char)e->d_name[0]) &&
-		    read_stat(e->d_name, &p) == 0 && p.ppid == parent &&
-		    p.state != 'Z' && kill(p.pid, sig) == 0)
+		if (!isdigit((unsigned char)e->d_name[0]) ||
+		    read_stat(e->d_name, &p) == -1 || p.ppid != parent)
+			continue;
+		if (p.state == 'Z')
+			live_thread(&p);
+		if (p.state != 'Z' && kill(p.pid, sig) == 0)
 			n++;
 	}
 	if (d != NULL)
@@ -191,7 +236,7 @@ int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
 		int found = 0;
 
 		if (l->p[i].state == 'Z' ||
-		    fds_list((long)l->p[i].pid, &fl, err, sizeof err) == -1)
+		    fds_list((long)l->p[i].fdpid, &fl, err, sizeof err) == -1)
 			continue;
 		for (j = 0; j < fl.n && !found; j++) {
 			if (fl.v[j].inode == inode &&

@@ -107,7 +107,7 @@ static int stdout_open(struct chk_server *s)
 		return 1;
 	for (i = 0; i < l.n && !open; i++)
 		open = l.p[i].state != 'Z' &&
-		       chk_holds_file(l.p[i].pid, 1, &s->out_st);
+		       chk_holds_file(l.p[i].fdpid, 1, &s->out_st);
 	chk_procs_free(&l);
 	return open;
 }
@@ -328,15 +328,17 @@ int chk_dead(struct chk_ctx *c, struct chk_server *s)
 	return s->ended;
 }
 
-/* Whether the listening socket is still there. */
+/* Whether the server still listens: a process of its group holds a
+ * listening socket on its port. Not necessarily the one found at the
+ * start: with SO_REUSEPORT, each worker may have its own (nginx's
+ * "reuseport"), and the kernel's table lists them in no fixed order. */
 static int listens(const struct chk_server *s)
 {
 	struct tcptab_entry t;
 	pid_t pid;
 	int fd;
 
-	return listen_find(s, s->port, &t, &pid, &fd) == 1 &&
-	       t.inode == s->inode;
+	return listen_find(s, s->port, &t, &pid, &fd) == 1;
 }
 
 /* Is the server down: exited, or its listening socket gone? A process

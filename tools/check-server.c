@@ -6,12 +6,12 @@
  *   server command as a black box, in a process group of its own, and runs
  *   nine checks, each on a fresh instance: it answers a GET (reply), the
  *   reply ends with a FIN (fin), a slow client does not delay a fast one
- *   (concurrent), a burst of clients leaves no zombie (zombies) and does not
- *   kill it (survives), its descriptors do not grow (fds), a silent client
- *   does not block it for long (silent), a reset does not kill it (reset),
- *   SIGTERM stops it and all its processes (sigterm). The evidence comes
- *   from where ps, lsof and ss look: /proc/PID/stat, /proc/PID/fd, and the
- *   kernel's TCP table.
+ *   (concurrent), a burst of clients leaves no zombie (zombies), neither
+ *   kills it nor goes unanswered (survives), its descriptors do not grow
+ *   (fds), a silent client does not block it for long (silent), a reset
+ *   does not kill it (reset), SIGTERM stops it and all its processes
+ *   (sigterm). The evidence comes from where ps, lsof and ss look:
+ *   /proc/PID/stat, /proc/PID/fd, and the kernel's TCP table.
  *
  * Usage
  *   check-server [-j] [-v] [-o CHECK,...] [-L NAME=S,...] [-n N] [-N N]
@@ -33,6 +33,10 @@
  *     would have to accept that connection, and be busy with it.
  *   - A zombie is state Z in /proc/PID/stat: the evidence names each one
  *     and its parent.
+ *   - Any design is graded: processes or threads (a process whose main
+ *     thread has exited says Z too, and is read through a live thread),
+ *     one listening socket or one per worker (SO_REUSEPORT), descriptors
+ *     counted in every process of the server.
  *   - Exit status: 0 every check passed, 1 a check failed or was skipped,
  *     2 usage, 3 the server could not be run, 128+N stopped by signal N.
  *

@@ -15,7 +15,9 @@
  *   check-burst.c   a burst of clients at once
  *   check-conn.c    the checks of one connection: reply, fin, concurrent,
  *                   silent, reset
- *   check-load.c    the checks of many: zombies, survives, fds, sigterm
+ *   check-load.c    the checks of many: zombies, survives, sigterm
+ *   check-fds.c     the fds check: every process's descriptors, each
+ *                   compared with itself
  *   check-report.c  the report card and --json
  *
  * Every function that waits takes a deadline and waits with ctx->waitmask,
@@ -149,7 +151,9 @@ int chk_survives_plain(struct chk_ctx *c, int *dies, char *how, size_t howlen);
 /* check-proc.c */
 struct chk_proc {
 	pid_t pid, ppid, pgrp;
-	char state; /* R, S, D, Z... */
+	char state;  /* R, S, D, Z... (a live thread's: see fdpid) */
+	pid_t fdpid; /* whose /proc/N/fd lists its descriptors: pid, or a
+	              * live thread's id once its first thread has exited */
 };
 struct chk_procs {
 	struct chk_proc *p;
@@ -205,6 +209,7 @@ struct chk_burst {
 	long n, answered, failed, late;
 	int first_err;
 	double secs;
+	char lost[256]; /* the first late client's connection: where it is */
 };
 int chk_burst_run(struct chk_ctx *c, const struct chk_server *s, long n,
                   struct chk_burst *b);
