@@ -28,6 +28,12 @@ Every server model side by side, each figure measured in this run:
                                  itself holds (sockets open in its processes)
                                  when the count settles, or when it fails.
 
+The figures are taken in three passes: every model's 8-client runs first
+(the models take turns run by run), then the 100 clients, then the idle
+connections, whose thousands of processes (for a process per client) take
+seconds of CPU to reap; each server starts once the machine is quiet again
+(--settle).
+
 A model whose binary is not built is a row of "n/a (not built)".
 """
 import json
@@ -251,21 +257,63 @@ def hold_idle(ctx, cli, s, n, base, connect_timeout, batch=None):
 # -------------------------------------------------------------- figures
 
 
+def cpu_busy(secs):
+    """The share of the machine's CPU time spent busy over the next secs
+    seconds (/proc/stat, every CPU)."""
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # all, idle + iowait
+    t0, i0 = snap()
+    time.sleep(secs)
+    t1, i1 = snap()
+    return 1.0 - (i1 - i0) / max(1, t1 - t0)
+
+
+def quiet(notes, what, most, busy=0.15):
+    """Waits (at most `most` s; 0: not at all) until the machine is quiet: less than
+    `busy` of its CPU time busy over a quarter of a second. A server that
+    held thousands of idle clients leaves its processes to be reaped (a
+    parent reaps 10,000 children in seconds of CPU: each waitpid() walks
+    its list of children) and their sockets to be freed; a figure taken
+    meanwhile measures that too. Says so when the machine stays busy."""
+    if most <= 0:
+        return
+    end = time.monotonic() + most
+    while True:
+        b = cpu_busy(0.25)
+        if b < busy:
+            return
+        if time.monotonic() > end:
+            notes.append("%s: the machine was still %.0f%% busy after %g s of waiting"
+                         % (what, 100 * b, most))
+            return
+
+
 def figures(ctx, B, rows, cli, notes):
+    """Three passes, so that no figure measures what another left behind:
+    the CPU and requests/s at 8 clients first (the rows take turns run by
+    run, so that a noisy moment hits them all), then the 100 clients, then
+    the idle connections (thousands of processes for a process per
+    client), each after the machine is quiet again."""
     a = ctx.args
-    for row in rows:
-        if "missing" in row:
-            continue
-        B.note("models: %s" % row["label"])
+    live = [r for r in rows if "missing" not in r]
+    for row in live:
         row["command"] = shown(ctx, row["argv"] + ["--port", "0", "--backlog", str(BACKLOG)])
-        # CPU and requests/s at 8 clients: fresh servers, wait4()'s rusage.
-        cpu, rps = [], []
-        for _ in range(a.model_runs):
+        row["_cpu"], row["_rps"] = [], []
+    # CPU and requests/s at 8 clients: fresh servers, wait4()'s rusage.
+    for run in range(a.model_runs):
+        B.note("models: 8 clients, run %d/%d" % (run + 1, a.model_runs))
+        for row in live:
+            if "error" in row:
+                continue
+            quiet(notes, "%s, 8 clients" % row["label"], a.settle)
             try:
                 s = start(ctx, B, row, [], "8 clients")
             except B.BenchError as e:
                 row["error"] = str(e)
-                break
+                notes.append(row["error"])
+                continue
             r = B.run_ab(ctx, s.port, a.model_requests, 8)
             s.settle()
             ru = stop_with_rusage(s)
@@ -275,33 +323,40 @@ def figures(ctx, B, rows, cli, notes):
             if r.get("failed"):
                 notes.append("%s, 8 clients: %d of %d requests failed"
                              % (row["label"], r["failed"], r["complete"]))
-            cpu.append((ru.ru_utime + ru.ru_stime) * 1e6 / r["complete"])
-            rps.append(r["rps"])
-        row["cpu_us"], row["rps8"] = B.median(cpu), B.median(rps)
-        if "error" in row:
-            notes.append(row["error"])
-            continue
-        # 100 clients, 10 of them slow (bench/load).
+            row["_cpu"].append((ru.ru_utime + ru.ru_stime) * 1e6 / r["complete"])
+            row["_rps"].append(r["rps"])
+    for row in live:  # the runs stay in the JSON: their spread
+        row["cpu_runs"], row["rps8_runs"] = row.pop("_cpu"), row.pop("_rps")
+        row["cpu_us"], row["rps8"] = B.median(row["cpu_runs"]), B.median(row["rps8_runs"])
+    live = [r for r in live if "error" not in r]
+    # 100 clients, 10 of them slow (bench/load).
+    for row in live:
         row["rps100"] = float("nan")
-        if B.load:
-            try:
-                s = start(ctx, B, row, [], "100 clients")
-            except B.BenchError as e:
-                notes.append(str(e))
-            else:
-                try:
-                    r = slow_load(ctx, B.load, s.port, a.slow_seconds)
-                finally:
-                    s.stop()
-                if "error" in r:
-                    notes.append("%s, 100 clients: %s" % (row["label"], r["error"]))
-                elif r["failed"]:
-                    notes.append("%s, 100 clients: %d requests failed (not counted), %d "
-                                 "answered 200" % (row["label"], r["failed"], r["ok"]))
-                row["rps100"] = r.get("rps", float("nan"))
-        # Idle connections: memory at a.idle, then the most held.
+        if not B.load:
+            continue
+        B.note("models: 100 clients: %s" % row["label"])
+        quiet(notes, "%s, 100 clients" % row["label"], a.settle)
+        try:
+            s = start(ctx, B, row, [], "100 clients")
+        except B.BenchError as e:
+            notes.append(str(e))
+            continue
+        try:
+            r = slow_load(ctx, B.load, s.port, a.slow_seconds)
+        finally:
+            s.stop()
+        if "error" in r:
+            notes.append("%s, 100 clients: %s" % (row["label"], r["error"]))
+        elif r["failed"]:
+            notes.append("%s, 100 clients: %d requests failed (not counted), %d "
+                         "answered 200" % (row["label"], r["failed"], r["ok"]))
+        row["rps100"] = r.get("rps", float("nan"))
+    # Idle connections: memory at a.idle, then the most held.
+    for row in live:
         if cli is None or not row["idle"]:
             continue
+        B.note("models: idle connections: %s" % row["label"])
+        quiet(notes, "%s, idle" % row["label"], a.settle)
         try:
             s = start(ctx, B, row, ["--timeout", "0"] if row["timeout"] else [], "idle")
         except B.BenchError as e:
@@ -364,9 +419,13 @@ def report(ctx, B, rows, p):
     p("- servers: `%sBIN/MODEL --port 0 --backlog %d`, a fresh one for each figure; for "
       "the idle columns with `--timeout 0` (not the reference loops: they have none)"
       % (" ".join(ctx.pin(0)) + " " if ctx.pin(0) else "", BACKLOG))
-    p("- 8 clients: `%sab -n %d -c 8 http://127.0.0.1:PORT/hello`, %d servers, median; CPU: "
-      "wait4() rusage of the stopped server (user + system, its threads and reaped children) "
-      "/ requests" % ("taskset -c 1 " if ctx.do_pin else "", a.model_requests, a.model_runs))
+    p("- 8 clients: `%sab -n %d -c 8 http://127.0.0.1:PORT/hello`, %d servers, median (the "
+      "models take turns run by run, before any idle figure); CPU: wait4() rusage of the "
+      "stopped server (user + system, its threads and reaped children) / requests"
+      % ("taskset -c 1 " if ctx.do_pin else "", a.model_requests, a.model_runs))
+    if a.settle > 0:
+        p("- each server started once the machine was quiet: less than 15%% of its CPU busy "
+          "over 0.25 s, waited for %g s at most (`--settle`)" % a.settle)
     p("- 100 clients: `%sBIN/load --port PORT --clients 90 --slow 10 --seconds %g --every 0.5` "
       "(bench/load.c): 90 clients request again and again while 10 trickle a request that "
       "never ends, one byte every 0.5 s; the servers have their default --timeout (5 s); "

@@ -113,6 +113,9 @@ print("ok")' "$BATS_TEST_TMPDIR/bench.json"
 	run --separate-stderr python3 "$SOCKLAB_ROOT/bench/run" --only servers,nonsense
 	assert_failure 2
 	assert_stderr_contains "--only: expected a comma-separated list of servers, clients, concurrency, inspectors, models"
+	run --separate-stderr python3 "$SOCKLAB_ROOT/bench/run" --only models --settle -1
+	assert_failure 2
+	assert_stderr_contains "--settle must be between 0 and 600"
 }
 
 @test "bench/run --quick --only models: a row per model, missing ones n/a (not built), the commands, the targets" {

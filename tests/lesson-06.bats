@@ -1,20 +1,29 @@
 #!/usr/bin/env bats
-# docs/06-beyond-fork.md: runs the lesson's command blocks (srv-prefork and
-# srv-thread; srv-poll's section has its own tests), each in a terminal of
-# its own, compares every output block with what was printed (doc_expect),
-# and checks what the lesson says about them: the same children serve every
-# client, the meter's wakeups for nothing, the threads' tasks and
-# descriptors, the race of --by-pointer, the growth of --no-detach. Under
-# make pace, a person's pauses between the steps.
+# docs/06-beyond-fork.md: runs the lesson's command blocks, each in a
+# terminal of its own, compares every output block with what was printed
+# (doc_expect), and checks what the lesson says about them. Sections 1 to 5
+# (srv-prefork, srv-thread): the same children serve every client, the
+# meter's wakeups for nothing, the threads' tasks and descriptors, the race
+# of --by-pointer, the growth of --no-detach. Section 6 (srv-poll), in both
+# editions (docs/zh/ has the same blocks): a wakeup a line, a slow client
+# delays nobody, idle connections cost descriptors, select's FD_SETSIZE.
+# The servers are found by the PID they print first, noted as the learner
+# notes it (doc_remember). Both halves check that the code the lesson
+# points at or quotes is the tools' code. Under make pace, a person's pauses
+# between the steps.
 
 load test_helper
 
 L=docs/06-beyond-fork.md
+LESSON=06-beyond-fork.md
 
-# The lesson finds its server with pgrep; another test's server (tests may
-# run at the same time) could match too: the tests use their own.
-ours() {
-	doc_subst "\$(pgrep -o -f '$1')" "$SERVER_PID"
+# said_its_pid NAME: the server of background block NAME printed its PID
+# first (getpid() -> PID, tagged [parent] or [main] where several flows
+# narrate), the PID the learner notes: the server's (SERVER_PID, the job of
+# its terminal).
+said_its_pid() {
+	assert_line_matches "^(\\[(parent|main)\\] )?getpid\\(\\) +-> $SERVER_PID\$" \
+		"$(doc_out "$1" | head -n 1)"
 }
 
 # kids_of PID: the pids of PID's children (from /proc: no fork per file).
@@ -58,10 +67,16 @@ futile() {
 	done < <(doc_out start-prefork | sed -n 's/^\[child \([0-9]*\)\] accept(3) .*/\1/p')
 	assert_equal "$(doc_out start-prefork | grep -c '^\[parent\] fork()')" 3
 
-	ours 'srv-prefork --children 3'
+	# The learner notes a child's PID from a fork() line, and kills it.
+	local child
+	child="$(doc_out start-prefork | sed -n 's/^\[parent\] fork() *-> child pid \([0-9]*\) (1 of 3)$/\1/p')"
+	grep -qx "$child" <<<"$kids" || fail "fork()'s child '$child' is not one of $kids"
+	doc_remember "$L" prefork-child "$child"
 	doc_run "$L" kill-child "$PORT"
 	assert_success
 	doc_expect "$L" "start-prefork after kill-child"
+	wait_for doc_out_has start-prefork "-> pid $child (killed by signal 9)"
+	wait_for doc_out_has start-prefork ", in place of $child"
 	wait_for kids_are "$SERVER_PID" 3
 	doc_run "$L" six-curls "$PORT"
 	assert_success
@@ -109,7 +124,8 @@ futile() {
 	doc_type shell "$L" hold-thread "$PORT"
 	doc_expect "$L" "start-thread after hold-thread"
 	wait_for tasks_are "$SERVER_PID" 2
-	ours 'srv-thread --timeout 120'
+	said_its_pid start-thread
+	doc_remember "$L" thread-pid "$SERVER_PID"
 	doc_run "$L" look-thread "$PORT"
 	assert_success
 	doc_expect "$L" look-thread
@@ -131,7 +147,8 @@ futile() {
 	doc_expect "$L" by-pointer-clients
 	doc_expect "$L" "by-pointer-server after by-pointer-clients"
 	wait_for tasks_are "$SERVER_PID" 1
-	ours 'srv-thread --by-pointer'
+	said_its_pid by-pointer-server
+	doc_remember "$L" by-pointer-pid "$SERVER_PID"
 	doc_run "$L" by-pointer-fds "$PORT"
 	assert_success
 	doc_expect "$L" by-pointer-fds
@@ -141,7 +158,8 @@ futile() {
 
 @test "lesson 6: --no-detach: VmSize grows by a stack per client, one task left; joined at Ctrl-C" {
 	doc_start "$L" no-detach-server
-	ours 'srv-thread --no-detach'
+	said_its_pid no-detach-server
+	doc_remember "$L" no-detach-pid "$SERVER_PID"
 	doc_run "$L" no-detach-growth "$PORT"
 	assert_success
 	doc_expect "$L" no-detach-growth
@@ -158,7 +176,8 @@ futile() {
 
 @test "lesson 6: --pool 3: four tasks, the six clients served by the pool, Ctrl-C joins them" {
 	doc_start "$L" start-pool
-	ours 'srv-thread --pool 3'
+	said_its_pid start-pool
+	doc_remember "$L" pool-pid "$SERVER_PID"
 	wait_for tasks_are "$SERVER_PID" 4
 	doc_run "$L" pool-tasks "$PORT"
 	assert_success
@@ -171,6 +190,91 @@ futile() {
 	doc_expect "$L" "start-pool after Ctrl-C"
 }
 
+# ----------------------------------------------- section 6: the event loop
+
+each_edition() {
+	local L
+	for L in $(doc_editions "$LESSON"); do
+		echo "# edition: $L"
+		"$1"
+		socklab_teardown
+	done
+}
+
+check_one_request() {
+	doc_start "$L" poll-server
+	doc_expect "$L" poll-server
+	doc_run "$L" poll-curl "$PORT"
+	assert_success
+	doc_expect "$L" poll-curl
+	doc_expect "$L" "poll-server after poll-curl"
+}
+
+@test "lesson 6: the event loop narrates its start and one request, a wakeup a line" {
+	each_edition check_one_request
+}
+
+check_slow_client() {
+	doc_start "$L" poll-server
+	doc_launch "$L" slow-client "$PORT" '^send\('
+	doc_expect "$L" "poll-server after slow-client"
+	local t0=$SECONDS
+	doc_run "$L" fast-curl "$PORT"
+	assert_success
+	doc_expect "$L" fast-curl
+	((SECONDS - t0 < 3)) || fail "curl took $((SECONDS - t0)) s"
+	doc_expect "$L" "poll-server after fast-curl"
+	# The slow client still waits: it has had no reply.
+	doc_alive slow-client || fail "the slow client was answered or closed"
+	refute_output_contains "Hello, World!" "$(doc_out slow-client)"
+	refute_output_contains "408" "$(doc_out slow-client)"
+	doc_ctrl_c slow-client
+}
+
+@test "lesson 6: a client with half a request delays nobody: curl is answered at once" {
+	each_edition check_slow_client
+}
+
+check_idle() {
+	doc_start "$L" poll-server
+	doc_launch "$L" idle-clients "$PORT" '^holding 100 idle'
+	said_its_pid poll-server
+	doc_remember "$L" poll-pid "$SERVER_PID"
+	wait_for bg_fds_are "$SERVER_PID" 105
+	doc_run "$L" count-fds "$PORT"
+	assert_success
+	doc_expect "$L" count-fds
+	# One process, one thread.
+	assert_equal "$(ps -o nlwp= -p "$SERVER_PID" | tr -d ' ')" 1
+	doc_ctrl_c idle-clients
+	doc_expect "$L" idle-clients
+	doc_expect "$L" "poll-server after Ctrl-C"
+}
+bg_fds_are() { [[ "$(find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l)" -eq "$2" ]]; }
+
+@test "lesson 6: 100 idle connections cost the one process 100 descriptors" {
+	each_edition check_idle
+}
+
+check_select() {
+	doc_start "$L" select-server
+	doc_run "$L" select-idle "$PORT"
+	assert_failure 1
+	doc_expect "$L" select-idle
+	doc_expect "$L" "select-server after select-idle"
+	# The 1,030 are closed after 3 s: the server is back to 0-3.
+	wait_for bg_fds_are "$SERVER_PID" 4
+	doc_ctrl_c select-server
+	assert_equal "$STOP_STATUS" 0
+	doc_expect "$L" "select-server after Ctrl-C"
+}
+
+@test "lesson 6: select cannot watch descriptor 1024: the 1,021st idle client gets 503, with a message" {
+	each_edition check_select
+}
+
+# ------------------------------------------ the code the lesson points at
+
 @test "lesson 6: every function the lesson points at is in the file it links" {
 	local ed f name file problems=""
 	while IFS= read -r ed; do
@@ -182,4 +286,52 @@ futile() {
 		done < <(grep -oE '\[`[a-z_]+\(\)`\]\([^)]+\)' "$f" | sed -E 's/^\[`([a-z_]+)\(\)`\]\(([^)]+)\)$/\1|\2/')
 	done < <(doc_editions 06-beyond-fork.md)
 	assert_equal "$problems" ""
+}
+
+@test "lesson 6: the code it quotes is the code of the tools, line for line" {
+	local L lines line missing=""
+	for L in docs/$LESSON docs/zh/$LESSON; do
+		# The c blocks of the lesson (indented in a list), each line with
+		# its spaces collapsed, against the sources' lines collapsed alike.
+		lines="$(awk '/^ *```c$/ { inside = 1; next } /^ *```$/ { inside = 0 } inside' "$SOCKLAB_ROOT/$L")"
+		[[ -n "$lines" ]] || fail "$L quotes no code"
+		while IFS= read -r line; do
+			line="$(tr -s ' \t' ' ' <<<"$line" | sed 's/^ //')"
+			tr -s ' \t' ' ' <"$SOCKLAB_ROOT/tools/srv-poll.c" | sed 's/^ //' | grep -qxF -- "$line" ||
+				missing+="$L: not in tools/srv-poll.c: $line"$'\n'
+		done <<<"$lines"
+	done
+	assert_equal "$missing" ""
+}
+
+# ------------------------------------------------------------- exercises
+
+@test "lesson 6, exercise 5: behind srv-iter's slow client, curl waits in the queue" {
+	start_server srv srv-iter --port 0 --timeout 30
+	start_bg slow '^send\(' cli-connect --timeout 0 --send 'GET /slow HTTP/1.1' "127.0.0.1:$PORT"
+	run curl -sS --max-time 2 "http://127.0.0.1:$PORT/hello"
+	assert_failure 28
+}
+
+@test "lesson 6, exercise 6: half a request gets 408 at --timeout; nothing at all, a close without a reply" {
+	start_server srv srv-poll --port 0 --timeout 1
+	run cli-connect --timeout 0 --send 'GET /slow HTTP/1.1' "127.0.0.1:$PORT"
+	assert_success
+	assert_output_contains "HTTP/1.1 408 Request Timeout"
+	run client_silent "$PORT"
+	assert_equal "$output" "silent: 0 bytes before the close"
+	wait_for bg_err_has srv "no request within 1 s (--timeout)"
+}
+client_silent() { python3 "$BATS_TEST_DIRNAME/gates/client.py" silent "$1"; }
+
+@test "lesson 6, exercise 8: --defer-accept: no EAGAIN after accept4, no epoll_ctl for the connection" {
+	[[ "$(uname -s)" == Linux ]] || skip "TCP_DEFER_ACCEPT: Linux only"
+	start_server srv srv-poll --port 0 --defer-accept
+	run curl -s "http://127.0.0.1:$PORT/hello"
+	assert_equal "$output" "Hello, World!"
+	wait_for bg_out_has srv "close(5)"
+	run bg_out srv
+	assert_line_matches '^setsockopt\(3, TCP_DEFER_ACCEPT, 1\) +-> ok$'
+	refute_output_contains "EAGAIN"
+	refute_output_contains "EPOLL_CTL_ADD, 5"
 }
