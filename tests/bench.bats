@@ -46,6 +46,7 @@ N='[0-9]+(\.[0-9]+)?'
 	if [[ -x "$SOCKLAB_BIN/show-fds" ]] && command -v lsof >/dev/null; then
 		assert_line_matches "^\| show-fds --pid P \| $N \| lsof -p P \| $N \| $N+x faster \|"
 	fi
+	assert_line_matches "^- the floor: \`[^\`]*true\`, a process that does nothing, takes $N ms"
 	# The JSON has the same figures.
 	run python3 -c '
 import json, sys
