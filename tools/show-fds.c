@@ -345,24 +345,41 @@ static void print_fd(const struct fds_list *l, int fd, const char *name)
 		printf("%4d  %-10s (closed)\n", fd, "-");
 }
 
+static int not_a_file(const char *path, const struct stat *st)
+{
+	cli_error(PROG,
+	          "--file %s: a %s, not a regular file: open() could "
+	          "wait forever",
+	          path, S_ISFIFO(st->st_mode) ? "FIFO" : "device");
+	return -1;
+}
+
 /* open() the file; but never a FIFO or a device, where open() could wait
- * for a writer (or a modem) forever: a regular file or a directory. */
+ * for a writer (or a modem) forever: a regular file or a directory. stat()
+ * first, so that a device is not even opened; then O_NONBLOCK and fstat()
+ * of what was opened, in case the name was given a FIFO in between. */
 static int open_file(const char *path)
 {
 	struct stat st;
-	int fd;
+	int fd, flags;
 
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
-	    !S_ISDIR(st.st_mode)) {
-		cli_error(PROG,
-		          "--file %s: a %s, not a regular file: open() "
-		          "could wait forever",
-		          path, S_ISFIFO(st.st_mode) ? "FIFO" : "device");
+	    !S_ISDIR(st.st_mode))
+		return not_a_file(path, &st);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd == -1) {
+		cli_error(PROG, "open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	fd = open(path, O_RDONLY);
-	if (fd == -1)
-		cli_error(PROG, "open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return not_a_file(path, &st);
+	}
+	/* A regular file's reads never wait: the flag goes, as it came. */
+	flags = fcntl(fd, F_GETFL);
+	if (flags != -1)
+		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	return fd;
 }
 
