@@ -218,11 +218,12 @@ check_slow_client() {
 	doc_start "$L" poll-server
 	doc_launch "$L" slow-client "$PORT" '^send\('
 	doc_expect "$L" "poll-server after slow-client"
-	local t0=$SECONDS
+	# The block's curl has --max-time 2: "curl exit status: 0" is the
+	# proof that it was answered at once (a timer here would also count
+	# make pace's pause before the step).
 	doc_run "$L" fast-curl "$PORT"
 	assert_success
 	doc_expect "$L" fast-curl
-	((SECONDS - t0 < 3)) || fail "curl took $((SECONDS - t0)) s"
 	doc_expect "$L" "poll-server after fast-curl"
 	# The slow client still waits: it has had no reply.
 	doc_alive slow-client || fail "the slow client was answered or closed"
