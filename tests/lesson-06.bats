@@ -26,19 +26,7 @@ said_its_pid() {
 		"$(doc_out "$1" | head -n 1)"
 }
 
-# kids_of PID: the pids of PID's children (from /proc: no fork per file).
-kids_of() {
-	local f line rest ppid
-	for f in /proc/[0-9]*/stat; do
-		{ read -r line <"$f"; } 2>/dev/null || continue
-		rest="${line##*) }"
-		read -r _ ppid _ <<<"$rest"
-		[[ "$ppid" == "$1" ]] && printf '%s\n' "${line%% *}"
-	done
-	return 0
-}
-kids_are() { [[ "$(kids_of "$1" | grep -c . || true)" -eq "$2" ]]; }
-tasks_are() { [[ "$(find "/proc/$1/task" -mindepth 1 -maxdepth 1 | wc -l)" -eq "$2" ]]; }
+# kids_of, kids_are, tasks_are: tests/test_helper.bash.
 
 # futile NAME: the meter's total of wakeups for nothing, in block NAME's
 # terminal.

@@ -4,22 +4,10 @@
 
 load test_helper
 
-# kids_of PID: "pid state" of every child of PID, from /proc/*/stat (the
-# command name may hold spaces or parentheses: the fields after the last ')').
-kids_of() {
-	local f line rest st ppid
-	for f in /proc/[0-9]*/stat; do
-		{ read -r line <"$f"; } 2>/dev/null || continue # (no fork: fast)
-		rest="${line##*) }"
-		read -r st ppid _ <<<"$rest"
-		[[ "$ppid" == "$1" ]] && printf '%s %s\n' "${line%% *}" "$st"
-	done
-	return 0
-}
+# kid_states, kids_of, kids_are: tests/test_helper.bash.
 count_kids() { kids_of "$1" | grep -c . || true; }
-count_zombies() { kids_of "$1" | grep -c ' Z$' || true; }
-running_kids_are() { [[ "$(kids_of "$1" | grep -vc ' Z$' || true)" -eq "$2" ]]; }
-kids_are() { [[ "$(count_kids "$1")" -eq "$2" ]]; }
+count_zombies() { kid_states "$1" | grep -c ' Z$' || true; }
+running_kids_are() { [[ "$(kid_states "$1" | grep -vc ' Z$' || true)" -eq "$2" ]]; }
 zombies_are() { [[ "$(count_zombies "$1")" -eq "$2" ]]; }
 fd_count() { ls "/proc/$1/fd" | wc -l; }
 # in_accept PID: the process is blocked in accept() (Linux: its wchan), as
@@ -130,7 +118,7 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	start_bg curl 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
 	wait_for kids_are "$SERVER_PID" 1
 	local child parent_fd child_fd
-	child="$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	child="$(kids_of "$SERVER_PID")"
 	parent_fd="$(readlink "/proc/$SERVER_PID/fd/4")"
 	child_fd="$(readlink "/proc/$child/fd/4")"
 	[[ "$parent_fd" =~ ^socket:\[[0-9]+\]$ ]]
@@ -155,7 +143,7 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	start_bg curl 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
 	wait_for kids_are "$SERVER_PID" 1
 	local child
-	child="$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	child="$(kids_of "$SERVER_PID")"
 	[[ "$(readlink "/proc/$child/fd/4")" == socket:* ]]
 	[[ ! -e "/proc/$SERVER_PID/fd/4" ]]
 	if [[ -x "$SOCKLAB_BIN/show-fds" ]]; then
@@ -198,7 +186,7 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	for i in 1 2 3; do http_get "$PORT" >/dev/null; done
 	wait_for zombies_are "$SERVER_PID" 3
 	local zombie
-	zombie="$(kids_of "$SERVER_PID" | head -n 1 | cut -d' ' -f1)"
+	zombie="$(kids_of "$SERVER_PID" | head -n 1)"
 	run ps -o pid=,ppid=,stat=,args= -p "$zombie"
 	assert_line_matches "^ *$zombie +$SERVER_PID +Z"
 	assert_output_contains "<defunct>"
@@ -216,7 +204,7 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	start_bg curl 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
 	wait_for kids_are "$SERVER_PID" 1
 	wait_for in_accept "$SERVER_PID"
-	kill -TERM "$(kids_of "$SERVER_PID" | cut -d' ' -f1)" # the child ends
+	kill -TERM "$(kids_of "$SERVER_PID")" # the child ends
 	wait_for exited "$SERVER_PID"
 	local st=0
 	wait "$SERVER_PID" || st=$?
@@ -233,7 +221,7 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	start_bg curl 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/hello"
 	wait_for kids_are "$SERVER_PID" 1
 	wait_for in_accept "$SERVER_PID"
-	kill -TERM "$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	kill -TERM "$(kids_of "$SERVER_PID")"
 	wait_for bg_out_has srv "EINTR (a signal handler ran): calling accept() again"
 	run curl -sS --max-time 1 "http://127.0.0.1:$PORT/hello"
 	assert_failure 28 # the new child sleeps 60 s: the body came, the close not
@@ -249,7 +237,7 @@ burst_while_stopped() {
 	cli-connect --clients 10 "127.0.0.1:$PORT" >/dev/null
 	wait_for kids_are "$SERVER_PID" 10
 	wait_for waiting "$SERVER_PID"
-	KIDS="$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	KIDS="$(kids_of "$SERVER_PID")"
 	kill -STOP "$SERVER_PID"
 	wait_for is_stopped "$SERVER_PID"
 	# shellcheck disable=SC2086
@@ -345,7 +333,7 @@ Stopped: served 1 request."
 	start_bg c1 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
 	start_bg c2 'Hello, World!' curl -sSN "http://127.0.0.1:$PORT/"
 	local kids
-	kids="$(kids_of "$SERVER_PID" | cut -d' ' -f1)"
+	kids="$(kids_of "$SERVER_PID")"
 	stop_gracefully "$SERVER_PID" TERM
 	assert_equal "$STOP_STATUS" 0
 	run bg_out srv

@@ -8,20 +8,7 @@ load test_helper
 # client MODE PORT [ARG...]: tests/gates/client.py.
 client() { python3 "$BATS_TEST_DIRNAME/gates/client.py" "$@"; }
 
-# kids_of PID: the pids of PID's children, from /proc/*/stat (the command
-# name may hold spaces or parentheses: the fields after the last ')').
-kids_of() {
-	local f line rest ppid
-	for f in /proc/[0-9]*/stat; do
-		{ read -r line <"$f"; } 2>/dev/null || continue
-		rest="${line##*) }"
-		read -r _ ppid _ <<<"$rest"
-		[[ "$ppid" == "$1" ]] && printf '%s\n' "${line%% *}"
-	done
-	return 0
-}
-kids_are() { [[ "$(kids_of "$1" | grep -c . || true)" -eq "$2" ]]; }
-fds_of() { ls "/proc/$1/fd" | sort -n | tr '\n' ' '; }
+# kids_of, kids_are, fds_of: tests/test_helper.bash.
 gone() { [[ ! -e "/proc/$1" ]]; }
 listening() { ss -ltnH "sport = :$1" | grep -q .; }
 

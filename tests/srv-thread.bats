@@ -10,8 +10,7 @@ load test_helper
 client() { python3 "$BATS_TEST_DIRNAME/gates/client.py" "$@"; }
 
 tasks() { ls "/proc/$1/task" | wc -l; }
-tasks_are() { [[ "$(tasks "$1")" -eq "$2" ]]; }
-fds_of() { ls "/proc/$1/fd" | sort -n | tr '\n' ' '; }
+# tasks_are, fds_of: tests/test_helper.bash.
 fds_are() { [[ "$(fds_of "$1")" == "$2" ]]; }
 vmsize() { awk '/^VmSize:/ { print $2 }' "/proc/$1/status"; }
 listening() { ss -ltnH "sport = :$1" | grep -q .; }

@@ -102,6 +102,24 @@ wait_for() {
 
 alive() { kill -0 "$1" 2>/dev/null; }
 
+# kid_states PID: "pid state" of every child of PID, from /proc/*/stat (the
+# command name may hold spaces or parentheses: the fields after the last
+# ')'). No fork per file: fast enough to poll.
+kid_states() {
+	local f line rest st ppid
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		rest="${line##*) }"
+		read -r st ppid _ <<<"$rest"
+		[[ "$ppid" == "$1" ]] && printf '%s %s\n' "${line%% *}" "$st"
+	done
+	return 0
+}
+kids_of() { kid_states "$1" | cut -d' ' -f1; } # their pids
+kids_are() { [[ "$(kids_of "$1" | grep -c . || true)" -eq "$2" ]]; }
+tasks_are() { [[ "$(ls "/proc/$1/task" | wc -l)" -eq "$2" ]]; } # threads
+fds_of() { ls "/proc/$1/fd" | sort -n | tr '\n' ' '; }
+
 # exited PID: the process has ended (a zombie until its parent waits counts).
 exited() {
 	local st
