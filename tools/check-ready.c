@@ -228,6 +228,18 @@ static int not_ready(struct chk_ctx *c, struct chk_server *s, int given,
 	                s->port, secs, tail);
 }
 
+/* Whether the ready line has come since the last call; says so when it
+ * has. A line read is never read again: whoever reads it must note it. */
+static int line_came(struct chk_ctx *c, struct chk_server *s, double t0)
+{
+	if (!read_ready_line(s))
+		return 0;
+	say(&c->say, "read(its stdout)",
+	    "'Serving HTTP on port %u ...' after %.3f s", s->port,
+	    clock_now() - t0);
+	return 1;
+}
+
 /* Waits until the server is ready: 0, or -1 (ctx->error, or stopped). */
 int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
 {
@@ -238,17 +250,15 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
 	int fd;
 
 	for (;;) {
-		if (waiting_line && read_ready_line(s)) {
+		if (waiting_line && line_came(c, s, t0))
 			waiting_line = 0;
-			say(&c->say, "read(its stdout)",
-			    "'Serving HTTP on port %u ...' after %.3f s",
-			    s->port, clock_now() - t0);
-		}
 		if (!waiting_line &&
 		    listen_find(s, s->port, &t, &s->holder, &fd) == 1)
 			break;
 		/* A process closes its files a moment before its exit shows:
-		 * a closed stdout may be an exit on its way. */
+		 * a closed stdout may be an exit on its way. And a first
+		 * thread on its way out (pthread_exit) shows no files for a
+		 * moment, while its threads still hold them. */
 		closed = waiting_line && !stdout_open(s);
 		if (closed && chk_dead(c, s) == -1)
 			return -1;
@@ -260,7 +270,14 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
 			                "after %.2f s); its stderr ends with %s",
 			                argv[0], how, clock_now() - t0, tail);
 		}
-		if (closed && !read_ready_line(s)) {
+		/* The line may have come since it was last looked for: the
+		 * server prints it, then closes its stdout or its first thread
+		 * exits. */
+		if (closed && line_came(c, s, t0)) {
+			waiting_line = 0;
+			continue;
+		}
+		if (closed && !stdout_open(s)) {
 			chk_fail(c,
 			         "the server closed its stdout without printing "
 			         "'Serving HTTP on port N ...'");
