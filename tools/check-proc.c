@@ -39,21 +39,30 @@
 #include "proc.h"
 #include "tcptab.h"
 
+/* The kernel's flag, in a stat line's 9th field, for a task that has begun
+ * to exit (PF_EXITING in linux/sched.h, set before its files are let go):
+ * its state still says R or S, its fd/ may already be empty. */
+#define TASK_EXITING 0x4u
+
 /* The fields of a stat line that check-server needs: after the command
- * name (which may hold spaces and ')'), "state ppid pgrp". */
+ * name (which may hold spaces and ')'), "state ppid pgrp session tty_nr
+ * tpgid flags". */
 static int parse_stat(const char *line, struct chk_proc *out)
 {
 	const char *close_paren = strrchr(line, ')');
 	long pid, ppid, pgrp;
+	unsigned flags;
 	char state;
 
 	if (sscanf(line, "%ld", &pid) != 1 || close_paren == NULL ||
-	    sscanf(close_paren + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+	    sscanf(close_paren + 1, " %c %ld %ld %*d %*d %*d %u", &state, &ppid,
+	           &pgrp, &flags) != 4)
 		return -1;
 	out->pid = (pid_t)pid;
 	out->ppid = (pid_t)ppid;
 	out->pgrp = (pid_t)pgrp;
 	out->state = state;
+	out->exiting = (flags & TASK_EXITING) != 0;
 	out->fdpid = out->pid;
 	return 0;
 }
@@ -97,7 +106,8 @@ static int add(struct chk_procs *l, const struct chk_proc *p)
  * /proc/PID/fd is empty. Its live threads are in /proc/PID/task: the first
  * one found gives the process its state and the directory whose fd/ holds
  * the process's descriptors (/proc/TID/fd: they are all the threads'). A
- * true zombie has one task, itself, in state Z. */
+ * true zombie has one task, itself, in state Z. The same holds a moment
+ * earlier, while the first thread is on its way out (exiting). */
 static void live_thread(struct chk_proc *p)
 {
 	char path[64];
@@ -116,7 +126,7 @@ static void live_thread(struct chk_proc *p)
 		snprintf(tid, sizeof tid, "%ld/task/%ld", (long)p->pid,
 		         atol(e->d_name));
 		if (read_stat(tid, &t) == 0 && t.state != 'Z' &&
-		    t.state != 'X') {
+		    t.state != 'X' && !t.exiting) {
 			p->state = t.state;
 			p->fdpid = t.pid;
 			break;
@@ -163,7 +173,7 @@ int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen)
 		for (j = 0; !in && j < all.n; j++)
 			in = all.p[j].pid == all.p[i].ppid &&
 			     all.p[j].pgrp == group;
-		if (in && all.p[i].state == 'Z')
+		if (in && (all.p[i].state == 'Z' || all.p[i].exiting))
 			live_thread(&all.p[i]);
 		if (in && add(l, &all.p[i]) == -1) {
 			free(all.p);

@@ -152,6 +152,7 @@ int chk_survives_plain(struct chk_ctx *c, int *dies, char *how, size_t howlen);
 struct chk_proc {
 	pid_t pid, ppid, pgrp;
 	char state;  /* R, S, D, Z... (a live thread's: see fdpid) */
+	int exiting; /* it has begun to exit (its files may be gone) */
 	pid_t fdpid; /* whose /proc/N/fd lists its descriptors: pid, or a
 	              * live thread's id once its first thread has exited */
 };
