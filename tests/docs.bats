@@ -162,6 +162,21 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 	assert_output_contains "no block 'no-such-block'"
 }
 
+@test "a Ctrl-C typed into a lesson's terminal ends its block, even when the suite was started with SIGINT and SIGQUIT ignored (make test &)" {
+	env --default-signal true 2>/dev/null || skip "env has no --default-signal (not GNU coreutils 8.31+)"
+	# What a shell without job control gives a command started with &: the
+	# two keyboard signals ignored, and passed on to every child.
+	trap '' INT QUIT
+	doc_bg idle '^ready$' "grep -E '^SigIgn' /proc/self/status; echo ready; exec sleep 60"
+	trap - INT QUIT
+	# A new terminal's job ignores nothing: SigIgn is a mask of ignored
+	# signals, and bits 2 and 3 (0x6) are SIGINT and SIGQUIT.
+	[[ "$(doc_out idle)" =~ SigIgn:[[:space:]]*([0-9a-f]+) ]] || fail "no SigIgn line:" "$(doc_out idle)"
+	((("0x${BASH_REMATCH[1]}" & 0x6) == 0)) || fail "the block ignores SIGINT or SIGQUIT:" "$(doc_out idle)"
+	doc_ctrl_c idle
+	assert_equal "$STOP_STATUS" 130
+}
+
 @test "the two editions have the same pages: docs/X.md and docs/zh/X.md (but ENGLISH_ONLY)" {
 	local f base problems=""
 	for f in "$SOCKLAB_ROOT"/docs/*.md; do

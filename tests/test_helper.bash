@@ -328,7 +328,16 @@ doc_remember() {
 # have it. KEYBOARD: a file (a FIFO) whose bytes are typed into the terminal;
 # /dev/null by default. DOC_WRAP (optional): a command, with its arguments,
 # that the terminal runs the block through (unshare -m WRAPPER: the block
-# sees another /etc/hosts).
+# sees another /etc/hosts). The block's signals are at their defaults, as a
+# new terminal's are: a suite started in the background (`make test &`, or
+# under nohup) passes its ignored SIGINT and SIGQUIT on, and a Ctrl-C typed
+# into the terminal would then end nothing (GNU env's --default-signal;
+# without it, as on macOS, they stay as inherited).
+DOC_SIGDFL=''
+if env --default-signal true 2>/dev/null; then
+	DOC_SIGDFL=--default-signal
+fi
+
 doc_terminal() {
 	local f
 	for f in /proc/"$BASHPID"/fd/*; do
@@ -338,8 +347,8 @@ doc_terminal() {
 	# -e: script's status is the block's; -f: no buffering. stty: no CR
 	# before each newline (a terminal's output would have them), 80 columns.
 	# shellcheck disable=SC2016 # $DOC_BLOCK: expanded by the terminal's shell
-	DOC_BLOCK="$1" DOC_WRAP="${DOC_WRAP-}" SHELL=/bin/sh exec script -qefc \
-		'stty -onlcr cols 80 rows 24 2>/dev/null; exec $DOC_WRAP env -u DOC_BLOCK -u DOC_WRAP bash -c "$DOC_BLOCK"' \
+	DOC_BLOCK="$1" DOC_WRAP="${DOC_WRAP-}" DOC_SIGDFL="$DOC_SIGDFL" SHELL=/bin/sh exec script -qefc \
+		'stty -onlcr cols 80 rows 24 2>/dev/null; exec $DOC_WRAP env $DOC_SIGDFL -u DOC_BLOCK -u DOC_WRAP -u DOC_SIGDFL bash -c "$DOC_BLOCK"' \
 		/dev/null <"${2:-/dev/null}"
 }
 
