@@ -6,7 +6,8 @@
 #   make lint         static analysis and style checks
 #   make valgrind     servers and clients under valgrind memcheck
 #   make fuzz         libFuzzer targets (fuzz/), FUZZ_SECONDS each
-#   make soak         20,000 requests and hostile clients against srv-iter
+#   make soak         20,000 requests and hostile clients against srv-iter, bursts
+#                     against the concurrent servers, 64 gradings by check-server
 #   make install      tools and man pages under $(DESTDIR)$(PREFIX)
 #   make uninstall    remove exactly what install put there
 #   make clean
