@@ -9,18 +9,6 @@ load test_helper
 
 M=docs/article-map.md
 
-kid_states() {
-	local f line rest st ppid
-	for f in /proc/[0-9]*/stat; do
-		{ read -r line <"$f"; } 2>/dev/null || continue
-		rest="${line##*) }"
-		read -r st ppid _ <<<"$rest"
-		[[ "$ppid" == "$1" ]] && echo "$st"
-	done
-	return 0
-}
-running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
-zombies_of() { kid_states "$1" | grep -c Z || true; }
 # accepted N: the server of map-3a has accepted N connections.
 accepted() { [[ "$(grep -c '^accept(3)' "$BATS_TEST_TMPDIR/doc-map-3a.out")" -eq "$1" ]]; }
 

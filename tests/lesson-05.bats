@@ -16,20 +16,6 @@ said_its_pid() {
 	assert_line_matches "^\\[parent\\] getpid\\(\\) +-> $SERVER_PID\$" "$(doc_out "$1")"
 }
 
-# The children of PID and their states, from /proc (no fork per file).
-kid_states() {
-	local f line rest st ppid
-	for f in /proc/[0-9]*/stat; do
-		{ read -r line <"$f"; } 2>/dev/null || continue
-		rest="${line##*) }"
-		read -r st ppid _ <<<"$rest"
-		[[ "$ppid" == "$1" ]] && echo "$st"
-	done
-	return 0
-}
-zombies_are() { [[ "$(kid_states "$1" | grep -c Z || true)" -eq "$2" ]]; }
-running_are() { [[ "$(kid_states "$1" | grep -vc Z || true)" -eq "$2" ]]; }
-
 # in_order TEXT REGEX...: TEXT has a line matching each REGEX, in this order.
 in_order() {
 	local text="$1" re line

@@ -4,11 +4,9 @@
 
 load test_helper
 
-# kid_states, kids_of, kids_are: tests/test_helper.bash.
+# kid_states, kids_of, kids_are, zombies_of, zombies_are, running_are:
+# tests/test_helper.bash.
 count_kids() { kids_of "$1" | grep -c . || true; }
-count_zombies() { kid_states "$1" | grep -c ' Z$' || true; }
-running_kids_are() { [[ "$(kid_states "$1" | grep -vc ' Z$' || true)" -eq "$2" ]]; }
-zombies_are() { [[ "$(count_zombies "$1")" -eq "$2" ]]; }
 fd_count() { ls "/proc/$1/fd" | wc -l; }
 # in_accept PID: the process is blocked in accept() (Linux: its wchan), as
 # the article's server (--reap once) is between clients.
@@ -275,9 +273,9 @@ burst_while_stopped() {
 	assert_success
 	# Every reply has been read: every child has exited.
 	wait_for kids_are "$loop" 0
-	wait_for running_kids_are "$once" 0
+	wait_for running_are "$once" 0
 	local z
-	z="$(count_zombies "$once")"
+	z="$(zombies_of "$once")"
 	((z > 0)) || fail "expected zombies under wait-once, got $z"
 	echo "# zombies left by wait-once after 128 clients: $z" >&3
 }

@@ -104,7 +104,8 @@ alive() { kill -0 "$1" 2>/dev/null; }
 
 # kid_states PID: "pid state" of every child of PID, from /proc/*/stat (the
 # command name may hold spaces or parentheses: the fields after the last
-# ')'). No fork per file: fast enough to poll.
+# ')'). No fork per file: fast enough to poll. The helpers after it count
+# those children: all, the zombies (Z), the others.
 kid_states() {
 	local f line rest st ppid
 	for f in /proc/[0-9]*/stat; do
@@ -116,6 +117,9 @@ kid_states() {
 	return 0
 }
 kids_of() { kid_states "$1" | cut -d' ' -f1; } # their pids
+zombies_of() { kid_states "$1" | grep -c ' Z$' || true; } # how many are Z
+zombies_are() { [[ "$(zombies_of "$1")" -eq "$2" ]]; }
+running_are() { [[ "$(kid_states "$1" | grep -vc ' Z$' || true)" -eq "$2" ]]; }
 kids_are() { [[ "$(kids_of "$1" | grep -c . || true)" -eq "$2" ]]; }
 tasks_are() { [[ "$(ls "/proc/$1/task" | wc -l)" -eq "$2" ]]; } # threads
 fds_of() { ls "/proc/$1/fd" | sort -n | tr '\n' ' '; }
