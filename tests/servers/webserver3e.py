@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""The article's webserver3e, written again for the tests: a SIGCHLD
+handler that waits once per signal. Under Python 2 the handler interrupts
+accept() and the server dies of EINTR; Python 3.5 and later retry the
+accept() themselves (PEP 475), so this one survives.
+
+    python3 tests/servers/webserver3e.py [PORT]   # 8888
+"""
+import os
+import signal
+import socket
+import sys
+import time
+
+QUEUE = 5
+REPLY = b"HTTP/1.1 200 OK\n\nHello, World!\n"
+
+
+def grim_reaper(signum, frame):
+    pid, status = os.wait()
+    print("Child %d terminated with status %d\n" % (pid, status), flush=True)
+
+
+def handle(conn):
+    request = conn.recv(1024)
+    print(request.decode(errors="replace"), flush=True)
+    conn.sendall(REPLY)
+    time.sleep(3)  # so that the parent is back in accept() when we exit
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8888
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(QUEUE)
+    print("Serving HTTP on port %d ..." % listener.getsockname()[1], flush=True)
+    signal.signal(signal.SIGCHLD, grim_reaper)
+    while True:
+        conn, _ = listener.accept()
+        pid = os.fork()
+        if pid == 0:  # the child
+            listener.close()
+            handle(conn)
+            conn.close()
+            os._exit(0)
+        else:  # the parent
+            conn.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""The article's webserver3f, written again for the tests: accept() is
+called again when it fails with EINTR, but the SIGCHLD handler still waits
+once per signal: signals are not queued, so a burst leaves zombies.
+
+    python3 tests/servers/webserver3f.py [PORT]   # 8888
+"""
+import errno
+import os
+import signal
+import socket
+import sys
+
+QUEUE = 1024
+REPLY = b"HTTP/1.1 200 OK\n\nHello, World!\n"
+
+
+def grim_reaper(signum, frame):
+    pid, status = os.wait()
+
+
+def handle(conn):
+    request = conn.recv(1024)
+    print(request.decode(errors="replace"), flush=True)
+    conn.sendall(REPLY)
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8888
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(QUEUE)
+    print("Serving HTTP on port %d ..." % listener.getsockname()[1], flush=True)
+    signal.signal(signal.SIGCHLD, grim_reaper)
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except OSError as e:
+            if e.errno == errno.EINTR:  # restart accept()
+                continue
+            raise
+        pid = os.fork()
+        if pid == 0:  # the child
+            listener.close()
+            handle(conn)
+            conn.close()
+            os._exit(0)
+        else:  # the parent
+            conn.close()
+
+
+if __name__ == "__main__":
+    main()
