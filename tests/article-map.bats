@@ -150,8 +150,47 @@ accepted() { [[ "$(grep -c '^accept(3)' "$BATS_TEST_TMPDIR/doc-map-3a.out")" -eq
 		((z > 0 && z < 128)) || fail "a count outside 1-127: $z"
 	done
 	assert_line_matches '^zombies after 128 clients, 2 runs: min [0-9]+, max [0-9]+$'
-	run "$SOCKLAB_ROOT/scripts/zombie-spread.sh" lots
+}
+
+@test "article map, scripts/zombie-spread.sh: --help prints its usage (exit 0); a bad count is a usage error (exit 2)" {
+	local arg
+	for arg in --help -h; do
+		run --separate-stderr "$SOCKLAB_ROOT/scripts/zombie-spread.sh" "$arg"
+		assert_success
+		assert_line_matches '^Usage: scripts/zombie-spread\.sh \[RUNS\]'
+		assert_equal "$stderr" ""
+	done
+	for arg in lots 0 00 --runs; do
+		run --separate-stderr "$SOCKLAB_ROOT/scripts/zombie-spread.sh" "$arg"
+		assert_failure 2
+		assert_stderr_contains "zombie-spread: '$arg' is not a number of runs (1 or more)"
+		assert_stderr_contains "Usage: scripts/zombie-spread.sh [RUNS]"
+		assert_equal "$output" ""
+	done
+	run --separate-stderr "$SOCKLAB_ROOT/scripts/zombie-spread.sh" 1 2
 	assert_failure 2
+	assert_stderr_contains "zombie-spread: one argument at most"
+}
+
+# spread_servers: the servers zombie-spread.sh starts (this build's srv-fork
+# with its options), alive.
+spread_servers() {
+	local p
+	for p in $(pgrep -x srv-fork); do
+		[[ "$(readlink "/proc/$p/exe" 2>/dev/null)" == "$SOCKLAB_BIN/srv-fork" ]] || continue
+		[[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" == *"--reap once --retry-accept --backlog 128 --quiet --port 0 "* ]] &&
+			echo "$p"
+	done
+	return 0
+}
+no_spread_server() { [[ -z "$(spread_servers)" ]]; }
+
+@test "article map, scripts/zombie-spread.sh: a reader that stops after the first count (head -n 1) leaves no server behind" {
+	wait_for no_spread_server # none of an earlier run
+	run bash -c '"$1" 3 | head -n 1' _ "$SOCKLAB_ROOT/scripts/zombie-spread.sh"
+	assert_success
+	[[ "$output" =~ ^[0-9]+$ ]] || fail "a count expected: $output"
+	wait_for no_spread_server
 }
 
 @test "article map, WNOHANG: waitpid returns 0 while a child runs, and fails with ECHILD when none is left" {
