@@ -44,6 +44,23 @@ accepted() { [[ "$(grep -c '^accept(3)' "$BATS_TEST_TMPDIR/doc-map-3a.out")" -eq
 	assert_equal "$STOP_STATUS" 0
 }
 
+@test "article map, processes: from another terminal a plain ps finds no srv-sleep; ps -e finds it in its terminal" {
+	doc_start "$M" map-3b
+	doc_run "$M" map-ps "$PORT"
+	assert_success
+	doc_expect "$M" map-ps
+	doc_run "$M" map-ps-every "$PORT"
+	assert_success
+	doc_expect "$M" map-ps-every
+	# The line the block shows is the server's.
+	assert_line_matches "^ *$SERVER_PID pts/[0-9]+ +[0-9:]+ srv-sleep\$"
+}
+
+@test "article map, processes: Python 3 prints a TextIOWrapper for sys.stdin and wants bytes in os.write()" {
+	doc_run "$M" map-python3-fds
+	doc_expect "$M" map-python3-fds
+}
+
 @test "article map, the backlog: backlog + 1 wait, the others are not refused; somaxconn caps it" {
 	doc_run "$M" map-backlog
 	assert_success
@@ -106,7 +123,26 @@ accepted() { [[ "$(grep -c '^accept(3)' "$BATS_TEST_TMPDIR/doc-map-3a.out")" -eq
 	doc_expect "$M" map-pep475
 }
 
-@test "article map, glibc signal(): SA_RESTART, but for strict C11" {
+@test "article map, PEP 475: the same lines under Python 2.7 fail with EINTR, as webserver3e did (where a python2.7 runs)" {
+	local py="${SOCKLAB_PYTHON2:-python2.7}"
+	"$py" -c 'import sys; sys.exit(sys.version_info[:2] != (2, 7))' 2>/dev/null ||
+		skip "no Python 2.7 here ('$py'; SOCKLAB_PYTHON2 names one): the page's 2.7 line is the one seen where it was written"
+	doc_subst "python3 -c" "$py -c"
+	doc_run "$M" map-pep475
+	assert_success
+	assert_equal "$output" $'SIGCHLD: the handler reaped the child\naccept() failed with EINTR'
+}
+
+@test "article map, Python 3 installs its SIGCHLD handler without SA_RESTART (strace)" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace not permitted)"
+	doc_run "$M" map-python-sigaction
+	assert_success
+	doc_expect "$M" map-python-sigaction
+	refute_output_contains "SA_RESTART"
+}
+
+@test "article map, glibc signal(): SA_RESTART, but for strict C11, where it is one-shot (SA_RESETHAND); socklab's flags give SA_RESTART" {
 	command -v cc >/dev/null || skip "no C compiler"
 	doc_run "$M" map-sa-restart
 	assert_success

@@ -522,6 +522,36 @@ run_lesson_copy() {
 	assert_equal "$problems" ""
 }
 
+# prose_commands FILE: the commands a page gives in its prose (code spans,
+# even across lines, outside the fenced blocks and the tables) that start
+# with ./bin/, curl or python3, one a line, their spaces collapsed.
+prose_commands() {
+	# shellcheck disable=SC2016 # Markdown's backquotes, not commands
+	awk '/^ *```/ { inside = !inside; next } !inside && !/^ *\|/' "$1" | tr '\n' ' ' |
+		grep -oE '`[^`]*`' | tr -s ' ' | sed 's/^`//; s/`$//' |
+		grep -E '^(\./bin/|curl |python3 )' || true
+}
+
+@test "every command the prose of the course gives follows PORT: a server's --port, a client's \${PORT:-8888}, never a bare 8888" {
+	local rel cmd problems=""
+	# shellcheck disable=SC2016 # the text ${PORT:-8888}, not an expansion
+	local word='${PORT:-8888}'
+	while IFS= read -r rel; do
+		[[ "$rel" == README.md || "$rel" == docs/* ]] || continue
+		[[ "$rel" == docs/performance.md ]] && continue # not part of the course
+		while IFS= read -r cmd; do
+			if [[ "${cmd//"$word"/}" == *8888* ]]; then
+				problems+="$rel: 8888 without $word: $cmd"$'\n'
+			elif [[ "$cmd" == "./bin/srv-"*" "* && "$cmd" != *--port* ]]; then
+				problems+="$rel: a server without --port (it takes 8888, whatever PORT says): $cmd"$'\n'
+			elif [[ "$cmd" == "./bin/cli-connect "* && "$cmd" != *"$word"* ]]; then
+				problems+="$rel: a client without HOST:$word (it connects to 8888): $cmd"$'\n'
+			fi
+		done < <(prose_commands "$SOCKLAB_ROOT/$rel")
+	done < <(doc_pages)
+	assert_equal "$problems" ""
+}
+
 # ------------------------------------------------------------ links
 
 @test "every lesson links its twin, the course, the lesson before it and the one after it" {

@@ -28,7 +28,7 @@ nobuf() { printf '%s\n' "${1/curl /curl -N }"; }
 
 lines_of() { grep -nE -- "$2" "$BATS_TEST_TMPDIR/$1.out" | cut -d: -f1 | tr '\n' ' '; }
 
-@test "lesson 2: while srv-sleep sleeps, curl 1 has its reply and waits, curl 2 waits in the queue; ss shows it" {
+@test "lesson 2: while srv-sleep sleeps, curl 1 has its reply and waits, curl 2 waits in the queue; ss shows it; stopped, the server closes curl 1 and the kernel resets curl 2" {
 	doc_start "$L" start-sleepy
 	doc_launch "$L" curl-first "$PORT" 'Hello, World!'
 	local c1="$LAUNCH_PID"
@@ -51,8 +51,16 @@ lines_of() { grep -nE -- "$2" "$BATS_TEST_TMPDIR/$1.out" | cut -d: -f1 | tr '\n'
 	assert_equal "$(grep -c '^accept(' "$BATS_TEST_TMPDIR/doc-start-sleepy.out")" 1
 	refute_output_contains "close(4)" "$(doc_out start-sleepy)"
 
+	# Section 3: the server stopped within its minute. Curl 1 has its close;
+	# curl 2, still in the queue, is reset by the kernel.
 	doc_ctrl_c start-sleepy
 	assert_equal "$STOP_STATUS" 0
+	doc_wait curl-second
+	assert_equal "$STOP_STATUS" 56
+	doc_expect "$L" "curl-second after Ctrl-C"
+	doc_wait curl-first
+	assert_equal "$STOP_STATUS" 0
+	assert_equal "$(doc_out curl-first)" "Hello, World!"
 }
 
 @test "lesson 2: curl 2 gets its reply only after curl 1's connection is closed (the lesson's blocks, a shorter sleep)" {

@@ -21,10 +21,15 @@ L=docs/03-processes-and-descriptors.md
 	assert_line_matches "^ +$ppid +[0-9]+  S +bash  \\(sleeping\\)\$"
 }
 
-@test "lesson 3: ps and pstree show the shell's PID and its parents" {
-	doc_run "$L" ps-pstree
+@test "lesson 3: ps shows the interactive shell as Ss (session leader, not the foreground job); pstree its parents" {
+	# Typed into an interactive shell, as a learner's: a shell that runs the
+	# block itself (bash -c) would be the foreground job, Ss+.
+	doc_shell ps
+	doc_type ps "$L" ps
+	doc_expect "$L" ps
+	assert_line_matches "^ *${DOC_JOB[ps]} +[0-9]+ Ss +bash\$" "$(doc_out ps)"
+	doc_run "$L" pstree
 	assert_success
-	assert_line_matches '^ *PID +PPID STAT COMMAND$'
 	assert_line_matches '\(1\)(---|───)' # ASCII, or the terminal's line drawing
 }
 
@@ -76,4 +81,17 @@ L=docs/03-processes-and-descriptors.md
 
 	doc_type shell "$L" release
 	doc_expect "$L" "server after release"
+}
+
+@test "lesson 3, exercise 2: a descriptor the shell holds is inherited (the file gets 4), and the exercise closes it again" {
+	doc_shell sh
+	local shell="${DOC_JOB[sh]}"
+	doc_type sh "$L" ex-inherited
+	wait_for doc_out_has sh "close(4), close(5)"
+	run doc_out sh
+	assert_line_matches '^   4  file       /etc/hosts$'
+	assert_line_matches '^open\("/etc/hosts", O_RDONLY\) +-> fd 4'
+	assert_output_contains "more were open already, inherited from the parent"
+	# The exercise's last line: the shell's 3 is closed again.
+	wait_for test ! -e "/proc/$shell/fd/3"
 }

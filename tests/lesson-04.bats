@@ -99,3 +99,27 @@ block_after() {
 	printf '%s\n' "$output" >"$printed"
 	doclib_compare "$L" 0 "$PORT" "$first" "$printed" || fail "the lesson's ::1 lines are not what was printed"
 }
+
+@test "lesson 4, exercise 1: the server's accept() lines end with the three ports show-ephemeral-port listed" {
+	start_server srv srv-iter --port 0
+	run show-ephemeral-port --count 3 "localhost:$PORT"
+	assert_success
+	[[ "$output" =~ ports\ of\ the\ 3\ connections,\ in\ order:\ ([0-9]+)\ ([0-9]+)\ ([0-9]+) ]] ||
+		fail "no ports line:" "$output"
+	local p
+	for p in "${BASH_REMATCH[@]:1}"; do
+		wait_for bg_out_has srv "socket pair {127.0.0.1:$PORT, 127.0.0.1:$p}"
+	done
+}
+
+@test "lesson 4, exercise 2: cli-connect --bind 127.10.10.2: the address is ours, the port the kernel's (bind()'s parity: odd from 32768)" {
+	start_server srv srv-iter --port 0
+	run cli-connect --bind 127.10.10.2 "localhost:$PORT"
+	assert_success
+	[[ "$output" =~ socket\ pair\ \{127\.10\.10\.2:([0-9]+), ]] || fail "no socket pair:" "$output"
+	local port="${BASH_REMATCH[1]}"
+	# The other parity than the range's start (odd from 32768, the default).
+	range
+	((port % 2 != LO % 2)) || fail "port $port: the parity of the range's start, $LO"
+	wait_for bg_out_has srv "127.10.10.2:$port}"
+}

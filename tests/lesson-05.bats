@@ -16,6 +16,23 @@ said_its_pid() {
 	assert_line_matches "^\\[parent\\] getpid\\(\\) +-> $SERVER_PID\$" "$(doc_out "$1")"
 }
 
+# piped_server NAME: block NAME runs the server through tee (section 7): the
+# job of its terminal is the shell that runs the pipe, and the server the
+# child of it that printed its PID first, the PID the learner notes. Sets
+# SERVER_PID to it.
+piped_server() {
+	local pid
+	pid="$(doc_out "$1" | sed -n 's/^\[parent\] getpid() *-> \([0-9]*\)$/\1/p' | head -n 1)"
+	[[ -n "$pid" ]] || { fail "$1: no getpid() line:" "$(doc_out "$1")"; return 1; }
+	[[ "$(ps -o ppid= -p "$pid" | tr -d ' ')" == "${DOC_JOB[$1]}" ]] ||
+		{ fail "$1: $pid is not a child of the block's shell ${DOC_JOB[$1]}"; return 1; }
+	SERVER_PID="$pid"
+}
+
+# log_file: where the tests' /tmp/srv-fork.log is (one per test, as each
+# learner has theirs).
+log_file() { printf '%s/srv-fork.log\n' "$BATS_TEST_TMPDIR"; }
+
 # in_order TEXT REGEX...: TEXT has a line matching each REGEX, in this order.
 in_order() {
 	local text="$1" re line
@@ -34,10 +51,19 @@ in_order() {
 	doc_start "$L" start-fork
 	doc_expect "$L" start-fork
 	said_its_pid start-fork
-	doc_run "$L" three-curls "$PORT"
+	# Typed into an interactive shell, as the learner's is: a shell with job
+	# control would print a line for each job started with & and for each
+	# that ends (Exit 28), and the block shows none.
+	doc_shell three-curls
+	doc_type three-curls "$L" three-curls "$PORT"
 	# curl timed out (no close for 60 s), but each got its reply.
 	doc_expect "$L" three-curls
 	running_are "$SERVER_PID" 3
+	# Once the shell has run the next command, any job line it had to print is
+	# printed: still only the three replies.
+	printf ': >%q\n' "$BATS_TEST_TMPDIR/typed" >&"${DOC_KEYS[three-curls]}"
+	wait_for test -e "$BATS_TEST_TMPDIR/typed"
+	doc_expect "$L" three-curls
 	doc_expect "$L" "start-fork after three-curls"
 	local out kids kid
 	out="$(doc_out start-fork)"
@@ -163,24 +189,40 @@ in_order() {
 }
 
 @test "lesson 5: 128 clients: zombies are back with one waitpid per signal, none with the waitpid loop" {
+	doc_subst /tmp/srv-fork.log "$(log_file)"
 	doc_start "$L" once-server
+	piped_server once-server
 	said_its_pid once-server
 	doc_remember "$L" once-pid "$SERVER_PID"
-	local once="$SERVER_PID" reaped
+	local once="$SERVER_PID" reaped zombies
 	doc_run "$L" burst-128 "$PORT"
 	assert_success
 	doc_expect "$L" burst-128
 	wait_for running_are "$once" 0
+	# The parent's lines, from tee's copy: one reaped line per run of the
+	# handler (and an EINTR wherever a signal interrupted accept()).
+	doc_run "$L" grep-once "$PORT"
+	assert_success
+	doc_expect "$L" grep-once
+	reaped="$(grep -c ': reaped$' <<<"$output")"
+	echo "# accept() interrupted (EINTR) $(grep -c 'EINTR' <<<"$output") times, the handler ran $reaped times" >&3
 	doc_run "$L" count-zombies-once "$PORT"
 	doc_expect "$L" count-zombies-once
-	((output > 0 && output < 128)) || fail "expected zombies, got '$output'"
-	echo "# zombies after 128 clients with wait-once: $output" >&3
-	# One reaped line per run of the handler: the children not left zombies.
-	reaped="$(grep -cE '^\[parent\] waitpid\(-1, &st, WNOHANG\) +-> pid [0-9]+ \(exit 0\): reaped$' "$BATS_TEST_TMPDIR/doc-once-server.out")"
-	assert_equal "$((reaped + output))" 128
+	zombies="$output"
+	((zombies > 0 && zombies < 128)) || fail "expected zombies, got '$zombies'"
+	echo "# zombies after 128 clients with wait-once: $zombies" >&3
+	# The lesson's count of the reaped lines, plus the zombies: every child.
+	assert_equal "$(grep -c ': reaped$' "$(log_file)")" "$reaped"
+	assert_equal "$((reaped + zombies))" 128
+	# The copy is what the terminal showed, line for line.
+	assert_equal "$(tr -d '\r' <"$BATS_TEST_TMPDIR/doc-once-server.out" | grep -c ': reaped$')" "$reaped"
 	doc_ctrl_c once-server
+	assert_equal "$STOP_STATUS" 0
+	# tee ignored the Ctrl-C: the server's last lines reached the terminal.
+	assert_output_contains "children: 128 forked, 128 reaped, 0 left" "$(doc_out once-server)"
 
 	doc_start "$L" loop-server
+	piped_server loop-server
 	said_its_pid loop-server
 	doc_remember "$L" loop-pid "$SERVER_PID"
 	local before
@@ -192,6 +234,9 @@ in_order() {
 	doc_run "$L" count-zombies-loop "$PORT"
 	doc_expect "$L" count-zombies-loop
 	assert_equal "$(ls "/proc/$SERVER_PID/fd" | wc -l)" "$before"
+	doc_run "$L" count-reaped-loop "$PORT"
+	assert_success
+	doc_expect "$L" count-reaped-loop
 	# 128 reaped lines, and never an EINTR: it waits in ppoll(), not accept().
 	run grep -cE '^\[parent\] waitpid\(-1, &st, WNOHANG\) +-> pid [0-9]+ \(exit 0\): reaped$' "$BATS_TEST_TMPDIR/doc-loop-server.out"
 	assert_equal "$output" 128

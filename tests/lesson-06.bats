@@ -248,13 +248,25 @@ bg_fds_are() { [[ "$(find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l)" -eq "$
 }
 
 check_select() {
+	# The server's copy (tee): one per test, as each learner has theirs.
+	doc_subst /tmp/srv-poll.log "$BATS_TEST_TMPDIR/srv-poll.log"
 	doc_start "$L" select-server
+	# The block runs the server through tee: the job of its terminal is the
+	# shell; the server is its child, the one that printed its PID first.
+	local pid
+	pid="$(doc_out select-server | sed -n 's/^getpid() *-> \([0-9]*\)$/\1/p' | head -n 1)"
+	[[ "$(ps -o ppid= -p "$pid" | tr -d ' ')" == "$SERVER_PID" ]] ||
+		fail "no server child of the block's shell: '$pid'" "$(doc_out select-server)"
+	SERVER_PID="$pid"
 	doc_run "$L" select-idle "$PORT"
 	assert_failure 1
 	doc_expect "$L" select-idle
-	doc_expect "$L" "select-server after select-idle"
 	# The 1,030 are closed after 3 s: the server is back to 0-3.
 	wait_for bg_fds_are "$SERVER_PID" 4
+	doc_run "$L" select-log "$PORT"
+	assert_success
+	doc_expect "$L" select-log
+	echo "# the server's terminal: $(wc -l <"$BATS_TEST_TMPDIR/doc-select-server.out") lines" >&3
 	doc_ctrl_c select-server
 	assert_equal "$STOP_STATUS" 0
 	doc_expect "$L" "select-server after Ctrl-C"
