@@ -677,18 +677,51 @@ zh_prose() {
 	assert_equal "$problems" ""
 }
 
-@test "the Chinese pages give the standard term beside the translation's at first use (轮询服务器, 通用端口)" {
-	local f rel problems="" first
+@test "the Chinese pages gloss the translation's 通用端口 at its first use, and 轮询服务器 only as a gloss of 迭代服务器, once a page at most" {
+	local f rel problems="" first n
 	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
 		rel="${f#"$SOCKLAB_ROOT"/}"
+		# iterative server is 迭代服务器: 轮询 is poll's word (lesson 6).
+		n="$(zh_prose "$f" | grep -o '轮询服务器' | wc -l)"
+		((n <= 1)) || problems+="$rel: 轮询服务器 $n times: once at most, as a gloss of 迭代服务器"$'\n'
 		first="$(zh_prose "$f" | grep -m1 '轮询服务器' || true)"
-		if [[ -n "$first" && "$first" != *"轮询服务器（迭代服务器"* ]]; then
-			problems+="$rel: the first 轮询服务器 is not followed by （迭代服务器…）: ${first}"$'\n'
+		if [[ -n "$first" && "$first" != *迭代服务器* ]]; then
+			problems+="$rel: 轮询服务器 used as the term, not as a gloss beside 迭代服务器: ${first}"$'\n'
 		fi
 		first="$(zh_prose "$f" | grep -m1 '通用端口' || true)"
 		if [[ -n "$first" && "$first" != *"通用端口（知名端口"* ]]; then
 			problems+="$rel: the first 通用端口 is not followed by （知名端口/熟知端口…）: ${first}"$'\n'
 		fi
 	done
+	assert_equal "$problems" ""
+}
+
+# The one Chinese term for each thing, and the words it replaced.
+ZH_TERMS=(
+	'监听队列|全连接队列 (the queue accept() takes from; UNP: 已完成连接队列)'
+	'接受队列|全连接队列 (the queue accept() takes from; UNP: 已完成连接队列)'
+	'回复|响应 (the reply)'
+	'叙述|讲述 (the tools\x27 narration)'
+	'通讯|通信 (通信端点)'
+)
+
+@test "the Chinese pages hold one term for each thing: 全连接队列, 文件描述符, 响应, 讲述, 通信" {
+	local f rel problems="" t word hits
+	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
+		rel="${f#"$SOCKLAB_ROOT"/}"
+		for t in "${ZH_TERMS[@]}"; do
+			word="${t%%|*}"
+			hits="$(zh_prose "$f" | grep -F -- "$word" || true)"
+			[[ -z "$hits" ]] || problems+="$rel: $word where the pages say ${t#*|}: ${hits%%$'\n'*}"$'\n'
+		done
+		# 描述符 alone: the pages say 文件描述符.
+		hits="$(zh_prose "$f" | grep -P '(?<!文件)描述符' || true)"
+		[[ -z "$hits" ]] || problems+="$rel: 描述符 without 文件 (the pages say 文件描述符): ${hits%%$'\n'*}"$'\n'
+	done
+	# 全连接队列 and 半连接队列 are given UNP's terms once, where they are taught.
+	grep -q '已完成连接队列' "$SOCKLAB_ROOT/docs/zh/02-busy-server-and-backlog.md" ||
+		problems+="docs/zh/02-busy-server-and-backlog.md: 全连接队列 without UNP's 已完成连接队列"$'\n'
+	grep -q '未完成连接队列' "$SOCKLAB_ROOT/docs/zh/02-busy-server-and-backlog.md" ||
+		problems+="docs/zh/02-busy-server-and-backlog.md: 半连接队列 without UNP's 未完成连接队列"$'\n'
 	assert_equal "$problems" ""
 }
