@@ -353,3 +353,6 @@ uninstall:
 
 clean:
 	rm -rf build bin
+
+# The article's programs in C, one screen each (article/article.mk).
+include article/article.mk
