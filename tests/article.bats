@@ -280,3 +280,16 @@ coalesce() {
 	assert_failure 2
 	assert_stderr_contains "usage: client3 [--max-clients N] [--max-conns M] [PORT]"
 }
+
+# docs/article-map.md (and docs/zh/article-map.md): the note on article/.
+@test "the article map's block runs a listing (both editions)" {
+	local page
+	for page in $(doc_editions article-map.md); do
+		doc_start "$page" article-listing
+		run http_get "$PORT"
+		assert_success
+		assert_equal "$output" "Hello, World!"
+		wait_for doc_out_has article-listing "GET /hello HTTP/1.1"
+		doc_ctrl_c article-listing
+	done
+}
