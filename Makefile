@@ -310,9 +310,10 @@ $(DEMOS:%=demo-%): demo-%: all
 # ------------------------------------------------------------------ bench
 #
 # make bench: optimised builds of the tools (build/bench/bin, so that bin/ is
-# left alone) and of the reference loops bench/ref-iter.c and ref-fork.c
-# (the same compiler and flags), and of bench/load.c (fast and slow clients
-# at once, for the models table), then bench/run prints a Markdown table
+# left alone) and of the floors, the article's listings (article/article.mk:
+# build/bench/bin/article/, the same compiler and flags), and of
+# bench/load.c (fast and slow clients at once, for the models table), then
+# bench/run prints a Markdown table
 # (docs/performance.md). ab (apt-get install apache2-utils) is the load
 # generator when installed. BENCH_FLAGS: --quick, --runs N, --json FILE,
 # --vs 'python3 bench/webserver3a.py --port 0' (bench/run --help).
@@ -320,8 +321,7 @@ $(DEMOS:%=demo-%): demo-%: all
 BENCH_DIR    = build/bench
 BENCH_CFLAGS = -O2 -g
 BENCH_FLAGS ?=
-BENCH_REFS   = $(BENCH_DIR)/bin/ref-iter $(BENCH_DIR)/bin/ref-fork \
-               $(BENCH_DIR)/bin/load
+BENCH_REFS   = $(BENCH_DIR)/bin/load
 PYTHON      ?= python3
 
 .PHONY: bench
@@ -353,3 +353,6 @@ uninstall:
 
 clean:
 	rm -rf build bin
+
+# The article's programs in C, one screen each (article/article.mk).
+include article/article.mk

@@ -54,8 +54,9 @@ def models(ctx, B):
     a = ctx.args
     rows = []
 
-    def add(key, label, path, args=(), timeout=True, need=None, idle=True):
-        row = {"key": key, "label": label, "timeout": timeout, "idle": idle}
+    def add(key, label, path, args=(), timeout=True, need=None, idle=True, listing=False):
+        row = {"key": key, "label": label, "timeout": timeout, "idle": idle,
+               "listing": listing}
         if path is None or not os.access(path, os.X_OK):
             row["missing"] = "n/a (not built)"
         elif need and need not in B.help_text(path):
@@ -64,9 +65,15 @@ def models(ctx, B):
             row["argv"] = [path] + list(args)
         rows.append(row)
 
-    b, r = a.bin, a.ref_bin
-    add("ref-iter", "ref-iter (baseline)", os.path.join(r, "ref-iter"), timeout=False)
-    add("ref-fork", "ref-fork (baseline)", os.path.join(r, "ref-fork"), timeout=False)
+    b, r = a.bin, a.article_bin
+    # The baselines: the article's listings, with their own backlog (5 and
+    # 1024) and no --timeout. webserver3a's idle figure is known without
+    # measuring (it holds the one it serves), and measuring it would wait for
+    # the SYNs its queue of 5 drops.
+    add("webserver3a", "webserver3a (baseline)", os.path.join(r, "webserver3a"),
+        timeout=False, listing=True, idle="n/a (holds 1: its queue, 5, drops the others)")
+    add("webserver3g", "webserver3g (baseline)", os.path.join(r, "webserver3g"),
+        timeout=False, listing=True)
     add("srv-iter", "srv-iter", os.path.join(b, "srv-iter"), ["--quiet"])
     add("srv-fork", "srv-fork", os.path.join(b, "srv-fork"),
         ["--quiet", "--max-children", "10000"])
@@ -143,8 +150,14 @@ def sockets(pids):
     return out
 
 
+def options(row):
+    """A listing takes its port as argv[1] ({port}: bench/run's free port);
+    the tools take --port 0 --backlog 1024."""
+    return ["{port}"] if row["listing"] else ["--port", "0", "--backlog", str(BACKLOG)]
+
+
 def start(ctx, B, row, extra, tag):
-    argv = row["argv"] + ["--port", "0", "--backlog", str(BACKLOG)] + extra
+    argv = row["argv"] + options(row) + extra
     return B.Server("%s (%s)" % (row["label"], tag), argv, ctx).start()
 
 
@@ -299,7 +312,7 @@ def figures(ctx, B, rows, cli, notes):
     a = ctx.args
     live = [r for r in rows if "missing" not in r]
     for row in live:
-        row["command"] = shown(ctx, row["argv"] + ["--port", "0", "--backlog", str(BACKLOG)])
+        row["command"] = shown(ctx, row["argv"] + options(row))
         row["_cpu"], row["_rps"] = [], []
     # CPU and requests/s at 8 clients: fresh servers, wait4()'s rusage.
     for run in range(a.model_runs):
@@ -353,7 +366,7 @@ def figures(ctx, B, rows, cli, notes):
         row["rps100"] = r.get("rps", float("nan"))
     # Idle connections: memory at a.idle, then the most held.
     for row in live:
-        if cli is None or not row["idle"]:
+        if cli is None or row["idle"] is not True:
             continue
         B.note("models: idle connections: %s" % row["label"])
         quiet(notes, "%s, idle" % row["label"], a.settle)
@@ -402,6 +415,8 @@ def report(ctx, B, rows, p):
             pss, per = num(row["idle_pss"], "%d"), num(row["idle_kib"], "%.2f")
         elif "idle_held" in row:
             pss, per = "n/a", "n/a (holds %d)" % row["idle_held"]
+        elif isinstance(row["idle"], str):
+            pss, per = "n/a", row["idle"]
         elif not row["idle"]:
             pss = per = "n/a (the kernel holds idle clients: see epoll)"
         else:
@@ -417,7 +432,9 @@ def report(ctx, B, rows, p):
              slow, pss, per, most))
     p("")
     p("- servers: `%sBIN/MODEL --port 0 --backlog %d`, a fresh one for each figure; for "
-      "the idle columns with `--timeout 0` (not the reference loops: they have none)"
+      "the idle columns with `--timeout 0`; the baselines: `BIN/article/webserver3a PORT` "
+      "and `webserver3g PORT`, the article's listings, with the article's backlog (5 and "
+      "1024), no timeout, stdout to /dev/null (they print each request)"
       % (" ".join(ctx.pin(0)) + " " if ctx.pin(0) else "", BACKLOG))
     p("- 8 clients: `%sab -n %d -c 8 http://127.0.0.1:PORT/hello`, %d servers, median (the "
       "models take turns run by run, before any idle figure); CPU: wait4() rusage of the "

@@ -16,8 +16,9 @@ Usage: scripts/prereqs.sh [--tests]
 Checks the commands the course uses (make prereqs): a C compiler and make,
 curl, python3, ss, ps and pgrep, pstree, bash with /dev/tcp, and, for root,
 setpriv. Prints one line per command and, for what is missing, how to
-install it. With --tests, also what make test and the demos need (bats,
-script, tmux, lsof).
+install it. Then what make bench uses if it is there (ab: optional, not
+counted as missing). With --tests, also what make test and the demos need
+(bats, script, tmux, lsof).
 
 Exit status: 0 nothing required is missing, 1 something is, 2 usage.
 EOF
@@ -117,6 +118,20 @@ if [[ "$(id -u)" -eq 0 ]]; then
 else
 	report ok "a user other than root (--nproc, lesson 5)" "uid $(id -u)"
 fi
+
+# want COMMAND WHAT DEBIAN FEDORA MACOS: an optional command: said, and how
+# to install it, but not counted as missing.
+want() {
+	local cmd="$1" what="$2"
+	if command -v "$cmd" >/dev/null 2>&1; then
+		report ok "$cmd ($what)" "$(command -v "$cmd")"
+	else
+		report optional "$cmd ($what)" "$(how "$3" "$4" "$5")"
+	fi
+}
+
+echo "The benchmark (make bench, docs/performance.md):"
+want ab "make bench's load generator; without it, a slower Python client" apache2-utils httpd-tools 'built in'
 
 if [[ -n "$tests" ]]; then
 	echo "The tests and the demos (make test, make demo-NAME):"

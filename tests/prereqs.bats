@@ -42,6 +42,19 @@ path_with() {
 	assert_line_matches '^prereqs: [0-9]+ missing; on Debian/Ubuntu: sudo apt-get install .*iproute2.*psmisc'
 }
 
+@test "prereqs: ab, make bench's load generator, is listed; missing, it is optional: said with its package, not counted" {
+	local path
+	path="$(path_with cc make curl python3 ss ps pgrep pstree bash id uname sort tr setpriv)"
+	PATH="$path" run "$SOCKLAB_ROOT/scripts/prereqs.sh"
+	assert_success
+	assert_line_matches '^  optional +ab \(make bench.s load generator; without it, a slower Python client\) +.*apache2-utils'
+	assert_output_contains "prereqs: nothing missing"
+	if command -v ab >/dev/null; then
+		run "$SOCKLAB_ROOT/scripts/prereqs.sh"
+		assert_line_matches '^  ok +ab \(make bench.s load generator'
+	fi
+}
+
 @test "prereqs: as root without setpriv, --nproc's way is missing" {
 	[[ "$(id -u)" -eq 0 ]] || skip "not root"
 	local path
