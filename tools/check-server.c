@@ -41,15 +41,15 @@
  *     2 usage, 3 the server could not be run, 128+N stopped by signal N.
  *
  * See also
- *   docs/check-server.md; tools/check.h (which file does what: starting
- *   and stopping in check-start.c, /proc in check-proc.c); fork(2),
+ *   docs/check-server.md; tools/check-server/check.h (which file does
+ *   what: starting and stopping in start.c, /proc in proc.c); fork(2),
  *   setpgid(2), execvp(3), kill(2), waitid(2), proc(5), srv-fork(1).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "check-server/check.h"
 #include "cli.h"
 #include "clock.h"
 #include "http.h"

@@ -8,9 +8,10 @@
  *   server closes the connection, and closes its own end. Those five calls
  *   are main() below, in that order.
  *   Two more modes share the command line and live in their own files:
- *   --clients N, the article's client3 (tools/client3.c: a child process
- *   per client, a pipe of reports, waitpid for every child), and --idle N,
- *   many idle connections held by one process (tools/idle.c). (This file
+ *   --clients N, the article's client3 (tools/cli-connect/client3.c: a
+ *   child process per client, a pipe of reports, waitpid for every
+ *   child), and --idle N, many idle connections held by one process
+ *   (tools/cli-connect/idle.c). (This file
  *   is a little over 400 lines: the options and the help of all three
  *   modes are here, as one command line.)
  *
@@ -44,7 +45,8 @@
  * See also
  *   docs/01-iterative-server.md, docs/05-fork-and-zombies.md; socket(2),
  *   connect(2), getsockname(2), send(2), recv(2), close(2); srv-iter(1),
- *   srv-fork(1), show-ephemeral-port(1); tools/client3.c, tools/idle.c.
+ *   srv-fork(1), show-ephemeral-port(1); tools/cli-connect/client3.c,
+ *   tools/cli-connect/idle.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -57,7 +59,7 @@
 
 #include "addr.h"
 #include "cli.h"
-#include "client.h"
+#include "cli-connect/client.h"
 #include "net.h"
 #include "num.h"
 #include "say.h"

@@ -39,7 +39,7 @@
  * This file is longer than most (about 600 lines): eight options, and
  * three phases (the queue fills, it drains, it holds), each with calls of
  * its own. What is not a call (the clients' table, the wait for the stuck
- * clients, the report in words and JSON) is in tools/backlog.c.
+ * clients, the report in words and JSON) is in tools/show-backlog/backlog.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +55,7 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "backlog.h"
+#include "show-backlog/backlog.h"
 #include "cli.h"
 #include "clock.h"
 #include "num.h"

@@ -40,7 +40,8 @@
  *     clients leaves zombies again: several SIGCHLDs became one.
  *
  * The table of children, the 503 when it is full, the stop sequence and
- * the resource limits are not the article's: they are in tools/children.c.
+ * the resource limits are not the article's: they are in
+ * tools/server/children.c.
  * (This file is some 50 lines over socklab's 400: its --help documents
  * each of the article's mistakes, and it has seven options of its own.)
  *
@@ -57,11 +58,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "children.h"
+#include "server/children.h"
 #include "cli.h"
 #include "num.h"
 #include "say.h"
-#include "server.h"
+#include "server/server.h"
 #include "sig.h"
 
 static const char *const PROG = "srv-fork";
@@ -437,8 +438,8 @@ int main(int argc, char **argv)
 	close(lfd);
 	say_fd(&o.s.say, "close", lfd, NULL, "ok, no more clients");
 	if (!crashed) {
-		/* Every child waited for (tools/children.c). The article's
-		 * server, crashed above, leaves them to init instead. */
+		/* Every child waited for (tools/server/children.c). The
+		 * article's server, crashed above, leaves them to init. */
 		children_stop(kids, &o.s, reaped);
 		children_summary(kids);
 		server_stopped((unsigned long)kids->served);

@@ -30,7 +30,8 @@
  * -DSERVER_CALLS_ONLY (no main()) and linked into the other servers.
  *
  * See also
- *   docs/01-iterative-server.md; tools/server.h (what the servers share);
+ *   docs/01-iterative-server.md; tools/server/server.h (what the servers
+ *   share);
  *   socket(2), setsockopt(2), bind(2), listen(2), accept(2), recv(2),
  *   send(2), close(2), srv-sleep(1), cli-connect(1).
  */
@@ -49,7 +50,7 @@
 #include "http.h"
 #include "net.h"
 #include "say.h"
-#include "server.h"
+#include "server/server.h"
 
 /* ------------------------------------------- the article's calls, shared */
 

@@ -5,15 +5,15 @@
  * What it demonstrates
  *   srv-iter waits for one thing at a time: a client in accept(), then
  *   that client's request in recv(). An event loop waits for everything at
- *   once: one call (select, poll or epoll: tools/watch.c) is given every
- *   descriptor the server has, the listener and each connection, and
- *   returns those that are ready. The loop then makes, for each, the one
- *   call that will not block (accept, recv, send), and waits again. No
- *   call blocks anywhere else: the listener and the connections are
- *   non-blocking. What srv-iter keeps on its stack between two calls (the
+ *   once: one call (select, poll or epoll: tools/srv-poll/watch.c) is
+ *   given every descriptor the server has, the listener and each
+ *   connection, and returns those that are ready. The loop then makes, for
+ *   each, the one call that will not block (accept, recv, send), and waits
+ *   again. No call blocks anywhere else: the listener and the connections
+ *   are non-blocking. What srv-iter keeps on its stack between two calls (the
  *   request read so far, the reply left to send, the deadline) is kept
- *   per connection, in a table (tools/conns.c): a slow client costs a
- *   slot, not the server's time.
+ *   per connection, in a table (tools/srv-poll/conns.c): a slow client
+ *   costs a slot, not the server's time.
  *
  * Usage
  *   srv-poll [--api select|poll|epoll] [--defer-accept] [-p PORT]
@@ -41,11 +41,11 @@
  *
  * (Some 60 lines over socklab's 400: the non-blocking versions of
  * srv-iter's accept, recv and send, each with what it does when it cannot
- * go on, are the lesson; the three ways to wait are in tools/watch.c.)
+ * go on, are the lesson; the three ways to wait are in tools/srv-poll/watch.c.)
  *
  * See also
- *   docs/06-beyond-fork.md; tools/watch.h (select, poll, epoll);
- *   tools/srv-iter.c (socket..listen); tools/conns.h (the table);
+ *   docs/06-beyond-fork.md; tools/srv-poll/watch.h (select, poll, epoll);
+ *   tools/srv-iter.c (socket..listen); tools/srv-poll/conns.h (the table);
  *   accept4(2), fcntl(2), recv(2), send(2), tcp(7) (TCP_DEFER_ACCEPT),
  *   srv-iter(1), cli-connect(1).
  */
@@ -64,10 +64,10 @@
 #include "addr.h"
 #include "cli.h"
 #include "clock.h"
-#include "conns.h"
+#include "srv-poll/conns.h"
 #include "say.h"
-#include "server.h"
-#include "watch.h"
+#include "server/server.h"
+#include "srv-poll/watch.h"
 
 static const char *const PROG = "srv-poll";
 
@@ -431,8 +431,8 @@ int main(int argc, char **argv)
 		started = 1;
 
 	/* The loop: wait for whatever is ready, handle it, again. The wait
-	 * lets the stop signals in, and only the wait (tools/watch.h): one
-	 * that comes while the loop is busy is delivered there, at once. */
+	 * lets the stop signals in, and only the wait (tools/srv-poll/watch.h):
+	 * one that comes while the loop is busy is delivered there, at once. */
 	while (status == 0 && !server_stop && !lp.failed) {
 		struct conn *first = conns_first(&lp.t);
 

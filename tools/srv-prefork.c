@@ -36,9 +36,10 @@
  *     and the kernel picks the socket by a hash of the client's address.
  *
  * The meter, the count of wakeups and the listeners of --reuseport after
- * the first are in tools/prefork.c; the table of children and the stop
- * sequence are srv-fork's, in tools/children.c. (This file is some 45 lines
- * over socklab's 400: its --help explains each way of waiting.)
+ * the first are in tools/srv-prefork/prefork.c; the table of children and
+ * the stop sequence are srv-fork's, in tools/server/children.c. (This file
+ * is some 45 lines over socklab's 400: its --help explains each way of
+ * waiting.)
  *
  * See also
  *   docs/06-beyond-fork.md; tools/srv-iter.c (socket..listen, recv, send);
@@ -56,12 +57,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "children.h"
+#include "server/children.h"
 #include "cli.h"
 #include "num.h"
-#include "prefork.h"
+#include "srv-prefork/prefork.h"
 #include "say.h"
-#include "server.h"
+#include "server/server.h"
 #include "sig.h"
 
 static const char *const PROG = "srv-prefork";

@@ -48,7 +48,7 @@
 #include "clock.h"
 #include "num.h"
 #include "say.h"
-#include "server.h"
+#include "server/server.h"
 #include "tcpinfo.h"
 
 static const char *const PROG = "srv-sleep";

@@ -39,9 +39,9 @@
  *     handled.
  *
  * The counts, the list of connections a stop ends, the memory read from
- * /proc and the stop sequence are in tools/pool.c. (This file is some 40
- * lines over socklab's 400: it holds two servers, the thread per connection
- * and the pool, and each mistake where it changes the flow.)
+ * /proc and the stop sequence are in tools/srv-thread/pool.c. (This file is
+ * some 40 lines over socklab's 400: it holds two servers, the thread per
+ * connection and the pool, and each mistake where it changes the flow.)
  *
  * See also
  *   docs/06-beyond-fork.md; tools/srv-iter.c (socket..listen, recv, send);
@@ -62,9 +62,9 @@
 #include "cli.h"
 #include "clock.h"
 #include "num.h"
-#include "pool.h"
+#include "srv-thread/pool.h"
 #include "say.h"
-#include "server.h"
+#include "server/server.h"
 
 static const char *const PROG = "srv-thread";
 
@@ -182,7 +182,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
  * signal sent to the process to a thread that does not block it, and only
  * main must be that thread (a stop taken by another would leave main
  * waiting for its next client). Its waits let in the signal that a stop
- * sends it alone (tools/pool.h). */
+ * sends it alone (tools/srv-thread/pool.h). */
 static void job_init(struct job *j, const struct opts *o, long n,
                      struct pool *p)
 {

@@ -39,7 +39,7 @@
  * See also
  *   docs/05-fork-and-zombies.md; fork(2), pipe(2), write(2) (PIPE_BUF),
  *   waitpid(2), kill(2), _exit(2); tools/cli-connect.c (the options and
- *   the single client), tools/client.h.
+ *   the single client), tools/cli-connect/client.h.
  */
 #include <errno.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 /*
- * check-start: starting a server for one check, and stopping it so that
+ * start: starting a server for one check, and stopping it so that
  * nothing of it is left (see check.h).
  *
  *   fork()                  a child that becomes the server

@@ -1,5 +1,5 @@
 /*
- * check-ready: when is a server that check-server started ready, and where
+ * ready: when is a server that check-server started ready, and where
  * do its clients connect (see check.h)?
  *
  * Either the command holds {port}, replaced by a port that was free a

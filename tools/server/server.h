@@ -12,7 +12,7 @@
  *                      out its main(), and links that object into the
  *                      other servers: they use these calls, they do not
  *                      copy them.
- *   tools/server.c     what is not the lesson: the options every server
+ *   tools/server/server.c     what is not the lesson: the options every server
  *                      takes, the stop signals and the waits, what to do
  *                      when accept() fails, the 503 refusal, the last line.
  *

@@ -1,5 +1,5 @@
 /*
- * check-conn: the checks that watch one or two connections (see check.h).
+ * conn: the checks that watch one or two connections (see check.h).
  *
  *   reply       a GET gets a complete HTTP reply (lesson 1)
  *   fin         the reply ends with a FIN, soon: no process kept a copy of

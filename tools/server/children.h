@@ -13,7 +13,7 @@
  *
  * The SIGCHLD handler calls children_remove(), so the table is touched by
  * main() only while SIGCHLD is blocked: srv-fork keeps it blocked except
- * while it waits (tools/server.h: server_block()).
+ * while it waits (tools/server/server.h: server_block()).
  */
 #ifndef SOCKLAB_CHILDREN_H
 #define SOCKLAB_CHILDREN_H

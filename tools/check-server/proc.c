@@ -1,5 +1,5 @@
 /*
- * check-proc: what check-server reads in /proc, as ps, lsof and ss do,
+ * proc: what check-server reads in /proc, as ps, lsof and ss do,
  * without starting them (see check.h).
  *
  *   /proc/PID/stat     "pid (comm) state ppid pgrp ...": the server's
