@@ -77,7 +77,7 @@ $(BIN)/cli-connect:  $(O)/tools/cli-connect/client.o \
                      $(O)/tools/cli-connect/idle.o
 $(BIN)/show-backlog: $(O)/tools/show-backlog/backlog.o
 $(BIN)/check-server: $(patsubst %,$(O)/tools/check-server/%.o, \
-                     report proc client burst start ready conn \
+                     report signals proc start client ready burst conn \
                      load fds)
 
 # srv-thread: POSIX threads.
