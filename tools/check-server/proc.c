@@ -2,7 +2,8 @@
  * proc: what check-server reads in /proc, as ps, lsof and ss do,
  * without starting them (see check.h).
  *
- *   /proc/PID/stat     "pid (comm) state ppid pgrp ...": the server's
+ *   /proc/PID/stat     "pid (comm) state ppid pgrp ...", read by lib/proc
+ *                      (proc_list(), proc_children()): the server's
  *                      processes (its process group, and its children) and
  *                      which of them are zombies (state Z)
  *   /proc/PID/fd/N     links to what each descriptor is: "socket:[INODE]";
