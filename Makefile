@@ -35,19 +35,20 @@ LDLIBS   += -lm
 O        ?= build
 BIN      ?= bin
 
-TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port \
+# ------------------------------------------------------------------ build
+#
+# A tool is tools/NAME.c (its main(), the lesson), linked with lib/ and,
+# when it has them, its own modules in tools/NAME/ and what the servers
+# share in tools/server/. The list below is the one place that says which
+# files make each tool: adding a tool is a name in TOOLS and, if it has
+# modules, its line in the list.
+
+TOOLS    = srv-iter srv-sleep srv-fork srv-prefork srv-thread srv-poll \
+           cli-connect show-backlog show-ephemeral-port show-fds show-pids \
            check-server
-TOOLS   += srv-prefork srv-thread srv-poll
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
            lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
            lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
-# The servers: each links tools/server.o (what they share that is not the
-# lesson); the others also link srv-iter's calls (server_listen(),
-# server_serve()): tools/srv-iter.c compiled again without its main().
-SERVERS  = srv-iter srv-sleep srv-fork
-SERVERS += srv-prefork srv-thread srv-poll
-MAN1     = $(TOOLS:%=man/%.1)
-
 LIBOBJ   = $(LIBSRC:lib/%.c=$(O)/lib/%.o)
 BINS     = $(TOOLS:%=$(BIN)/%)
 
@@ -55,62 +56,61 @@ BINS     = $(TOOLS:%=$(BIN)/%)
 
 all: $(BINS)
 
-$(O)/lib/%.o: lib/%.c lib/*.h
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+# What the servers share: tools/server/server.c (options, stop signals,
+# accept()'s errors), and srv-iter's calls (server_listen(), server_serve():
+# tools/srv-iter.c compiled again without its main(), -DSERVER_CALLS_ONLY).
+SERVER   = $(O)/tools/server/server.o
+CALLS    = $(O)/tools/server-calls.o
+CHILDREN = $(O)/tools/server/children.o
 
-$(O)/tools/%.o: tools/%.c lib/*.h tools/*.h
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+# Which files make each tool, besides tools/NAME.c and lib/.
+$(BIN)/srv-iter:     $(SERVER)
+$(BIN)/srv-sleep:    $(SERVER) $(CALLS)
+$(BIN)/srv-fork:     $(SERVER) $(CALLS) $(CHILDREN)
+$(BIN)/srv-prefork:  $(SERVER) $(CALLS) $(CHILDREN) \
+                     $(O)/tools/srv-prefork/prefork.o
+$(BIN)/srv-thread:   $(SERVER) $(CALLS) $(O)/tools/srv-thread/pool.o
+$(BIN)/srv-poll:     $(SERVER) $(CALLS) $(O)/tools/srv-poll/watch.o \
+                     $(O)/tools/srv-poll/conns.o
+$(BIN)/cli-connect:  $(O)/tools/cli-connect/client.o \
+                     $(O)/tools/cli-connect/client3.o \
+                     $(O)/tools/cli-connect/idle.o
+$(BIN)/show-backlog: $(O)/tools/show-backlog/backlog.o
+$(BIN)/check-server: $(patsubst %,$(O)/tools/check-server/%.o, \
+                     report signals proc start client ready burst conn \
+                     load fds)
 
-$(O)/libsocklab.a: $(LIBOBJ)
-	$(AR) rcs $@ $(LIBOBJ)
-
-$(O)/tools/server-calls.o: tools/srv-iter.c lib/*.h tools/*.h
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DSERVER_CALLS_ONLY $(ALL_CFLAGS) -c -o $@ $<
-
-$(BIN)/srv-sleep: $(O)/tools/server-calls.o
-$(BIN)/srv-fork: $(O)/tools/server-calls.o $(O)/tools/children.o
-# srv-prefork: srv-fork's table and stop sequence, and its meter
-# (tools/prefork.c); srv-thread: POSIX threads (-pthread) and its
-# bookkeeping (tools/pool.c).
-$(BIN)/srv-prefork: $(O)/tools/server-calls.o $(O)/tools/children.o \
-		$(O)/tools/prefork.o
-$(BIN)/srv-thread: $(O)/tools/server-calls.o $(O)/tools/pool.o
+# srv-thread: POSIX threads.
 $(BIN)/srv-thread: LDLIBS += -pthread
-$(O)/tools/srv-thread.o $(O)/tools/pool.o: ALL_CFLAGS += -pthread
-# srv-poll: the loop; select, poll and epoll (tools/watch.c, the lesson's
-# second half); the table of connections (tools/conns.c).
-$(BIN)/srv-poll: $(O)/tools/server-calls.o $(O)/tools/watch.o \
-                 $(O)/tools/conns.o
-$(SERVERS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(O)/tools/server.o \
-		$(O)/libsocklab.a
+$(O)/tools/srv-thread.o $(O)/tools/srv-thread/pool.o: ALL_CFLAGS += -pthread
+
+# One link rule for every tool: its objects, then lib.
+$(BINS): $(BIN)/%: $(O)/tools/%.o $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) \
 		$(filter %.a,$^) $(LDLIBS)
 
-# cli-connect's modes live in their own files (tools/client.h).
-CLIENT_MODES = $(O)/tools/client.o $(O)/tools/client3.o $(O)/tools/idle.o
-$(BIN)/cli-connect: $(O)/tools/cli-connect.o $(CLIENT_MODES) $(O)/libsocklab.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# Objects: each depends on the headers it includes, as the compiler lists
+# them (-MMD, the .d files beside the objects), so that a change rebuilds
+# what it touches and nothing else.
+DEPFLAGS = -MMD -MP
 
-# check-server: the tool and its modules (tools/check.h).
-CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc client burst conn load fds report)
-$(BIN)/check-server: $(O)/tools/check-server.o $(CHECK_OBJ) $(O)/libsocklab.a
+$(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BIN)/%: $(O)/tools/%.o $(O)/libsocklab.a
+$(CALLS): tools/srv-iter.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) -DSERVER_CALLS_ONLY $(ALL_CFLAGS) -c \
+		-o $@ $<
 
-# show-backlog's clients table and report are a module (tools/backlog.c).
-$(BIN)/show-backlog: $(O)/tools/show-backlog.o $(O)/tools/backlog.o \
-                     $(O)/libsocklab.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(O)/libsocklab.a: $(LIBOBJ)
+	$(AR) rcs $@ $(LIBOBJ)
+
+-include $(wildcard $(O)/lib/*.d $(O)/tools/*.d $(O)/tools/*/*.d)
+
+# Programs outside tools/ (the article's, in article/) come with a fragment
+# of their own, included here, that adds them to `all`.
 
 list-tools:
 	@echo $(TOOLS)
@@ -179,8 +179,8 @@ CLANG_FORMAT ?= $(shell command -v clang-format-14 || echo clang-format)
 SHELLCHECK   ?= shellcheck
 GROFF        ?= groff
 
-LINT_C   = $(wildcard lib/*.c tools/*.c fuzz/*.c)
-LINT_H   = $(wildcard lib/*.h tools/*.h fuzz/*.h)
+LINT_C   = $(wildcard lib/*.c tools/*.c tools/*/*.c fuzz/*.c)
+LINT_H   = $(wildcard lib/*.h tools/*/*.h fuzz/*.h)
 LINT_SH  = $(wildcard tests/*.bats tests/*.bash tests/gates/*.bats \
                       tests/gates/*.bash tests/gates/vg-run tests/gates/vg-check \
                       .ci/run *.sh scripts/*.sh)

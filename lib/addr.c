@@ -145,23 +145,13 @@ static int name_of(int fd, int peer, char *buf, size_t buflen, char *err,
 	return 0;
 }
 
-int addr_local(int fd, char *buf, size_t buflen, char *err, size_t errlen)
-{
-	return name_of(fd, 0, buf, buflen, err, errlen);
-}
-
-int addr_remote(int fd, char *buf, size_t buflen, char *err, size_t errlen)
-{
-	return name_of(fd, 1, buf, buflen, err, errlen);
-}
-
 int addr_pair(int fd, char *buf, size_t buflen, char *err, size_t errlen)
 {
 	char local[ADDR_STRLEN], remote[ADDR_STRLEN];
 	int rc;
 
-	if (addr_local(fd, local, sizeof local, err, errlen) == -1 ||
-	    addr_remote(fd, remote, sizeof remote, err, errlen) == -1)
+	if (name_of(fd, 0, local, sizeof local, err, errlen) == -1 ||
+	    name_of(fd, 1, remote, sizeof remote, err, errlen) == -1)
 		return -1;
 	rc = snprintf(buf, buflen, "{%s, %s}", local, remote);
 	if (rc < 0 || (size_t)rc >= buflen) {
@@ -171,4 +161,39 @@ int addr_pair(int fd, char *buf, size_t buflen, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* An address and port in the IPv6 form (IPv4 as ::ffff:a.b.c.d): -1 for
+ * another family. */
+static int v6_form(const struct sockaddr *sa, unsigned char addr[16],
+                   unsigned short *port)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0,    0,
+		                                  0, 0, 0, 0, 0xff, 0xff };
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *v4 = (const void *)sa;
+
+		memcpy(addr, mapped, 12);
+		memcpy(addr + 12, &v4->sin_addr, 4);
+		*port = v4->sin_port;
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *v6 = (const void *)sa;
+
+		memcpy(addr, &v6->sin6_addr, 16);
+		*port = v6->sin6_port;
+		return 0;
+	}
+	return -1;
+}
+
+int addr_same(const struct sockaddr *a, const struct sockaddr *b)
+{
+	unsigned char x[16], y[16];
+	unsigned short xp, yp;
+
+	return v6_form(a, x, &xp) == 0 && v6_form(b, y, &yp) == 0 && xp == yp &&
+	       memcmp(x, y, 16) == 0;
 }

@@ -40,12 +40,13 @@ unsigned short addr_port(const struct sockaddr *sa);
  * listens on every interface of the machine), else 0. */
 int addr_is_any(const struct sockaddr *sa);
 
-/* getsockname() / getpeername() of fd, formatted. */
-int addr_local(int fd, char *buf, size_t buflen, char *err, size_t errlen);
-int addr_remote(int fd, char *buf, size_t buflen, char *err, size_t errlen);
+/* 1 when a and b are the same address and port, an IPv4 address being the
+ * same as its IPv6 form ::ffff:a.b.c.d (a listener on "::" sees its IPv4
+ * clients so); 0 otherwise, and for a family other than IPv4 and IPv6. */
+int addr_same(const struct sockaddr *a, const struct sockaddr *b);
 
 /* The socket pair of a connected fd as the article writes it:
- * "{local ip:port, remote ip:port}". */
+ * "{local ip:port, remote ip:port}" (getsockname(), getpeername()). */
 int addr_pair(int fd, char *buf, size_t buflen, char *err, size_t errlen);
 
 #endif

@@ -50,31 +50,40 @@ static void print_escaped(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "%s%s\n", prefix, shown);
 }
 
-int cli_usage_error(const char *prog, const char *fmt, ...)
+/* cli_error() with a va_list: what both error messages print. */
+static int verror(const char *prog, const char *fmt, va_list ap)
+        CLI_PRINTF(2, 0);
+
+static int verror(const char *prog, const char *fmt, va_list ap)
 {
 	char prefix[128];
-	va_list ap;
 
 	fflush(stdout);
 	snprintf(prefix, sizeof prefix, "%s: ", prog);
-	va_start(ap, fmt);
 	print_escaped(prefix, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-	return EXIT_USAGE;
+	return 1;
 }
 
 int cli_error(const char *prog, const char *fmt, ...)
 {
-	char prefix[128];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verror(prog, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int cli_usage_error(const char *prog, const char *fmt, ...)
+{
 	va_list ap;
 
-	fflush(stdout);
-	snprintf(prefix, sizeof prefix, "%s: ", prog);
 	va_start(ap, fmt);
-	print_escaped(prefix, fmt, ap);
+	verror(prog, fmt, ap);
 	va_end(ap);
-	return 1;
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+	return EXIT_USAGE;
 }
 
 void cli_hint(const char *prog, const char *fmt, ...)

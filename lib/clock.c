@@ -128,6 +128,17 @@ int clock_wait_fd(int fd, short events, double deadline, const sigset_t *mask)
 	return rc > 0 ? 1 : rc;
 }
 
+int clock_poll_fd(int fd, short events, double deadline, const sigset_t *mask)
+{
+	struct pollfd p = { .fd = fd, .events = events, .revents = 0 };
+	int rc;
+
+	if (deadline > 0 && clock_now() >= deadline)
+		return 0;
+	rc = wait_fds(&p, 1, deadline, mask);
+	return rc > 0 ? 1 : rc;
+}
+
 int clock_wait_fds(struct pollfd *fds, nfds_t n, double deadline,
                    const sigset_t *mask)
 {

@@ -32,6 +32,11 @@ double clock_now(void);
  * Returns 1 ready, 0 deadline passed, -1 with errno (EINTR: a handler ran). */
 int clock_wait_fd(int fd, short events, double deadline, const sigset_t *mask);
 
+/* The same, without the check that follows a wait that found fd ready
+ * (clock_deliver_pending() below): for a caller that lets its signals in
+ * itself once the wait is over (tools/server: server_stops_unblocked()). */
+int clock_poll_fd(int fd, short events, double deadline, const sigset_t *mask);
+
 /* The same for n descriptors at once (poll()'s array; fd < 0 is skipped,
  * revents filled in): returns how many are ready, 0 when the deadline
  * passed, -1 with errno (EINTR: a handler ran). Where there is no ppoll()

@@ -29,6 +29,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
+
 /* Netlink messages start on 4-byte boundaries (NLMSG_ALIGN, in size_t). */
 static size_t align4(size_t n)
 {
@@ -341,7 +343,9 @@ int diag_tcp_find(const struct sockaddr *local, const struct sockaddr *remote,
 	/* The kernel looks the connections up first, then the listeners:
 	 * for no connection, the listener that would take one, whose peer
 	 * (0.0.0.0:0) is not the one asked for. */
-	if (t.len == 0 || !tcptab_is_conn(&t, local, remote))
+	if (t.len == 0 ||
+	    !addr_same((const struct sockaddr *)&t.local, local) ||
+	    !addr_same((const struct sockaddr *)&t.remote, remote))
 		return 0;
 	*out = t;
 	return 1;

@@ -28,8 +28,9 @@
 
 #include <stddef.h>
 
-#include "tcpinfo.h" /* the state numbers */
-#include "tcptab.h"  /* struct tcptab_entry: the same facts as /proc */
+#include <sys/socket.h>
+
+#include "tcpinfo.h" /* the state numbers, struct tcptab_entry */
 
 /* A set of TCP states, numbered as in /proc/net/tcp (1 ESTABLISHED .. 11
  * CLOSING, tcpinfo.h): bit 1 << state. */

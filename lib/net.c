@@ -1,7 +1,8 @@
 /*
  * net: resolution and deadlines. A blocking connect() to a host that never
- * answers can wait minutes; net_connect_within() makes the socket
- * non-blocking, calls connect(), then poll()s for the handshake to finish.
+ * answers can wait minutes; net_connect_prepare() makes the socket
+ * non-blocking, the caller calls connect(), then net_connect_finish()
+ * poll()s for the handshake to finish.
  */
 #include "net.h"
 
@@ -95,39 +96,60 @@ static void connect_error(const struct sockaddr *sa, socklen_t salen,
 	errno = e;
 }
 
-int net_connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
-                       double timeout_s, char *err, size_t errlen)
+int net_connect_prepare(int fd, double timeout_s, char *err, size_t errlen)
 {
-	int flags, rc, saved;
+	int flags;
 
-	if (timeout_s <= 0) {
-		do
-			rc = connect(fd, sa, salen);
-		while (rc == -1 && errno == EINTR);
-		if (rc == -1)
-			connect_error(sa, salen, 0, errno, err, errlen);
-		return rc;
-	}
+	if (timeout_s <= 0)
+		return 0;
 	flags = fcntl(fd, F_GETFL);
 	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
-		saved = errno;
+		int saved = errno;
+
 		snprintf(err, errlen, "fcntl O_NONBLOCK: %s", strerror(saved));
 		errno = saved;
 		return -1;
 	}
-	rc = connect(fd, sa, salen);
-	if (rc == -1 && (errno == EINPROGRESS || errno == EINTR))
+	return 0;
+}
+
+int net_connect_finish(int fd, const struct sockaddr *sa, socklen_t salen,
+                       int rc, double timeout_s, char *err, size_t errlen)
+{
+	int flags, saved = rc == -1 ? errno : 0;
+
+	/* EINPROGRESS: the handshake goes on (a non-blocking socket); EINTR:
+	 * a signal handler interrupted a blocking connect(), and the
+	 * handshake goes on too. Either way, poll() says when it ends. */
+	if (rc == -1 && (saved == EINPROGRESS || saved == EINTR)) {
 		rc = wait_connected(fd, timeout_s);
-	saved = errno;
-	if (fcntl(fd, F_SETFL, flags) == -1 && rc == 0) {
-		saved = errno;
-		snprintf(err, errlen, "fcntl: %s", strerror(saved));
-		errno = saved;
-		return -1;
+		saved = rc == -1 ? errno : 0;
+	}
+	if (timeout_s > 0) { /* back to blocking */
+		flags = fcntl(fd, F_GETFL);
+		if ((flags == -1 ||
+		     fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) &&
+		    rc == 0) {
+			saved = errno;
+			snprintf(err, errlen, "fcntl: %s", strerror(saved));
+			errno = saved;
+			return -1;
+		}
 	}
 	if (rc == -1)
 		connect_error(sa, salen, timeout_s, saved, err, errlen);
 	return rc;
+}
+
+int net_connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
+                       double timeout_s, char *err, size_t errlen)
+{
+	int rc = net_connect_prepare(fd, timeout_s, err, errlen);
+
+	if (rc == -1)
+		return -1;
+	rc = connect(fd, sa, salen);
+	return net_connect_finish(fd, sa, salen, rc, timeout_s, err, errlen);
 }
 
 int net_send_all(int fd, const void *buf, size_t len, char *err, size_t errlen)
@@ -243,19 +265,4 @@ int net_connect_list(const struct addrinfo *res, double timeout_s, char *err,
 	}
 	errno = saved;
 	return -1;
-}
-
-int net_connect(const char *host, unsigned short port, double timeout_s,
-                char *err, size_t errlen)
-{
-	struct addrinfo *res;
-	int fd, saved;
-
-	if (net_resolve(host, port, 0, &res, err, errlen) == -1)
-		return -1;
-	fd = net_connect_list(res, timeout_s, err, errlen);
-	saved = errno;
-	freeaddrinfo(res);
-	errno = saved;
-	return fd;
 }

@@ -28,9 +28,25 @@ struct addrinfo;
 int net_resolve(const char *host, unsigned short port, int passive,
                 struct addrinfo **res, char *err, size_t errlen);
 
-/* connect() that gives up after timeout_s seconds (0: wait as long as the
- * kernel does). On timeout it fails with errno ETIMEDOUT. fd stays
- * blocking. err: "connect to ADDR: why". */
+/* A connect() that gives up after timeout_s seconds (0: wait as long as
+ * the kernel does), in two steps around the caller's own connect() (the
+ * lesson of a client):
+ *
+ *     if (net_connect_prepare(fd, timeout_s, err, errlen) == 0 &&
+ *         net_connect_finish(fd, sa, salen, connect(fd, sa, salen),
+ *                            timeout_s, err, errlen) == 0)
+ *             ... connected
+ *
+ * prepare makes fd non-blocking when there is a timeout; finish takes
+ * connect()'s return value (and its errno), waits for the handshake
+ * within the timeout (errno ETIMEDOUT when it passes), and makes fd
+ * blocking again. err: "connect to ADDR: why". */
+int net_connect_prepare(int fd, double timeout_s, char *err, size_t errlen);
+int net_connect_finish(int fd, const struct sockaddr *sa, socklen_t salen,
+                       int rc, double timeout_s, char *err, size_t errlen);
+
+/* The two steps and connect() in one call, for the tools whose lesson is
+ * elsewhere. fd stays blocking. */
 int net_connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
                        double timeout_s, char *err, size_t errlen);
 
@@ -45,14 +61,11 @@ int net_set_timeouts(int fd, double timeout_s, char *err, size_t errlen);
 int net_listen(const char *host, unsigned short port, int backlog, char *err,
                size_t errlen);
 
-/* socket + connect (within timeout_s) to each address of host in turn,
+/* socket + connect (within timeout_s) to each address of res in turn,
  * until one answers, as every real client does ("localhost" may be ::1
- * first, and the server on 127.0.0.1 only). err names the last failure. */
-int net_connect(const char *host, unsigned short port, double timeout_s,
-                char *err, size_t errlen);
-
-/* The same for addresses already resolved (net_resolve()): for a client
- * that connects many times to one host. errno is the last failure's. */
+ * first, and the server on 127.0.0.1 only): for a client that connects
+ * many times to one host (net_resolve() once). err names the last
+ * failure; errno is its. */
 int net_connect_list(const struct addrinfo *res, double timeout_s, char *err,
                      size_t errlen);
 

@@ -84,7 +84,9 @@ int proc_parse_stat(const char *line, struct proc_stat *out)
 	const char *open_paren = strchr(line, '(');
 	const char *close_paren = strrchr(line, ')');
 	const char *p = line;
+	long flags;
 	size_t n;
+	int i;
 
 	if (open_paren == NULL || close_paren == NULL ||
 	    close_paren < open_paren)
@@ -106,6 +108,25 @@ int proc_parse_stat(const char *line, struct proc_stat *out)
 	if (proc_scan_dec(&p, &out->ppid) == -1 ||
 	    (*p != ' ' && *p != '\0' && *p != '\n'))
 		goto bad;
+	out->pgrp = 0;
+	out->flags = 0;
+	if (*p != ' ' || p[1] == '\0' || p[1] == '\n')
+		return 0; /* the line stops after ppid */
+	p++;
+	if (proc_scan_dec(&p, &out->pgrp) == -1 ||
+	    (*p != ' ' && *p != '\0' && *p != '\n'))
+		goto bad;
+	/* session, tty_nr, tpgid (-1 when none): skipped */
+	for (i = 0; i < 3; i++) {
+		p += strspn(p, " ");
+		p += strcspn(p, " \n");
+	}
+	if (*p != ' ')
+		return 0; /* the line stops before flags */
+	p++;
+	if (proc_scan_dec(&p, &flags) == -1)
+		goto bad;
+	out->flags = (unsigned long)flags;
 	return 0;
 bad:
 	errno = EINVAL;
@@ -201,19 +222,14 @@ static int push(struct proc_stat **kids, size_t *n, size_t *cap,
 	return 0;
 }
 
-int proc_children(long pid, struct proc_stat **kids, size_t *count, char *err,
-                  size_t errlen)
+int proc_list(struct proc_stat **all, size_t *count, char *err, size_t errlen)
 {
 	struct proc_stat st, *v = NULL;
 	struct dirent *d;
 	char perr[128];
 	size_t n = 0, cap = 0;
-	DIR *dir;
+	DIR *dir = opendir("/proc");
 
-	/* The parent must exist: otherwise "no children" would be a lie. */
-	if (proc_read_stat(pid, &st, err, errlen) == -1)
-		return -1;
-	dir = opendir("/proc");
 	if (dir == NULL) {
 		int e = errno;
 
@@ -225,19 +241,17 @@ int proc_children(long pid, struct proc_stat **kids, size_t *count, char *err,
 	/* cppcheck-suppress readdirCalled */
 	while ((d = readdir(dir)) != NULL) {
 		const char *p = d->d_name;
-		long child;
+		long pid;
 
-		if (proc_scan_dec(&p, &child) == -1 || *p != '\0')
+		if (proc_scan_dec(&p, &pid) == -1 || *p != '\0')
 			continue;
 		/* A process that exits meanwhile is simply not listed. */
-		if (proc_read_stat(child, &st, perr, sizeof perr) == -1 ||
-		    st.ppid != pid)
+		if (proc_read_stat(pid, &st, perr, sizeof perr) == -1)
 			continue;
 		if (push(&v, &n, &cap, &st) == -1) {
 			closedir(dir);
 			free(v);
-			snprintf(err, errlen, "children of pid %ld: %s", pid,
-			         strerror(ENOMEM));
+			snprintf(err, errlen, "/proc: %s", strerror(ENOMEM));
 			errno = ENOMEM;
 			return -1;
 		}
@@ -245,7 +259,34 @@ int proc_children(long pid, struct proc_stat **kids, size_t *count, char *err,
 	closedir(dir);
 	if (n > 0)
 		qsort(v, n, sizeof *v, cmp_stat_pid);
-	*kids = v;
+	*all = v;
 	*count = n;
+	return 0;
+}
+
+int proc_children(long pid, struct proc_stat **kids, size_t *count, char *err,
+                  size_t errlen)
+{
+	struct proc_stat st, *v;
+	size_t n, i, k = 0;
+
+	/* The parent must exist: otherwise "no children" would be a lie. */
+	if (proc_read_stat(pid, &st, err, errlen) == -1)
+		return -1;
+	if (proc_list(&v, &n, err, errlen) == -1) {
+		if (errno == ENOMEM)
+			snprintf(err, errlen, "children of pid %ld: %s", pid,
+			         strerror(ENOMEM));
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i].ppid == pid)
+			v[k++] = v[i];
+	if (k == 0) {
+		free(v);
+		v = NULL;
+	}
+	*kids = v;
+	*count = k;
 	return 0;
 }

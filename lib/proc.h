@@ -28,9 +28,19 @@ struct proc_stat {
 	char comm[PROC_COMM_MAX]; /* between the first '(' and the last ')' */
 	char state;               /* R, S, D, Z, T, t, X, I ... */
 	long ppid;                /* 0 for PID 1 and for kernel threads */
+	/* The next fields, 0 when the line stops before them (a line of
+	 * /proc always has them): */
+	long pgrp;           /* the process group */
+	unsigned long flags; /* the kernel's PF_* flags (PROC_EXITING) */
 };
 
-/* Parses one /proc/PID/stat line. The command name may hold spaces and
+/* A task that has begun to exit (PF_EXITING in linux/sched.h, set before
+ * its files are let go): its state still says R or S, its fd/ may
+ * already be empty. */
+#define PROC_EXITING 0x4ul
+
+/* Parses one /proc/PID/stat line: "pid (comm) state ppid pgrp session
+ * tty_nr tpgid flags ...". The command name may hold spaces and
  * parentheses ("a) (b"): it is what lies between the first '(' and the
  * last ')'. Returns -1 (errno EINVAL) on a malformed line. */
 int proc_parse_stat(const char *line, struct proc_stat *out);
@@ -46,6 +56,11 @@ int proc_read_stat_at(int dirfd, struct proc_stat *out, char *err,
 
 /* What a state letter means, in a few words ("sleeping", "zombie: ..."). */
 const char *proc_state_name(char state);
+
+/* Every process, found by scanning /proc/[0-9]*\/stat, in increasing pid
+ * order: *all is a malloc()ed array of *count of them (free() it). A
+ * process that exits meanwhile is simply not listed. */
+int proc_list(struct proc_stat **all, size_t *count, char *err, size_t errlen);
 
 /* The children of pid (the processes whose ppid is pid), found by scanning
  * /proc/[0-9]*\/stat, in increasing pid order: *kids is a malloc()ed array

@@ -44,17 +44,17 @@ void sig_stop_set(sigset_t *set)
 #endif
 }
 
-int sig_catch_stops(void (*fn)(int), char *err, size_t errlen)
+int sig_catch_stops(void (*fn)(int), int flags, char *err, size_t errlen)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
-		if (sig_catch(stop_signals[i], fn, 0, err, errlen) == -1)
+		if (sig_catch(stop_signals[i], fn, flags, err, errlen) == -1)
 			return -1;
 #ifdef SIGRTMIN
 	/* A debugger or valgrind may keep one for itself: not an error. */
 	for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
-		(void)sig_catch(s, fn, 0, err, errlen);
+		(void)sig_catch(s, fn, flags, err, errlen);
 #endif
 	return sig_catch(SIGPIPE, SIG_IGN, 0, err, errlen);
 }

@@ -32,9 +32,10 @@ int sig_catch(int sig, void (*fn)(int), int flags, char *err, size_t errlen);
 /* The stop signals (above). */
 void sig_stop_set(sigset_t *set);
 
-/* fn for every stop signal, without SA_RESTART; SIGPIPE ignored (a peer
- * that hung up turns send() into an EPIPE error, not a silent death). */
-int sig_catch_stops(void (*fn)(int), char *err, size_t errlen);
+/* fn for every stop signal, with flags (0: no SA_RESTART, so that a
+ * blocked call returns EINTR); SIGPIPE ignored (a peer that hung up turns
+ * send() into an EPIPE error, not a silent death). */
+int sig_catch_stops(void (*fn)(int), int flags, char *err, size_t errlen);
 
 /* The name of a signal, "SIGINT", for messages; "a real-time signal" or
  * "an unknown signal" for the others. Async-signal-safe: a constant

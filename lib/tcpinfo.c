@@ -44,16 +44,6 @@ static int tcp_info(int fd, struct tcp_info *ti, char *err, size_t errlen)
 	return 0;
 }
 
-int tcpinfo_state(int fd, int *state, char *err, size_t errlen)
-{
-	struct tcp_info ti;
-
-	if (tcp_info(fd, &ti, err, errlen) == -1)
-		return -1;
-	*state = ti.tcpi_state;
-	return 0;
-}
-
 int tcpinfo_queue(int fd, unsigned *waiting, unsigned *backlog, char *err,
                   size_t errlen)
 {
@@ -129,13 +119,6 @@ static int unsupported(char *err, size_t errlen)
 	         "TCP_INFO: this system does not report it (Linux only)");
 	errno = ENOTSUP;
 	return -1;
-}
-
-int tcpinfo_state(int fd, int *state, char *err, size_t errlen)
-{
-	(void)fd;
-	(void)state;
-	return unsupported(err, errlen);
 }
 
 int tcpinfo_queue(int fd, unsigned *waiting, unsigned *backlog, char *err,

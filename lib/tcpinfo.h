@@ -24,6 +24,7 @@
 #define SOCKLAB_TCPINFO_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 /* The kernel's numbers for the states (tcp_states.h): /proc/net/tcp and
  * sock_diag use them too. */
@@ -45,9 +46,6 @@ enum {
 /* "ESTABLISHED", "SYN-SENT"... ("UNKNOWN" for a number not above). */
 const char *tcpinfo_state_name(int state);
 
-/* The TCP state of the socket fd (one of the numbers above). */
-int tcpinfo_state(int fd, int *state, char *err, size_t errlen);
-
 /* The accept queue of the listening socket fd: connections waiting for
  * accept() now, and the effective backlog. EINVAL: fd is not listening. */
 int tcpinfo_queue(int fd, unsigned *waiting, unsigned *backlog, char *err,
@@ -61,5 +59,21 @@ int tcpinfo_somaxconn(long *out, char *err, size_t errlen);
  * client's port from (read from /proc/sys/net/ipv4/ip_local_port_range; it
  * applies to IPv6 as well): *low and *high, both included. */
 int tcpinfo_port_range(unsigned *low, unsigned *high, char *err, size_t errlen);
+
+/* One TCP socket as the kernel's table describes it: a line of
+ * /proc/net/tcp (lib/tcptab), or a sock_diag record (lib/diag); both give
+ * the same facts. */
+struct tcptab_entry {
+	struct sockaddr_storage local, remote; /* AF_INET or AF_INET6 */
+	socklen_t len;                         /* of each address */
+	int state;                             /* TCPINFO_ESTABLISHED .. */
+	unsigned long inode; /* 0: no descriptor (not accept()ed yet, a
+	                      * handshake, TIME-WAIT) */
+	/* Bytes received that the process has not read yet (a LISTEN
+	 * socket: connections that wait for accept()), and bytes sent that
+	 * the peer has not acknowledged yet (a LISTEN socket: 0). The
+	 * kernel counts both in 32 bits. */
+	unsigned long rx_queue, tx_queue;
+};
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "addr.h"
 #include "diag.h"
 #include "proc.h"
 
@@ -135,46 +136,11 @@ bad:
 	return -1;
 }
 
-/* An address and port in the IPv6 form (IPv4 as ::ffff:a.b.c.d): -1 for
- * another family. */
-static int v6_form(const struct sockaddr *sa, unsigned char addr[16],
-                   unsigned short *port)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0,    0,
-		                                  0, 0, 0, 0, 0xff, 0xff };
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *v4 = (const void *)sa;
-
-		memcpy(addr, mapped, 12);
-		memcpy(addr + 12, &v4->sin_addr, 4);
-		*port = v4->sin_port;
-		return 0;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *v6 = (const void *)sa;
-
-		memcpy(addr, &v6->sin6_addr, 16);
-		*port = v6->sin6_port;
-		return 0;
-	}
-	return -1;
-}
-
-static int same_end(const struct sockaddr *a, const struct sockaddr *b)
-{
-	unsigned char x[16], y[16];
-	unsigned short xp, yp;
-
-	return v6_form(a, x, &xp) == 0 && v6_form(b, y, &yp) == 0 && xp == yp &&
-	       memcmp(x, y, 16) == 0;
-}
-
 int tcptab_is_conn(const struct tcptab_entry *t, const struct sockaddr *local,
                    const struct sockaddr *remote)
 {
-	return same_end((const struct sockaddr *)&t->local, local) &&
-	       same_end((const struct sockaddr *)&t->remote, remote);
+	return addr_same((const struct sockaddr *)&t->local, local) &&
+	       addr_same((const struct sockaddr *)&t->remote, remote);
 }
 
 int tcptab_scan_proc(long pid, int (*fn)(const struct tcptab_entry *, void *),

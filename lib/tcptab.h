@@ -27,20 +27,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-/* One TCP socket: a line of /proc/net/tcp, or a sock_diag record; both
- * give the same facts. */
-struct tcptab_entry {
-	struct sockaddr_storage local, remote; /* AF_INET or AF_INET6 */
-	socklen_t len;                         /* of each address */
-	int state;                             /* TCPINFO_ESTABLISHED .. */
-	unsigned long inode; /* 0: no descriptor (not accept()ed yet, a
-	                      * handshake, TIME-WAIT) */
-	/* Bytes received that the process has not read yet (a LISTEN
-	 * socket: connections that wait for accept()), and bytes sent that
-	 * the peer has not acknowledged yet (a LISTEN socket: 0). The
-	 * kernel counts both in 32 bits. */
-	unsigned long rx_queue, tx_queue;
-};
+#include "tcpinfo.h" /* struct tcptab_entry, the state numbers */
 
 /* Parses one line of /proc/net/tcp (v6 = 0) or tcp6 (v6 = 1); -1 (errno
  * EINVAL) for the header or a malformed line. */

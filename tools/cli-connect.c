@@ -8,10 +8,11 @@
  *   server closes the connection, and closes its own end. Those five calls
  *   are main() below, in that order.
  *   Two more modes share the command line and live in their own files:
- *   --clients N, the article's client3 (tools/client3.c: a child process
- *   per client, a pipe of reports, waitpid for every child), and --idle N,
- *   many idle connections held by one process (tools/idle.c). (This file
- *   is a little over 400 lines: the options and the help of all three
+ *   --clients N, the article's client3 (tools/cli-connect/client3.c: a
+ *   child process per client, a pipe of reports, waitpid for every
+ *   child), and --idle N, many idle connections held by one process
+ *   (tools/cli-connect/idle.c). (This file
+ *   is some 90 lines over 400: the options and the help of all three
  *   modes are here, as one command line.)
  *
  * Usage
@@ -44,7 +45,8 @@
  * See also
  *   docs/01-iterative-server.md, docs/05-fork-and-zombies.md; socket(2),
  *   connect(2), getsockname(2), send(2), recv(2), close(2); srv-iter(1),
- *   srv-fork(1), show-ephemeral-port(1); tools/client3.c, tools/idle.c.
+ *   srv-fork(1), show-ephemeral-port(1); tools/cli-connect/client3.c,
+ *   tools/cli-connect/idle.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -57,7 +59,7 @@
 
 #include "addr.h"
 #include "cli.h"
-#include "client.h"
+#include "cli-connect/client.h"
 #include "net.h"
 #include "num.h"
 #include "say.h"
@@ -65,59 +67,239 @@
 
 static const char *const PROG = "cli-connect";
 
-static void usage(void)
+static int bind_local(const struct client_opts *o, int fd, int family);
+static void connect_failed(const struct client_opts *o, const char *err, int e);
+static void say_sent(const struct client_opts *o, int fd, size_t len);
+static long read_reply(const struct client_opts *o, int fd);
+static int parse_args(struct client_opts *o, char **request, int argc,
+                      char **argv);
+static void usage(void);
+
+int main(int argc, char **argv)
 {
-	printf("Usage: %s [OPTION]... [HOST[:PORT] | [IPV6]:PORT]\n"
-	       "The article's client: connect to a server (default localhost:8888),\n"
-	       "send 'test', print the reply until the server closes, narrating\n"
-	       "each system call.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -p, --port PORT       server port (default 8888, or the one in\n"
-	       "                        HOST:PORT; port 0 cannot be connected to)\n"
-	       "  -B, --bind ADDR[:PORT]\n"
-	       "                        bind the client's socket to ADDR first (any\n"
-	       "                        of 127.0.0.0/8 is this machine on Linux);\n"
-	       "                        port 0 or none: the kernel chooses\n"
-	       "  -S, --send TEXT       send TEXT instead of 'test'\n"
-	       "  -g, --http PATH       send 'GET PATH HTTP/1.1' with a Host header\n"
-	       "  -t, --timeout S       give up on connect or a silent server after\n"
-	       "                        S seconds (default 10; 0 waits forever)\n"
-	       "  -q, --quiet           print only the reply (with --clients and\n"
-	       "                        --idle: only the summary)\n"
-	       "  -h, --help            show this help and exit\n"
-	       "  -V, --version         show the version and exit\n"
-	       "\n"
-	       "Many clients at once (the article's client3):\n"
-	       "  -n, --clients N       fork N clients (1 to 10000); each connects,\n"
-	       "                        sends 'GET /hello HTTP/1.1' (or --send,\n"
-	       "                        --http) and exits without reading the reply;\n"
-	       "                        reap them all, print a summary\n"
-	       "  -c, --conns M         connections per client, kept open until the\n"
-	       "                        client exits (default 1; 1 to 1000)\n"
-	       "      --read            each client reads every reply to the end\n"
-	       "  -j, --json            the summary as one JSON object (also with\n"
-	       "                        --idle)\n"
-	       "\n"
-	       "Idle connections from one process:\n"
-	       "      --idle N          open N connections (1 to 100000) and send\n"
-	       "                        nothing; the soft RLIMIT_NOFILE is raised\n"
-	       "                        for them, up to the hard limit\n"
-	       "  -k, --hold S          keep them open S seconds (default: until\n"
-	       "                        Ctrl-C or another stop signal)\n"
-	       "\n"
-	       "A reply of 0 bytes (the server closed without answering) is a\n"
-	       "failure in every mode. A stop signal (SIGINT, SIGTERM, SIGHUP...)\n"
-	       "to --clients stops and reaps every client, then sums up.\n"
-	       "\n"
-	       "Exit status: 0 the whole reply was read, 1 runtime failure (refused,\n"
-	       "unreachable, timed out, unresolvable, reset, no reply), 2 usage.\n"
-	       "--clients: 0 when every connection was made (and, with --read, every\n"
-	       "reply read), 1 otherwise or when stopped by a signal. --idle: 0 when\n"
-	       "all N connections were made and held to the end.\n"
-	       "Example: %s --http /hello localhost:8888\n",
-	       PROG, PROG);
+	struct client_opts o;
+	struct addrinfo *res, *ai;
+	char *request, err[512], where[ADDR_STRLEN], pair[ADDR_PAIRLEN];
+	char call[160];
+	int fd = -1, rc = 1, cr, e = 0;
+	size_t len, sent;
+	ssize_t n;
+	long got;
+
+	if (cli_start() != 0)
+		return 1;
+	rc = parse_args(&o, &request, argc, argv);
+	if (rc != CLI_OK) {
+		free(request);
+		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
+	}
+	/* Name to addresses: not the lesson (lib/net.c, getaddrinfo). */
+	if (net_resolve(o.host, o.port, 0, &res, err, sizeof err) == -1) {
+		free(request);
+		return cli_finish(PROG, cli_error(PROG, "%s", err));
+	}
+	if (o.clients > 0 || o.idle > 0) {
+		rc = o.clients > 0 ? client3_run(&o, res) : idle_run(&o, res);
+		goto done;
+	}
+
+	/* Try each address until one answers, as every real client does. */
+	rc = 1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
+		                sizeof where) != 0)
+			snprintf(where, sizeof where, "%.64s:%u", o.host,
+			         o.port);
+
+		/* 1. socket(): the same call the server makes. */
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd == -1) {
+			cli_error(PROG, "socket: %s", strerror(errno));
+			continue;
+		}
+		say(&o.say,
+		    ai->ai_family == AF_INET6
+		            ? "socket(AF_INET6, SOCK_STREAM, 0)"
+		            : "socket(AF_INET, SOCK_STREAM, 0)",
+		    "fd %d", fd);
+		if (o.bind_host[0] != '\0' &&
+		    bind_local(&o, fd, ai->ai_family) != 0) {
+			close(fd);
+			goto done;
+		}
+
+		/* 2. connect(): the three-way handshake with the server. Without
+		 *    bind(), the kernel picks our local address and port here.
+		 *    (--timeout: net_connect_prepare() makes the socket
+		 *    non-blocking, net_connect_finish() waits for the handshake
+		 *    within the deadline: lib/net.c.) */
+		snprintf(call, sizeof call, "connect(%d, %s)", fd, where);
+		cr = net_connect_prepare(fd, o.timeout, err, sizeof err);
+		if (cr == 0) {
+			cr = connect(fd, ai->ai_addr, ai->ai_addrlen);
+			cr = net_connect_finish(fd, ai->ai_addr, ai->ai_addrlen,
+			                        cr, o.timeout, err, sizeof err);
+		}
+		if (cr == 0)
+			break;
+		e = errno;
+		if (ai->ai_next != NULL)
+			say(&o.say, call, "failed: %s; trying the next address",
+			    strerror(e));
+		else
+			connect_failed(&o, err, e);
+		close(fd);
+		fd = -1;
+	}
+	if (fd == -1)
+		goto done;
+	if (addr_pair(fd, pair, sizeof pair, err, sizeof err) == -1)
+		snprintf(pair, sizeof pair, "(unknown: %.100s)", err);
+	say(&o.say, call, "ok, socket pair %s", pair);
+	if (net_set_timeouts(fd, o.timeout, err, sizeof err) == -1) {
+		cli_error(PROG, "%s", err);
+		close(fd);
+		goto done;
+	}
+
+	/* 3. send() every byte: one send() may take fewer than it is given,
+	 *    so we call it again for the rest (the article's sendall()).
+	 *    MSG_NOSIGNAL: a server gone turns it into an EPIPE error. */
+	len = strlen(o.payload);
+	for (sent = 0; sent < len; sent += (size_t)n) {
+		n = send(fd, o.payload + sent, len - sent, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR) {
+			n = 0; /* a signal handler ran: send the rest */
+		} else if (n == -1) {
+			cli_error(PROG, "send: %s", strerror(errno));
+			close(fd);
+			goto done;
+		}
+	}
+	say_sent(&o, fd, len);
+
+	/* 4. recv() until the server closes, then 5. close() our end. */
+	got = read_reply(&o, fd);
+	close(fd);
+	snprintf(call, sizeof call, "close(%d)", fd);
+	say(&o.say, call, "ok");
+	if (got == 0)
+		cli_error(PROG, "the server closed the connection without a "
+		                "reply");
+	rc = got > 0 ? 0 : 1;
+done:
+	freeaddrinfo(res);
+	free(request);
+	return cli_finish(PROG, rc);
 }
+
+/* bind() before connect(): only to choose our own address (--bind). */
+static int bind_local(const struct client_opts *o, int fd, int family)
+{
+	struct addrinfo *res, *ai;
+	char err[512], where[ADDR_STRLEN], call[128];
+
+	if (net_resolve(o->bind_host, o->bind_port, 1, &res, err, sizeof err) ==
+	    -1)
+		return cli_error(PROG, "--bind: %s", err);
+	for (ai = res; ai != NULL && ai->ai_family != family; ai = ai->ai_next)
+		;
+	if (ai == NULL) {
+		freeaddrinfo(res);
+		return cli_error(PROG,
+		                 "--bind %s: not an %s address like the server's",
+		                 o->bind_host,
+		                 family == AF_INET6 ? "IPv6" : "IPv4");
+	}
+	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) != 0)
+		snprintf(where, sizeof where, "%.64s", o->bind_host);
+	snprintf(call, sizeof call, "bind(%d, %s)", fd, where);
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		int e = errno;
+
+		freeaddrinfo(res);
+		cli_error(PROG, "bind %s: %s", where, strerror(e));
+		if (e == EADDRNOTAVAIL)
+			cli_hint(PROG, "%s is not an address of this host",
+			         o->bind_host);
+		return 1;
+	}
+	freeaddrinfo(res);
+	say(&o->say, call, "ok");
+	return 0;
+}
+
+static void connect_failed(const struct client_opts *o, const char *err, int e)
+{
+	if (e == ETIMEDOUT)
+		cli_error(PROG,
+		          "%s (no answer to our SYN: a full listen queue, or a "
+		          "firewall)",
+		          err);
+	else
+		cli_error(PROG, "%s", err);
+	if (e == ECONNREFUSED)
+		cli_hint(PROG,
+		         "is a server listening there? start one with: "
+		         "srv-iter --port %u",
+		         o->port);
+}
+
+/* "send(3, "GET /hello HTTP/1.1...")": the payload's first line, at most
+ * 24 bytes of it, and "..." when more was sent than is shown. */
+static void say_sent(const struct client_opts *o, int fd, size_t len)
+{
+	char shown[TEXT_ESCAPED_MAX(24)], call[160];
+	size_t n = strcspn(o->payload, "\r\n");
+
+	if (n > 24)
+		n = 24;
+	text_escape(o->payload, n, shown, sizeof shown);
+	snprintf(call, sizeof call, "send(%d, \"%s%s\")", fd, shown,
+	         n < len ? "..." : "");
+	say(&o->say, call, "%zu bytes", len);
+}
+
+/* recv() until the server closes; prints what arrives, marked and escaped
+ * (say_data): no line a server sends can pass for one of ours. Returns the
+ * number of bytes, or -1 (said why). */
+static long read_reply(const struct client_opts *o, int fd)
+{
+	char buf[4096], call[32];
+	long total = 0;
+
+	snprintf(call, sizeof call, "recv(%d)", fd);
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			cli_error(PROG,
+			          "recv: timed out after %g s: the server sent "
+			          "nothing more and did not close",
+			          o->timeout);
+			return -1;
+		}
+		if (n == -1) {
+			cli_error(PROG, "recv: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0) /* the server closed: the end of the reply */
+			break;
+		total += n;
+		say(&o->say, call, "%zd bytes:", n);
+		if (o->quiet)
+			say_data_plain(buf, (size_t)n);
+		else
+			say_data(&o->say, buf, (size_t)n);
+	}
+	say(&o->say, call,
+	    "0: the server closed the connection (%ld bytes in all)", total);
+	return total;
+}
+
+/* ------------------------------------------------------ options, --help */
 
 /* Parses the command line into o; --http's request is allocated in
  * *request (free it). */
@@ -252,212 +434,56 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 	return client_check_modes(o, given, path, request);
 }
 
-/* bind() before connect(): only to choose our own address (--bind). */
-static int bind_local(const struct client_opts *o, int fd, int family)
+static void usage(void)
 {
-	struct addrinfo *res, *ai;
-	char err[512], where[ADDR_STRLEN], call[128];
-
-	if (net_resolve(o->bind_host, o->bind_port, 1, &res, err, sizeof err) ==
-	    -1)
-		return cli_error(PROG, "--bind: %s", err);
-	for (ai = res; ai != NULL && ai->ai_family != family; ai = ai->ai_next)
-		;
-	if (ai == NULL) {
-		freeaddrinfo(res);
-		return cli_error(PROG,
-		                 "--bind %s: not an %s address like the server's",
-		                 o->bind_host,
-		                 family == AF_INET6 ? "IPv6" : "IPv4");
-	}
-	if (addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where) != 0)
-		snprintf(where, sizeof where, "%.64s", o->bind_host);
-	snprintf(call, sizeof call, "bind(%d, %s)", fd, where);
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		int e = errno;
-
-		freeaddrinfo(res);
-		cli_error(PROG, "bind %s: %s", where, strerror(e));
-		if (e == EADDRNOTAVAIL)
-			cli_hint(PROG, "%s is not an address of this host",
-			         o->bind_host);
-		return 1;
-	}
-	freeaddrinfo(res);
-	say(&o->say, call, "ok");
-	return 0;
-}
-
-static void connect_failed(const struct client_opts *o, const char *err, int e)
-{
-	if (e == ETIMEDOUT)
-		cli_error(PROG,
-		          "%s (no answer to our SYN: a full listen queue, or a "
-		          "firewall)",
-		          err);
-	else
-		cli_error(PROG, "%s", err);
-	if (e == ECONNREFUSED)
-		cli_hint(PROG,
-		         "is a server listening there? start one with: "
-		         "srv-iter --port %u",
-		         o->port);
-}
-
-/* "send(3, "GET /hello HTTP/1.1...")": the payload's first line, at most
- * 24 bytes of it, and "..." when more was sent than is shown. */
-static void say_sent(const struct client_opts *o, int fd, size_t len)
-{
-	char shown[TEXT_ESCAPED_MAX(24)], call[160];
-	size_t n = strcspn(o->payload, "\r\n");
-
-	if (n > 24)
-		n = 24;
-	text_escape(o->payload, n, shown, sizeof shown);
-	snprintf(call, sizeof call, "send(%d, \"%s%s\")", fd, shown,
-	         n < len ? "..." : "");
-	say(&o->say, call, "%zu bytes", len);
-}
-
-/* recv() until the server closes; prints what arrives, marked and escaped
- * (say_data): no line a server sends can pass for one of ours. Returns the
- * number of bytes, or -1 (said why). */
-static long read_reply(const struct client_opts *o, int fd)
-{
-	char buf[4096], call[32];
-	long total = 0;
-
-	snprintf(call, sizeof call, "recv(%d)", fd);
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			cli_error(PROG,
-			          "recv: timed out after %g s: the server sent "
-			          "nothing more and did not close",
-			          o->timeout);
-			return -1;
-		}
-		if (n == -1) {
-			cli_error(PROG, "recv: %s", strerror(errno));
-			return -1;
-		}
-		if (n == 0) /* the server closed: the end of the reply */
-			break;
-		total += n;
-		say(&o->say, call, "%zd bytes:", n);
-		if (o->quiet)
-			say_data_plain(buf, (size_t)n);
-		else
-			say_data(&o->say, buf, (size_t)n);
-	}
-	say(&o->say, call,
-	    "0: the server closed the connection (%ld bytes in all)", total);
-	return total;
-}
-
-int main(int argc, char **argv)
-{
-	struct client_opts o;
-	struct addrinfo *res, *ai;
-	char *request, err[512], where[ADDR_STRLEN], pair[ADDR_PAIRLEN];
-	char call[160];
-	int fd = -1, rc = 1, e = 0;
-	long got;
-
-	if (cli_start() != 0)
-		return 1;
-	rc = parse_args(&o, &request, argc, argv);
-	if (rc != CLI_OK) {
-		free(request);
-		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
-	}
-	/* Name to addresses: not the lesson (lib/net.c, getaddrinfo). */
-	if (net_resolve(o.host, o.port, 0, &res, err, sizeof err) == -1) {
-		free(request);
-		return cli_finish(PROG, cli_error(PROG, "%s", err));
-	}
-	if (o.clients > 0 || o.idle > 0) {
-		rc = o.clients > 0 ? client3_run(&o, res) : idle_run(&o, res);
-		goto done;
-	}
-
-	/* Try each address until one answers, as every real client does. */
-	rc = 1;
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (addr_format(ai->ai_addr, ai->ai_addrlen, where,
-		                sizeof where) != 0)
-			snprintf(where, sizeof where, "%.64s:%u", o.host,
-			         o.port);
-
-		/* 1. socket(): the same call the server makes. */
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd == -1) {
-			cli_error(PROG, "socket: %s", strerror(errno));
-			continue;
-		}
-		say(&o.say,
-		    ai->ai_family == AF_INET6
-		            ? "socket(AF_INET6, SOCK_STREAM, 0)"
-		            : "socket(AF_INET, SOCK_STREAM, 0)",
-		    "fd %d", fd);
-		if (o.bind_host[0] != '\0' &&
-		    bind_local(&o, fd, ai->ai_family) != 0) {
-			close(fd);
-			goto done;
-		}
-
-		/* 2. connect(): the three-way handshake with the server. Without
-		 *    bind(), the kernel picks our local address and port here.
-		 *    (lib/net.c adds the --timeout deadline.) */
-		snprintf(call, sizeof call, "connect(%d, %s)", fd, where);
-		if (net_connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-		                       o.timeout, err, sizeof err) == 0)
-			break;
-		e = errno;
-		if (ai->ai_next != NULL)
-			say(&o.say, call, "failed: %s; trying the next address",
-			    strerror(e));
-		else
-			connect_failed(&o, err, e);
-		close(fd);
-		fd = -1;
-	}
-	if (fd == -1)
-		goto done;
-	if (addr_pair(fd, pair, sizeof pair, err, sizeof err) == -1)
-		snprintf(pair, sizeof pair, "(unknown: %.100s)", err);
-	say(&o.say, call, "ok, socket pair %s", pair);
-	if (net_set_timeouts(fd, o.timeout, err, sizeof err) == -1) {
-		cli_error(PROG, "%s", err);
-		close(fd);
-		goto done;
-	}
-
-	/* 3. send() every byte: one send() may take fewer than it is given,
-	 *    so net_send_all() calls it again for the rest (the article's
-	 *    sendall()). */
-	if (net_send_all(fd, o.payload, strlen(o.payload), err, sizeof err) ==
-	    -1) {
-		cli_error(PROG, "%s", err);
-		close(fd);
-		goto done;
-	}
-	say_sent(&o, fd, strlen(o.payload));
-
-	/* 4. recv() until the server closes, then 5. close() our end. */
-	got = read_reply(&o, fd);
-	close(fd);
-	snprintf(call, sizeof call, "close(%d)", fd);
-	say(&o.say, call, "ok");
-	if (got == 0)
-		cli_error(PROG, "the server closed the connection without a "
-		                "reply");
-	rc = got > 0 ? 0 : 1;
-done:
-	freeaddrinfo(res);
-	free(request);
-	return cli_finish(PROG, rc);
+	printf("Usage: %s [OPTION]... [HOST[:PORT] | [IPV6]:PORT]\n"
+	       "The article's client: connect to a server (default localhost:8888),\n"
+	       "send 'test', print the reply until the server closes, narrating\n"
+	       "each system call.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --port PORT       server port (default 8888, or the one in\n"
+	       "                        HOST:PORT; port 0 cannot be connected to)\n"
+	       "  -B, --bind ADDR[:PORT]\n"
+	       "                        bind the client's socket to ADDR first (any\n"
+	       "                        of 127.0.0.0/8 is this machine on Linux);\n"
+	       "                        port 0 or none: the kernel chooses\n"
+	       "  -S, --send TEXT       send TEXT instead of 'test'\n"
+	       "  -g, --http PATH       send 'GET PATH HTTP/1.1' with a Host header\n"
+	       "  -t, --timeout S       give up on connect or a silent server after\n"
+	       "                        S seconds (default 10; 0 waits forever)\n"
+	       "  -q, --quiet           print only the reply (with --clients and\n"
+	       "                        --idle: only the summary)\n"
+	       "  -h, --help            show this help and exit\n"
+	       "  -V, --version         show the version and exit\n"
+	       "\n"
+	       "Many clients at once (the article's client3):\n"
+	       "  -n, --clients N       fork N clients (1 to 10000); each connects,\n"
+	       "                        sends 'GET /hello HTTP/1.1' (or --send,\n"
+	       "                        --http) and exits without reading the reply;\n"
+	       "                        reap them all, print a summary\n"
+	       "  -c, --conns M         connections per client, kept open until the\n"
+	       "                        client exits (default 1; 1 to 1000)\n"
+	       "      --read            each client reads every reply to the end\n"
+	       "  -j, --json            the summary as one JSON object (also with\n"
+	       "                        --idle)\n"
+	       "\n"
+	       "Idle connections from one process:\n"
+	       "      --idle N          open N connections (1 to 100000) and send\n"
+	       "                        nothing; the soft RLIMIT_NOFILE is raised\n"
+	       "                        for them, up to the hard limit\n"
+	       "  -k, --hold S          keep them open S seconds (default: until\n"
+	       "                        Ctrl-C or another stop signal)\n"
+	       "\n"
+	       "A reply of 0 bytes (the server closed without answering) is a\n"
+	       "failure in every mode. A stop signal (SIGINT, SIGTERM, SIGHUP...)\n"
+	       "to --clients stops and reaps every client, then sums up.\n"
+	       "\n"
+	       "Exit status: 0 the whole reply was read, 1 runtime failure (refused,\n"
+	       "unreachable, timed out, unresolvable, reset, no reply), 2 usage.\n"
+	       "--clients: 0 when every connection was made (and, with --read, every\n"
+	       "reply read), 1 otherwise or when stopped by a signal. --idle: 0 when\n"
+	       "all N connections were made and held to the end.\n"
+	       "Example: %s --http /hello localhost:8888\n",
+	       PROG, PROG);
 }

@@ -40,8 +40,9 @@
  *     clients leaves zombies again: several SIGCHLDs became one.
  *
  * The table of children, the 503 when it is full, the stop sequence and
- * the resource limits are not the article's: they are in tools/children.c.
- * (This file is some 50 lines over socklab's 400: its --help documents
+ * the resource limits are not the article's: they are in
+ * tools/server/children.c.
+ * (This file is some 90 lines over socklab's 400: its --help documents
  * each of the article's mistakes, and it has seven options of its own.)
  *
  * See also
@@ -51,18 +52,18 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "children.h"
 #include "cli.h"
 #include "num.h"
 #include "say.h"
-#include "server.h"
-#include "sig.h"
+#include "server/children.h"
+#include "server/server.h"
 
 static const char *const PROG = "srv-fork";
 
@@ -70,8 +71,8 @@ static const char *const PROG = "srv-fork";
 
 enum reap_mode { REAP_LOOP, REAP_ONCE, REAP_NONE };
 
-struct opts {
-	struct server s;
+/* srv-fork's own options (parse_args()), and what its stop needs. */
+static struct opts {
 	double child_sleep;
 	long max_children;
 	enum reap_mode reap;
@@ -79,7 +80,363 @@ struct opts {
 	int keep_conn;
 	long max_fds; /* 0 = leave RLIMIT_NOFILE alone */
 	long nproc;   /* 0 = leave RLIMIT_NPROC alone */
-};
+	int crashed;  /* --reap once: accept() failed with EINTR */
+} o;
+
+/* What the SIGCHLD handler needs, set by start() before it installs it. */
+static struct children *kids;
+static const struct say *parent_say; /* "[parent] ", --quiet */
+
+static int parse_args(struct server *s, int argc, char **argv);
+static int start(struct server *s);
+static void on_sigchld_loop(int sig);
+static void on_sigchld_once(int sig);
+static void reaped(const char *call, pid_t pid, int st);
+static int accept_once(struct server *s, int lfd, struct client *c);
+static int eintr_crash(int e);
+static void child(struct server *s, int lfd, const struct client *c);
+static int stop(struct server *s, int lfd, int status);
+
+int main(int argc, char **argv)
+{
+	struct server s;
+	int rc, lfd, status = 0;
+
+	if (cli_start() != 0)
+		return 1;
+	server_init(&s, PROG);
+	rc = parse_args(&s, argc, argv);
+	if (rc != CLI_OK)
+		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
+	/* SIGCHLD's handler (sigaction), then srv-iter's socket..listen. */
+	lfd = start(&s);
+	if (lfd == -1)
+		return cli_finish(PROG, stop(&s, lfd, 1));
+
+	/* srv-iter's loop, and a child for each client. */
+	while (!server_stop) {
+		struct client c = { .addrlen = sizeof c.addr };
+		pid_t pid;
+
+		/* accept: the first connection of the queue, as a new
+		 * descriptor, and the client's address. */
+		if (o.reap == REAP_ONCE) /* the mistake: accept_once() */
+			c.fd = accept_once(&s, lfd, &c);
+		else
+			c.fd = accept(lfd, (struct sockaddr *)&c.addr,
+			              &c.addrlen);
+		if (c.fd == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* None yet: wait for one (server_wait(): why the
+			 * waiting is not accept()'s, tools/server/server.h). */
+			server_wait(&s, lfd, POLLIN, 0);
+			continue; /* a client, or a signal: server_stop */
+		}
+		if (c.fd == -1) {
+			if (!o.crashed &&
+			    children_accept_failed(kids, &s, errno) == 0)
+				continue;
+			/* EMFILE...: said why; retrying would only spin. */
+			status = 1;
+			break;
+		}
+		server_accepted(&s, lfd, &c);
+		if (children_refuse_if_full(kids, &s, c.fd))
+			continue; /* 503 */
+
+		/* fork: a copy of this process, which serves the client. */
+		pid = fork();
+		if (pid == -1) {
+			children_no_fork(&s, c.fd, errno); /* 503 */
+			continue;
+		}
+		if (pid == 0)
+			child(&s, lfd, &c); /* never returns */
+		children_add(kids, pid);
+		say(&s.say, "fork()", "child pid %ld", (long)pid);
+		if (o.keep_conn) { /* the mistake (webserver3d): no close */
+			children_keep(kids, &s, c.fd);
+			continue;
+		}
+
+		/* close: the parent's copy (no FIN: the child has its own). */
+		if (close(c.fd) == -1) {
+			cli_error(PROG, "close: %s", strerror(errno));
+			continue;
+		}
+		say_fd(&s.say, "close", c.fd, NULL,
+		       "ok, the parent's copy (the child has its own)");
+	}
+	return cli_finish(PROG, stop(&s, lfd, status));
+}
+
+/* The table of children, SIGCHLD's handler, the stop signals, the limits,
+ * then srv-iter's socket..listen. Returns the listener, or -1 (said why). */
+static int start(struct server *s)
+{
+	struct sigaction sa;
+	int lfd;
+
+	say_tag(&s->say, "[parent] ");
+	parent_say = &s->say;
+	kids = children_new(o.max_children);
+	if (kids == NULL) {
+		cli_error(PROG, "out of memory");
+		return -1;
+	}
+
+	/* sigaction: SIGCHLD, sent when a child exits, runs the handler that
+	 * waits for it. No SA_RESTART, as in the article's Python, so that
+	 * the handler interrupts a blocked accept() (EINTR). SA_NOCLDSTOP:
+	 * no SIGCHLD for a child that is merely stopped (kill -STOP). --reap
+	 * none, the mistake: no handler, nobody waits. */
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = o.reap == REAP_LOOP ? on_sigchld_loop : on_sigchld_once;
+	sa.sa_flags = SA_NOCLDSTOP;
+	if (o.reap != REAP_NONE && sigaction(SIGCHLD, &sa, NULL) == -1) {
+		cli_error(PROG, "sigaction %d: %s", SIGCHLD, strerror(errno));
+		return -1;
+	}
+	/* SIGCHLD blocked outside the waits, as the stop signals are
+	 * (server_block()): its handler runs only while the parent waits for
+	 * a client, or when children_refuse_if_full() lets it in, never in
+	 * the middle of the table. */
+	if (server_signals(s) != 0 || server_block(s, SIGCHLD) != 0 ||
+	    children_limits(s, o.max_fds, o.nproc) != 0)
+		return -1;
+	lfd = server_listen(s);
+	/* Non-blocking, as srv-iter's: accept() is tried first, the wait
+	 * comes only when no client is there. Not with --reap once, whose
+	 * accept() blocks, as the article's does. */
+	if (lfd != -1 && o.reap != REAP_ONCE &&
+	    server_nonblocking(s, lfd) != 0) {
+		close(lfd);
+		return -1;
+	}
+	return lfd;
+}
+
+/* The handler of --reap loop (webserver3g). The kernel sends SIGCHLD when a
+ * child exits, but a standard signal is not queued: while one is pending,
+ * more exits add nothing. So one signal may stand for many exited children,
+ * and only a loop until waitpid() finds none left reaps them all. WNOHANG:
+ * return 0, do not block, when the children left are still running. */
+static void on_sigchld_loop(int sig)
+{
+	int saved_errno = errno; /* waitpid() may change it under main's feet */
+	int st;
+	pid_t pid;
+
+	(void)sig;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		reaped("waitpid(-1, &st, WNOHANG)", pid, st);
+	errno = saved_errno;
+}
+
+/* The mistake of --reap once (webserver3e's os.wait()): one child reaped
+ * per signal, whatever the signal stands for. WNOHANG all the same: a
+ * SIGCHLD that no exit caused (kill -CHLD) must not block the server in
+ * its handler until some child exits. */
+static void on_sigchld_once(int sig)
+{
+	int saved_errno = errno, st = 0;
+
+	(void)sig;
+	reaped("waitpid(-1, &st, WNOHANG)", waitpid(-1, &st, WNOHANG), st);
+	errno = saved_errno;
+}
+
+/* A child was waited for (pid 0: none had exited): the table, and the line
+ * that says so, built in a struct say_line and written with write(2):
+ * printf() may not be called from a signal handler. */
+static void reaped(const char *call, pid_t pid, int st)
+{
+	struct say_line l;
+
+	if (pid > 0)
+		children_remove(kids, pid, st);
+	say_line_call(&l, parent_say, call);
+	if (pid <= 0) {
+		say_line_str(&l, "0: no child has exited");
+	} else {
+		say_line_str(&l, "pid ");
+		say_line_num(&l, (long)pid);
+		say_line_str(&l,
+		             WIFEXITED(st) ? " (exit " : " (killed by signal ");
+		say_line_num(&l,
+		             WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		say_line_str(&l, "): reaped");
+	}
+	say_line_end(&l, parent_say);
+}
+
+/* --reap once: the article's plain blocking accept(), every signal let in
+ * while it blocks: that is how SIGCHLD interrupts it (EINTR), the mistake
+ * this mode shows (the lost-signal window of the article's loop comes
+ * back with it: tools/server/server.h). webserver3e dies of that EINTR;
+ * webserver3f (--retry-accept) calls accept() again. Returns the
+ * connection, or -1 with errno (o.crashed set when it dies). */
+static int accept_once(struct server *s, int lfd, struct client *c)
+{
+	int fd, e;
+
+	server_signals_in(s, 1);
+	fd = accept(lfd, (struct sockaddr *)&c->addr, &c->addrlen);
+	e = errno;
+	server_signals_in(s, 0);
+	if (fd == -1 && e == EINTR && !server_stop) {
+		if (!o.retry_accept) /* webserver3e */
+			o.crashed = eintr_crash(e);
+		else /* the fix (webserver3f) */
+			say_fd(&s->say, "accept", lfd, NULL,
+			       "EINTR (a signal handler ran): calling accept() "
+			       "again");
+	}
+	errno = e;
+	return fd;
+}
+
+/* The article's webserver3e dies of the EINTR of its accept(). */
+static int eintr_crash(int e)
+{
+	cli_error(PROG,
+	          "accept: %s (EINTR): the SIGCHLD handler ran while accept() "
+	          "was blocked, and accept() is not called again: stopping",
+	          strerror(e));
+	cli_hint(PROG, "retry accept() on EINTR (--retry-accept), or install "
+	               "the handler with SA_RESTART");
+	return 1;
+}
+
+/* The child: fork() returned 0. It serves its client and exits. */
+static void child(struct server *s, int lfd, const struct client *c)
+{
+	char call[32];
+	int rc;
+
+	/* It has a copy of every descriptor, so the listening socket is open
+	 * twice now: the child closes its copy, the parent keeps listening.
+	 * (It has a copy of the signal mask too: nothing to undo here, it
+	 * has no children and execs nothing.) */
+	close(lfd);
+	if (!s->say.quiet) { /* getpid(), getppid(): for the narration */
+		say_tag(&s->say, "[child %ld] ", (long)getpid());
+		say_fd(&s->say, "close", lfd, NULL,
+		       "ok, the child's copy of the listening socket");
+		say_note(&s->say, "Child PID: %ld. Parent PID %ld",
+		         (long)getpid(), (long)getppid());
+	}
+	rc = server_serve(s, c) == 0 ? 0 : 1;
+	if (rc == 0 && o.child_sleep > 0) {
+		snprintf(call, sizeof call, "sleep(%g)", o.child_sleep);
+		say(&s->say, call, "sleeps with the connection open (fd %d)",
+		    c->fd);
+		server_sleep(s, o.child_sleep);
+	}
+	close(c->fd);
+	say_fd(&s->say, "close", c->fd, NULL, "ok, the child exits%s",
+	       o.keep_conn ? " (the parent still holds its copy: no FIN)" : "");
+	/* _exit(), not exit(): exit() would run the parent's atexit()
+	 * handlers and flush stdio buffers the child got as copies (what
+	 * they hold is the parent's to print). What the child printed, we
+	 * flush (cli_finish); the kernel closes the rest. */
+	_exit(s->say.quiet ? rc : cli_finish(PROG, rc));
+}
+
+/* The end: the listener closed, every child waited for (the stop
+ * sequence of tools/server/children.c), the last lines. The article's
+ * server, crashed, leaves its children to init instead. Returns status. */
+static int stop(struct server *s, int lfd, int status)
+{
+	if (lfd != -1) {
+		close(lfd);
+		say_fd(&s->say, "close", lfd, NULL, "ok, no more clients");
+	}
+	if (lfd != -1 && !o.crashed) {
+		children_stop(kids, s, reaped);
+		children_summary(kids);
+		server_stopped((unsigned long)kids->served);
+	}
+	if (kids != NULL)
+		children_free(kids);
+	return status;
+}
+
+/* ------------------------------------------------------ options, --help */
+
+static void usage(void);
+static int fork_option(void *ctx, int opt, const char *arg);
+
+enum { OPT_RETRY_ACCEPT = 256, OPT_MAX_FDS, OPT_NPROC };
+
+static int parse_args(struct server *s, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "child-sleep", required_argument, NULL, 's' },
+		{ "max-children", required_argument, NULL, 'M' },
+		{ "reap", required_argument, NULL, 'r' },
+		{ "retry-accept", no_argument, NULL, OPT_RETRY_ACCEPT },
+		{ "keep-conn", no_argument, NULL, 'K' },
+		{ "max-fds", required_argument, NULL, OPT_MAX_FDS },
+		{ "nproc", required_argument, NULL, OPT_NPROC },
+		SERVER_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int rc;
+
+	o.child_sleep = 0;
+	o.max_children = MAX_CHILDREN_DEFAULT;
+	o.reap = REAP_LOOP;
+	o.retry_accept = o.keep_conn = 0;
+	o.max_fds = o.nproc = 0;
+	o.crashed = 0;
+	rc = server_parse_args(s, argc, argv, SERVER_SHORT_OPTS "s:M:r:K",
+	                       longopts, usage, fork_option, NULL);
+	if (rc == CLI_OK && o.retry_accept && o.reap != REAP_ONCE)
+		return cli_usage_error(PROG,
+		                       "--retry-accept goes with --reap once "
+		                       "(--reap loop always retries; none has no "
+		                       "handler)");
+	return rc;
+}
+
+static int fork_option(void *ctx, int opt, const char *arg)
+{
+	char err[256];
+	int rc = 0;
+
+	(void)ctx; /* the options are o's */
+	if (opt == 's')
+		rc = num_parse_seconds(arg, 86400, "child-sleep",
+		                       &o.child_sleep, err, sizeof err);
+	else if (opt == 'M')
+		rc = num_parse_long(arg, 1, 100000, "max-children",
+		                    &o.max_children, err, sizeof err);
+	else if (opt == OPT_MAX_FDS)
+		rc = num_parse_long(arg, 4, 1048576, "max-fds", &o.max_fds, err,
+		                    sizeof err);
+	else if (opt == OPT_NPROC)
+		rc = num_parse_long(arg, 1, 4194304, "nproc", &o.nproc, err,
+		                    sizeof err);
+	else if (opt == OPT_RETRY_ACCEPT)
+		o.retry_accept = 1;
+	else if (opt == 'K')
+		o.keep_conn = 1;
+	else if (opt == 'r' && strcmp(arg, "loop") == 0)
+		o.reap = REAP_LOOP;
+	else if (opt == 'r' && strcmp(arg, "once") == 0)
+		o.reap = REAP_ONCE;
+	else if (opt == 'r' && strcmp(arg, "none") == 0)
+		o.reap = REAP_NONE;
+	else if (opt == 'r')
+		return cli_usage_error(PROG,
+		                       "invalid reap mode '%s': expected loop, "
+		                       "once or none",
+		                       arg);
+	else
+		return 1;
+	return rc == 0 ? 0 : cli_usage_error(PROG, "%s", err);
+}
 
 static void usage(void)
 {
@@ -126,323 +483,4 @@ static void usage(void)
 	       "Exit status: 0 ok, 1 runtime failure (port in use; accept() failed\n"
 	       "with EINTR under --reap once, or with EMFILE), 2 usage.\n",
 	       PROG, MAX_CHILDREN_DEFAULT, STOP_GRACE);
-}
-
-enum { OPT_RETRY_ACCEPT = 256, OPT_MAX_FDS, OPT_NPROC };
-
-static int fork_option(void *ctx, int opt, const char *arg)
-{
-	struct opts *o = ctx;
-	char err[256];
-	int rc = 0;
-
-	if (opt == 's')
-		rc = num_parse_seconds(arg, 86400, "child-sleep",
-		                       &o->child_sleep, err, sizeof err);
-	else if (opt == 'M')
-		rc = num_parse_long(arg, 1, 100000, "max-children",
-		                    &o->max_children, err, sizeof err);
-	else if (opt == OPT_MAX_FDS)
-		rc = num_parse_long(arg, 4, 1048576, "max-fds", &o->max_fds,
-		                    err, sizeof err);
-	else if (opt == OPT_NPROC)
-		rc = num_parse_long(arg, 1, 4194304, "nproc", &o->nproc, err,
-		                    sizeof err);
-	else if (opt == OPT_RETRY_ACCEPT)
-		o->retry_accept = 1;
-	else if (opt == 'K')
-		o->keep_conn = 1;
-	else if (opt == 'r' && strcmp(arg, "loop") == 0)
-		o->reap = REAP_LOOP;
-	else if (opt == 'r' && strcmp(arg, "once") == 0)
-		o->reap = REAP_ONCE;
-	else if (opt == 'r' && strcmp(arg, "none") == 0)
-		o->reap = REAP_NONE;
-	else if (opt == 'r')
-		return cli_usage_error(PROG,
-		                       "invalid reap mode '%s': expected loop, "
-		                       "once or none",
-		                       arg);
-	else
-		return 1;
-	return rc == 0 ? 0 : cli_usage_error(PROG, "%s", err);
-}
-
-static int parse_args(struct opts *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "child-sleep", required_argument, NULL, 's' },
-		{ "max-children", required_argument, NULL, 'M' },
-		{ "reap", required_argument, NULL, 'r' },
-		{ "retry-accept", no_argument, NULL, OPT_RETRY_ACCEPT },
-		{ "keep-conn", no_argument, NULL, 'K' },
-		{ "max-fds", required_argument, NULL, OPT_MAX_FDS },
-		{ "nproc", required_argument, NULL, OPT_NPROC },
-		SERVER_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int rc;
-
-	o->child_sleep = 0;
-	o->max_children = MAX_CHILDREN_DEFAULT;
-	o->reap = REAP_LOOP;
-	o->retry_accept = o->keep_conn = 0;
-	o->max_fds = o->nproc = 0;
-	rc = server_parse_args(&o->s, argc, argv, SERVER_SHORT_OPTS "s:M:r:K",
-	                       longopts, usage, fork_option, o);
-	if (rc == CLI_OK && o->retry_accept && o->reap != REAP_ONCE)
-		return cli_usage_error(PROG,
-		                       "--retry-accept goes with --reap once "
-		                       "(--reap loop always retries; none has no "
-		                       "handler)");
-	return rc;
-}
-
-/* ------------------------------------------------------------ SIGCHLD */
-
-/* What the handler needs, set by main() before it installs it. */
-static struct children *kids;
-static const struct say *parent_say; /* "[parent] ", --quiet */
-
-/* A child was waited for (pid 0: none had exited): the table, and the line
- * that says so, built in a struct say_line and written with write(2):
- * printf() may not be called from a signal handler. */
-static void reaped(const char *call, pid_t pid, int st)
-{
-	struct say_line l;
-
-	if (pid > 0)
-		children_remove(kids, pid, st);
-	say_line_call(&l, parent_say, call);
-	if (pid <= 0) {
-		say_line_str(&l, "0: no child has exited");
-	} else {
-		say_line_str(&l, "pid ");
-		say_line_num(&l, (long)pid);
-		say_line_str(&l,
-		             WIFEXITED(st) ? " (exit " : " (killed by signal ");
-		say_line_num(&l,
-		             WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-		say_line_str(&l, "): reaped");
-	}
-	say_line_end(&l, parent_say);
-}
-
-/* The handler of --reap loop (webserver3g). The kernel sends SIGCHLD when a
- * child exits, but a standard signal is not queued: while one is pending,
- * more exits add nothing. So one signal may stand for many exited children,
- * and only a loop until waitpid() finds none left reaps them all. WNOHANG:
- * return 0, do not block, when the children left are still running. */
-static void on_sigchld_loop(int sig)
-{
-	int saved_errno = errno; /* waitpid() may change it under main's feet */
-	int st;
-	pid_t pid;
-
-	(void)sig;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		reaped("waitpid(-1, &st, WNOHANG)", pid, st);
-	errno = saved_errno;
-}
-
-/* The mistake of --reap once (webserver3e's os.wait()): one child reaped
- * per signal, whatever the signal stands for. WNOHANG all the same: a
- * SIGCHLD that no exit caused (kill -CHLD) must not block the server in
- * its handler until some child exits. */
-static void on_sigchld_once(int sig)
-{
-	int saved_errno = errno, st = 0;
-
-	(void)sig;
-	reaped("waitpid(-1, &st, WNOHANG)", waitpid(-1, &st, WNOHANG), st);
-	errno = saved_errno;
-}
-
-/* -------------------------------------------------------------- child */
-
-/* The child: fork() returned 0. It serves its client and exits. */
-static void child(struct opts *o, int lfd, const struct client *c)
-{
-	struct server *s = &o->s;
-	char call[32];
-	int rc;
-
-	/* It has a copy of every descriptor, so the listening socket is open
-	 * twice now: the child closes its copy, the parent keeps listening.
-	 * (It has a copy of the signal mask too: nothing to undo here, it
-	 * has no children and execs nothing.) */
-	close(lfd);
-	if (!s->say.quiet) { /* getpid(), getppid(): for the narration */
-		say_tag(&s->say, "[child %ld] ", (long)getpid());
-		say_fd(&s->say, "close", lfd, NULL,
-		       "ok, the child's copy of the listening socket");
-		say_note(&s->say, "Child PID: %ld. Parent PID %ld",
-		         (long)getpid(), (long)getppid());
-	}
-	rc = server_serve(s, c) == 0 ? 0 : 1;
-	if (rc == 0 && o->child_sleep > 0) {
-		snprintf(call, sizeof call, "sleep(%g)", o->child_sleep);
-		say(&s->say, call, "sleeps with the connection open (fd %d)",
-		    c->fd);
-		server_sleep(s, o->child_sleep);
-	}
-	close(c->fd);
-	say_fd(&s->say, "close", c->fd, NULL, "ok, the child exits%s",
-	       o->keep_conn ? " (the parent still holds its copy: no FIN)"
-	                    : "");
-	/* _exit(), not exit(): exit() would run the parent's atexit()
-	 * handlers and flush stdio buffers the child got as copies (what
-	 * they hold is the parent's to print). What the child printed, we
-	 * flush (cli_finish); the kernel closes the rest. */
-	_exit(s->say.quiet ? rc : cli_finish(PROG, rc));
-}
-
-/* ------------------------------------------------------------- parent */
-
-/* The children table, the SIGCHLD handler, the stop signals, the limits,
- * then srv-iter's socket..listen. Returns the listener, or -1 (said why). */
-static int start(struct opts *o)
-{
-	char err[128];
-
-	say_tag(&o->s.say, "[parent] ");
-	parent_say = &o->s.say;
-	kids = children_new(o->max_children);
-	if (kids == NULL) {
-		cli_error(PROG, "out of memory");
-		return -1;
-	}
-
-	/* SIGCHLD: no SA_RESTART, as in the article's Python, so that the
-	 * handler interrupts a blocked accept() (EINTR). SA_NOCLDSTOP: no
-	 * SIGCHLD for a child that is merely stopped (kill -STOP). Blocked
-	 * outside the waits, as the stop signals are (server_block()), so
-	 * that it runs only while the parent waits: never in the middle of
-	 * the table. --reap none, the mistake: no handler, nobody waits. */
-	if (o->reap != REAP_NONE &&
-	    sig_catch(SIGCHLD,
-	              o->reap == REAP_LOOP ? on_sigchld_loop : on_sigchld_once,
-	              SA_NOCLDSTOP, err, sizeof err) == -1) {
-		cli_error(PROG, "%s", err);
-		return -1;
-	}
-	if (server_signals(&o->s) != 0 || server_block(&o->s, SIGCHLD) != 0 ||
-	    children_limits(&o->s, o->max_fds, o->nproc) != 0)
-		return -1;
-	return server_listen(&o->s);
-}
-
-/* The article's webserver3e dies of the EINTR of its accept(). */
-static int eintr_crash(int e)
-{
-	cli_error(PROG,
-	          "accept: %s (EINTR): the SIGCHLD handler ran while accept() "
-	          "was blocked, and accept() is not called again: stopping",
-	          strerror(e));
-	cli_hint(PROG, "retry accept() on EINTR (--retry-accept), or install "
-	               "the handler with SA_RESTART");
-	return 1;
-}
-
-int main(int argc, char **argv)
-{
-	struct opts o;
-	int rc, lfd, status = 0, crashed = 0;
-
-	if (cli_start() != 0)
-		return 1;
-	server_init(&o.s, PROG);
-	rc = parse_args(&o, argc, argv);
-	if (rc != CLI_OK)
-		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
-	lfd = start(&o);
-	if (lfd == -1) {
-		if (kids != NULL)
-			children_free(kids);
-		return cli_finish(PROG, 1);
-	}
-
-	while (!server_stop) {
-		struct client c = { .addrlen = sizeof c.addr };
-		pid_t pid;
-		int e;
-
-		if (o.reap == REAP_ONCE) {
-			/* The article's plain blocking accept(), every signal
-			 * let in while it blocks: that is how SIGCHLD
-			 * interrupts it (EINTR), the mistake this mode shows.
-			 * The lost-signal window of the article's loop comes
-			 * back with it (see srv-iter.c). */
-			server_signals_in(&o.s, 1);
-			c.fd = accept(lfd, (struct sockaddr *)&c.addr,
-			              &c.addrlen);
-			e = errno;
-			server_signals_in(&o.s, 0);
-		} else {
-			/* srv-iter's loop: wait with the signals let in (the
-			 * SIGCHLD handler runs there), then accept(). */
-			if (server_wait(&o.s, lfd, POLLIN, 0) != 1)
-				continue;
-			c.fd = accept(lfd, (struct sockaddr *)&c.addr,
-			              &c.addrlen);
-			e = errno;
-		}
-		if (c.fd == -1 && e == EINTR && o.reap == REAP_ONCE &&
-		    !server_stop) {
-			if (!o.retry_accept) { /* webserver3e */
-				status = crashed = eintr_crash(e);
-				break;
-			}
-			/* The fix (webserver3f): call accept() again. */
-			say_fd(&o.s.say, "accept", lfd, NULL,
-			       "EINTR (a signal handler ran): calling accept() "
-			       "again");
-			continue;
-		}
-		if (c.fd == -1) {
-			if (children_accept_failed(kids, &o.s, e) == 0)
-				continue;
-			status = 1; /* said why: EMFILE... */
-			break;
-		}
-		server_accepted(&o.s, lfd, &c);
-		if (children_refuse_if_full(kids, &o.s, c.fd))
-			continue; /* 503 */
-
-		/* No fflush(stdout) before fork(): stdout is line-buffered
-		 * (cli_start()) and every line ends with its newline, so the
-		 * buffer that the child gets a copy of is empty. */
-		pid = fork();
-		if (pid == -1) {
-			children_no_fork(&o.s, c.fd, errno); /* 503 */
-			continue;
-		}
-		if (pid == 0)
-			child(&o, lfd, &c); /* never returns */
-
-		/* The parent: fork() returned the child's pid. */
-		children_add(kids, pid);
-		say(&o.s.say, "fork()", "child pid %ld", (long)pid);
-		if (o.keep_conn) {
-			/* The mistake (webserver3d): no close. The connection
-			 * now outlives the child: no FIN when it exits. */
-			children_keep(kids, &o.s, c.fd);
-			continue;
-		}
-		/* The parent's copy; the child's stays open: no FIN yet. */
-		close(c.fd);
-		say_fd(&o.s.say, "close", c.fd, NULL,
-		       "ok, the parent's copy (the child has its own)");
-	}
-	close(lfd);
-	say_fd(&o.s.say, "close", lfd, NULL, "ok, no more clients");
-	if (!crashed) {
-		/* Every child waited for (tools/children.c). The article's
-		 * server, crashed above, leaves them to init instead. */
-		children_stop(kids, &o.s, reaped);
-		children_summary(kids);
-		server_stopped((unsigned long)kids->served);
-	}
-	children_free(kids);
-	return cli_finish(PROG, status);
 }

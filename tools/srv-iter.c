@@ -26,11 +26,13 @@
  *     --content-length and see curl finish without waiting for the close.
  *
  * This file is also where every socklab server gets the article's calls:
- * server_listen() and server_serve() below are compiled a second time with
- * -DSERVER_CALLS_ONLY (no main()) and linked into the other servers.
+ * server_listen() and server_serve(), after main(), are compiled a second
+ * time with -DSERVER_CALLS_ONLY (no main()) and linked into the other
+ * servers.
  *
  * See also
- *   docs/01-iterative-server.md; tools/server.h (what the servers share);
+ *   docs/01-iterative-server.md; tools/server/server.h (what the servers
+ *   share);
  *   socket(2), setsockopt(2), bind(2), listen(2), accept(2), recv(2),
  *   send(2), close(2), srv-sleep(1), cli-connect(1).
  */
@@ -49,7 +51,73 @@
 #include "http.h"
 #include "net.h"
 #include "say.h"
-#include "server.h"
+#include "server/server.h"
+
+#ifndef SERVER_CALLS_ONLY
+static const char *const PROG = "srv-iter";
+
+static int parse_args(struct server *s, int argc, char **argv);
+
+int main(int argc, char **argv)
+{
+	struct server s;
+	unsigned long served = 0;
+	int rc, lfd, status = 0;
+
+	if (cli_start() != 0)
+		return 1;
+	server_init(&s, PROG);
+	rc = parse_args(&s, argc, argv);
+	if (rc != CLI_OK)
+		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
+	/* The stop signals (Ctrl-C...) end the loop, and none is lost. */
+	if (server_stops_unblocked(&s) != 0)
+		return 1;
+
+	/* getpid, socket, setsockopt, bind, listen: server_listen() below. */
+	lfd = server_listen(&s);
+	if (lfd == -1 || server_nonblocking(&s, lfd) != 0)
+		return cli_finish(PROG, 1);
+
+	/* The iterative loop: one client at a time. While we serve this one,
+	 * the next ones wait in the kernel's listen queue. */
+	while (!server_stop) {
+		struct client c = { .addrlen = sizeof c.addr };
+
+		/* accept: the first connection of the queue, as a new
+		 * descriptor, and the client's address. */
+		c.fd = accept(lfd, (struct sockaddr *)&c.addr, &c.addrlen);
+		if (c.fd == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* None yet: wait for one (server_wait(): why the
+			 * waiting is not accept()'s, tools/server/server.h). */
+			server_wait(&s, lfd, POLLIN, 0);
+			continue; /* a client, or a signal: server_stop */
+		}
+		if (c.fd == -1) {
+			if (server_accept_failed(&s, errno, NULL) == 0)
+				continue;
+			/* EMFILE...: said why; retrying would only spin. */
+			status = 1;
+			break;
+		}
+		server_accepted(&s, lfd, &c);
+
+		if (server_serve(&s, &c) == 0)
+			served++;
+
+		/* close: FIN; now curl knows that the reply is complete. */
+		if (close(c.fd) == -1) {
+			cli_error(PROG, "close: %s", strerror(errno));
+			continue;
+		}
+		say_fd(&s.say, "close", c.fd, NULL, "ok, connection closed");
+	}
+
+	close(lfd);
+	server_stopped(served);
+	return cli_finish(PROG, status);
+}
+#endif
 
 /* ------------------------------------------- the article's calls, shared */
 
@@ -148,11 +216,12 @@ int server_serve(const struct server *s, const struct client *c)
 {
 	/* The request goes into a buffer on the stack, up to the default
 	 * --max-request; into one from malloc() beyond (docs/performance.md). */
-	char stackbuf[HTTP_MAX_REQUEST], err[128], who[ADDR_STRLEN];
-	size_t len = 0, cap = (size_t)s->max_request, rlen;
+	char stackbuf[HTTP_MAX_REQUEST], who[ADDR_STRLEN];
+	size_t len = 0, cap = (size_t)s->max_request, rlen, sent;
 	char *buf = cap <= sizeof stackbuf ? stackbuf : malloc(cap);
 	enum http_framing framing = HTTP_MORE;
 	const char *reply;
+	ssize_t n;
 	double deadline = 0;
 	int rc = -1;
 
@@ -169,8 +238,7 @@ int server_serve(const struct server *s, const struct client *c)
 		/* recv: what the client has sent so far. MSG_DONTWAIT: return
 		 * at once when nothing has come yet, rather than block with
 		 * the stop signals shut out. */
-		ssize_t n = recv(c->fd, buf + len, cap - len, MSG_DONTWAIT);
-
+		n = recv(c->fd, buf + len, cap - len, MSG_DONTWAIT);
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			/* Nothing yet: wait for it, within --timeout for the
 			 * whole request (a client that trickles a byte a second
@@ -214,13 +282,21 @@ int server_serve(const struct server *s, const struct client *c)
 	say_data(&s->say, buf, len);
 
 	/* send: the article's reply, a status line, headers, an empty line
-	 * and Hello, World!; net_send_all() calls send() until all is sent. */
+	 * and Hello, World!. send() may take fewer bytes than it is given (a
+	 * full socket buffer): we call it again for the rest, as the article's
+	 * sendall() does. MSG_NOSIGNAL: a client gone turns it into an EPIPE
+	 * error, not a SIGPIPE. */
 	reply = http_reply(200, s->content_length, &rlen);
-	if (net_send_all(c->fd, reply, rlen, err, sizeof err) == -1) {
-		cli_error(s->prog, "send to %s: %s",
-		          server_client_name(c, who, sizeof who),
-		          strerror(errno));
-		goto out;
+	for (sent = 0; sent < rlen; sent += (size_t)n) {
+		n = send(c->fd, reply + sent, rlen - sent, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR) {
+			n = 0; /* a signal handler ran: send the rest */
+		} else if (n == -1) {
+			cli_error(s->prog, "send to %s: %s",
+			          server_client_name(c, who, sizeof who),
+			          strerror(errno));
+			goto out;
+		}
 	}
 	say_fd(&s->say, "send", c->fd, "\"HTTP/1.1 200 OK...\"", "%zu bytes",
 	       rlen);
@@ -231,10 +307,21 @@ out:
 	return rc;
 }
 
-/* --------------------------------------------------------- srv-iter */
+/* ------------------------------------------------------ options, --help */
 #ifndef SERVER_CALLS_ONLY
 
-static const char *const PROG = "srv-iter";
+static void usage(void);
+
+static int parse_args(struct server *s, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		SERVER_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+
+	return server_parse_args(s, argc, argv, SERVER_SHORT_OPTS, longopts,
+	                         usage, NULL, NULL);
+}
 
 static void usage(void)
 {
@@ -248,82 +335,6 @@ static void usage(void)
 	       "Exit status: 0 ok, 1 runtime failure (e.g. port in use), 2 usage.\n"
 	       "Example: %s --port 0   (then: curl http://localhost:PORT/hello)\n",
 	       PROG, PROG);
-}
-
-static int parse_args(struct server *s, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		SERVER_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-
-	return server_parse_args(s, argc, argv, SERVER_SHORT_OPTS, longopts,
-	                         usage, NULL, NULL);
-}
-
-int main(int argc, char **argv)
-{
-	struct server s;
-	unsigned long served = 0;
-	int rc, lfd, status = 0;
-
-	if (cli_start() != 0)
-		return 1;
-	server_init(&s, PROG);
-	rc = parse_args(&s, argc, argv);
-	if (rc != CLI_OK)
-		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
-	if (server_signals(&s) != 0)
-		return 1;
-
-	/* getpid, socket, setsockopt, bind, listen: above. */
-	lfd = server_listen(&s);
-	if (lfd == -1)
-		return cli_finish(PROG, 1);
-
-	/* The iterative loop: one client at a time. While we serve this one,
-	 * the next ones wait in the kernel's listen queue. */
-	while (!server_stop) {
-		struct client c = { .addrlen = sizeof c.addr };
-
-		/* The article calls accept() at once. But a stop signal that
-		 * came after the test of server_stop above, before accept()
-		 * blocked, would be handled in between, and accept() would
-		 * then wait for the next client, whatever the user pressed.
-		 * So the stop signals stay blocked (server_signals()) and are
-		 * let in only inside this wait, which sets the signal mask and
-		 * waits in one step (ppoll): one that came in between is
-		 * delivered here, and the wait returns. When a client is
-		 * there, accept() takes it without blocking. */
-		if (server_wait(&s, lfd, POLLIN, 0) != 1)
-			continue; /* a signal: the loop tests server_stop */
-
-		/* accept: the first connection of the queue, as a new
-		 * descriptor, and the client's address. */
-		c.fd = accept(lfd, (struct sockaddr *)&c.addr, &c.addrlen);
-		if (c.fd == -1) {
-			if (server_accept_failed(&s, errno, NULL) == 0)
-				continue;
-			/* EMFILE...: said why; retrying would only spin. */
-			status = 1;
-			break;
-		}
-		server_accepted(&s, lfd, &c);
-
-		if (server_serve(&s, &c) == 0)
-			served++;
-
-		/* close: FIN; now curl knows that the reply is complete. */
-		if (close(c.fd) == -1) {
-			cli_error(PROG, "close: %s", strerror(errno));
-			continue;
-		}
-		say_fd(&s.say, "close", c.fd, NULL, "ok, connection closed");
-	}
-
-	close(lfd);
-	server_stopped(served);
-	return cli_finish(PROG, status);
 }
 
 #endif

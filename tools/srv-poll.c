@@ -5,15 +5,15 @@
  * What it demonstrates
  *   srv-iter waits for one thing at a time: a client in accept(), then
  *   that client's request in recv(). An event loop waits for everything at
- *   once: one call (select, poll or epoll: tools/watch.c) is given every
- *   descriptor the server has, the listener and each connection, and
- *   returns those that are ready. The loop then makes, for each, the one
- *   call that will not block (accept, recv, send), and waits again. No
- *   call blocks anywhere else: the listener and the connections are
- *   non-blocking. What srv-iter keeps on its stack between two calls (the
+ *   once: one call (select, poll or epoll: tools/srv-poll/watch.c) is
+ *   given every descriptor the server has, the listener and each
+ *   connection, and returns those that are ready. The loop then makes, for
+ *   each, the one call that will not block (accept, recv, send), and waits
+ *   again. No call blocks anywhere else: the listener and the connections
+ *   are non-blocking. What srv-iter keeps on its stack between two calls (the
  *   request read so far, the reply left to send, the deadline) is kept
- *   per connection, in a table (tools/conns.c): a slow client costs a
- *   slot, not the server's time.
+ *   per connection, in a table (tools/srv-poll/conns.c): a slow client
+ *   costs a slot, not the server's time.
  *
  * Usage
  *   srv-poll [--api select|poll|epoll] [--defer-accept] [-p PORT]
@@ -39,13 +39,13 @@
  *     delays nobody: its bytes wait in its slot until the rest comes or
  *     --timeout passes.
  *
- * (Some 60 lines over socklab's 400: the non-blocking versions of
+ * (Some 80 lines over socklab's 400: the non-blocking versions of
  * srv-iter's accept, recv and send, each with what it does when it cannot
- * go on, are the lesson; the three ways to wait are in tools/watch.c.)
+ * go on, are the lesson; the three ways to wait are in tools/srv-poll/watch.c.)
  *
  * See also
- *   docs/06-beyond-fork.md; tools/watch.h (select, poll, epoll);
- *   tools/srv-iter.c (socket..listen); tools/conns.h (the table);
+ *   docs/06-beyond-fork.md; tools/srv-poll/watch.h (select, poll, epoll);
+ *   tools/srv-iter.c (socket..listen); tools/srv-poll/conns.h (the table);
  *   accept4(2), fcntl(2), recv(2), send(2), tcp(7) (TCP_DEFER_ACCEPT),
  *   srv-iter(1), cli-connect(1).
  */
@@ -64,10 +64,10 @@
 #include "addr.h"
 #include "cli.h"
 #include "clock.h"
-#include "conns.h"
+#include "srv-poll/conns.h"
 #include "say.h"
-#include "server.h"
-#include "watch.h"
+#include "server/server.h"
+#include "srv-poll/watch.h"
 
 static const char *const PROG = "srv-poll";
 
@@ -90,138 +90,202 @@ struct loop {
 	int failed; /* accept() failed for good (EMFILE...) */
 };
 
-static void usage(void)
-{
-	printf("Usage: %s [OPTION]...\n"
-	       "One process serves every client at once: non-blocking sockets and\n"
-	       "an event loop (select, poll or epoll) that narrates each wakeup.\n"
-	       "\n"
-	       "Options:\n"
-	       "      --api API         how to wait: select, poll or epoll (default\n"
-	       "                        epoll on Linux, poll elsewhere)\n"
-	       "      --defer-accept    the kernel hands over a connection once its\n"
-	       "                        first bytes have come, or after a second\n"
-	       "                        (TCP_DEFER_ACCEPT, Linux): one wakeup per\n"
-	       "                        request instead of two\n" SERVER_OPTIONS_HELP
-	       "\n"
-	       "--timeout is each connection's own deadline, for its whole request,\n"
-	       "then for its reply. Descriptors: the soft RLIMIT_NOFILE is raised to\n"
-	       "the hard limit; the last descriptor is not used (with select, none\n"
-	       "from FD_SETSIZE on): such a client gets 503.\n" SERVER_SIGNALS_HELP
-	       "On a stop it closes every connection still open and counts them.\n"
-	       "\n"
-	       "Exit status: 0 ok, 1 runtime failure (port in use...), 2 usage.\n",
-	       PROG);
-}
+static int start(struct loop *lp, const struct opts *o);
+static void dispatch(struct loop *lp);
+static void on_accept(struct loop *lp);
+static double deadline_from_now(const struct loop *lp);
+static void on_readable(struct loop *lp, struct conn *k, int first);
+static void drop(struct loop *lp, struct conn *k);
+static void send_rest(struct loop *lp, struct conn *k);
+static int parse_args(struct opts *o, int argc, char **argv);
+static void usage(void);
+static int poll_option(void *ctx, int opt, const char *arg);
 
-/* --api and --defer-accept: long options only. */
-static int poll_option(void *ctx, int opt, const char *arg)
+int main(int argc, char **argv)
 {
-	struct opts *o = ctx;
+	struct opts o;
+	struct loop lp;
+	long open;
+	int rc, n, status = 0, started = 0;
 
-	if (opt == 'D') {
-#ifdef TCP_DEFER_ACCEPT
-		o->defer_accept = 1;
-		return 0;
-#else
-		return cli_usage_error(PROG, "--defer-accept is Linux's");
-#endif
-	}
-	if (opt != 'A')
+	if (cli_start() != 0)
 		return 1;
-	if (strcmp(arg, "select") == 0)
-		o->api = WATCH_SELECT;
-	else if (strcmp(arg, "poll") == 0)
-		o->api = WATCH_POLL;
-	else if (strcmp(arg, "epoll") != 0)
-		return cli_usage_error(PROG,
-		                       "invalid api '%s': expected select, poll "
-		                       "or epoll",
-		                       arg);
-#ifdef __linux__
+	server_init(&o.s, PROG);
+	rc = parse_args(&o, argc, argv);
+	if (rc != CLI_OK)
+		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
+	memset(&lp, 0, sizeof lp);
+	lp.s = &o.s;
+	lp.lfd = lp.w.epfd = -1;
+	conns_init(&lp.t);
+	if (server_signals(&o.s) != 0 || start(&lp, &o) != 0)
+		status = 1;
 	else
-		o->api = WATCH_EPOLL;
-#else
-	else
-		return cli_usage_error(PROG, "epoll is Linux's: use poll or "
-		                             "select here");
-#endif
-	return 0;
+		started = 1;
+
+	/* The loop: wait for whatever is ready, handle it, again. The wait
+	 * lets the stop signals in, and only the wait (tools/srv-poll/watch.h):
+	 * one that comes while the loop is busy is delivered there, at once. */
+	while (status == 0 && !server_stop && !lp.failed) {
+		struct conn *first = conns_first(&lp.t);
+
+		n = watch_wait(&lp.w, first ? first->deadline : 0,
+		               &o.s.wait_mask);
+		watch_say(&lp.w, n, errno);
+		if (n == -1 && errno != EINTR) {
+			cli_error(PROG, "wait: %s", strerror(errno));
+			status = 1;
+		}
+		/* With something ready, the wait let no signal in: one that
+		 * came meanwhile is let in now, not at the next quiet moment. */
+		if (n > 0)
+			server_let_pending_in(&o.s);
+		if (!server_stop)
+			dispatch(&lp);
+	}
+	status = lp.failed ? 1 : status;
+
+	/* The stop: every connection still open closed, and counted. */
+	open = conns_close_all(&lp.t, &o.s);
+	if (lp.lfd != -1) {
+		close(lp.lfd);
+		say_fd(&o.s.say, "close", lp.lfd, NULL, "ok, no more clients");
+	}
+	watch_close(&lp.w);
+	conns_free(&lp.t);
+	free(lp.buf);
+	if (started)
+		conns_stopped(lp.served, open, lp.refused);
+	return cli_finish(PROG, status);
 }
 
-static int parse_args(struct opts *o, int argc, char **argv)
+/* socket..listen (srv-iter's), the descriptor limit, the listener
+ * non-blocking, the API's set. Returns 0, or -1 after saying why. */
+static int start(struct loop *lp, const struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "api", required_argument, NULL, 'A' },
-		{ "defer-accept", no_argument, NULL, 'D' },
-		SERVER_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
-	};
+	int flags;
 
-#ifdef __linux__
-	o->api = WATCH_EPOLL;
-#else
-	o->api = WATCH_POLL;
+	lp->lfd = server_listen(lp->s);
+	if (lp->lfd == -1)
+		return -1;
+	lp->limit = conns_limit(lp->s, o->api == WATCH_SELECT);
+	if (lp->lfd >= lp->limit) {
+		cli_error(PROG, "the listener is fd %d: %s", lp->lfd,
+		          o->api == WATCH_SELECT ? "select() cannot watch it "
+		                                   "(FD_SETSIZE)"
+		                                 : "no descriptor left");
+		return -1;
+	}
+#ifdef TCP_DEFER_ACCEPT
+	/* --defer-accept: else the loop wakes for the connection, finds no
+	 * request yet (EAGAIN), and wakes again when it comes. The kernel
+	 * keeps the connection until its first bytes come (or 1 s). */
+	if (o->defer_accept &&
+	    setsockopt(lp->lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &o->defer_accept,
+	               sizeof o->defer_accept) == -1) {
+		cli_error(PROG, "setsockopt TCP_DEFER_ACCEPT: %s",
+		          strerror(errno));
+		return -1;
+	}
+	if (o->defer_accept)
+		say_fd(&lp->s->say, "setsockopt", lp->lfd,
+		       "TCP_DEFER_ACCEPT, 1", "ok");
 #endif
-	o->defer_accept = 0;
-	return server_parse_args(&o->s, argc, argv, SERVER_SHORT_OPTS, longopts,
-	                         usage, poll_option, o);
+	/* fcntl O_NONBLOCK: accept() on the listener never waits. */
+	flags = fcntl(lp->lfd, F_GETFL);
+	if (flags == -1 || fcntl(lp->lfd, F_SETFL, flags | O_NONBLOCK) == -1) {
+		cli_error(PROG, "fcntl O_NONBLOCK: %s", strerror(errno));
+		return -1;
+	}
+	say_fd(&lp->s->say, "fcntl", lp->lfd, "F_SETFL, O_NONBLOCK", "ok");
+	lp->buf = malloc((size_t)lp->s->max_request);
+	if (lp->buf == NULL) {
+		cli_error(PROG, "out of memory");
+		return -1;
+	}
+	if (watch_open(&lp->w, o->api, lp->limit, PROG, &lp->s->say) == -1)
+		return -1;
+	return watch_set(&lp->w, lp->lfd, &lp->lfd_watched, POLLIN, 0);
 }
 
-/* -------------------------------------------------------- connections */
-
-/* A connection is over: no longer watched, closed, its slot freed. */
-static void drop(struct loop *lp, struct conn *k)
+/* What each ready descriptor is for: the listener, a request to read, a
+ * reply to send. Then the connections whose deadline has passed. */
+static void dispatch(struct loop *lp)
 {
-	int fd = k->c.fd;
+	struct conn *k;
+	int i;
 
-	watch_set(&lp->w, fd, &k->watched, 0, 1);
-	conns_remove(&lp->t, k);
-	/* close: FIN; for the client, the end of the reply. */
-	if (close(fd) == -1)
-		cli_error(PROG, "close: %s", strerror(errno));
-	else
-		say_fd(&lp->s->say, "close", fd, NULL, "ok, connection closed");
+	for (i = 0; i < lp->w.nready && !lp->failed; i++) {
+		if (lp->w.ready[i] == lp->lfd) {
+			on_accept(lp);
+			continue;
+		}
+		k = conns_get(&lp->t, lp->w.ready[i]);
+		if (k != NULL && k->state == CONN_READING)
+			on_readable(lp, k, 0);
+		else if (k != NULL)
+			send_rest(lp, k);
+	}
+	while ((k = conns_first(&lp->t)) != NULL &&
+	       k->deadline <= clock_now()) {
+		conns_expired(lp->s, k);
+		drop(lp, k);
+	}
+}
+
+/* The listener is ready: a client waits in the queue. */
+static void on_accept(struct loop *lp)
+{
+	struct client c = { .addrlen = sizeof c.addr };
+	char pair[ADDR_PAIRLEN], err[128];
+	struct conn *k;
+
+	/* accept4: the connection, non-blocking from the start. The
+	 * listener is non-blocking too: a client that reset its connection
+	 * after the wakeup leaves the queue empty, and accept() would wait;
+	 * now it returns EAGAIN. */
+#ifdef SOCK_NONBLOCK
+	c.fd = accept4(lp->lfd, (struct sockaddr *)&c.addr, &c.addrlen,
+	               SOCK_NONBLOCK);
+#else
+	c.fd = accept(lp->lfd, (struct sockaddr *)&c.addr, &c.addrlen);
+	if (c.fd != -1 && fcntl(c.fd, F_SETFL, O_NONBLOCK) == -1) {
+		close(c.fd);
+		c.fd = -1;
+	}
+#endif
+	if (c.fd == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
+			       "EAGAIN: the client has gone");
+		else if (server_accept_failed(lp->s, errno, NULL) != 0)
+			lp->failed = 1; /* EMFILE...: said why */
+		return;
+	}
+	if (!lp->s->say.quiet) {
+		if (addr_pair(c.fd, pair, sizeof pair, err, sizeof err) == -1)
+			snprintf(pair, sizeof pair, "(unknown: %s)", err);
+		say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
+		       "fd %d, socket pair %s", c.fd, pair);
+	}
+	if (c.fd >= lp->limit) { /* FD_SETSIZE, RLIMIT_NOFILE: a 503 */
+		conns_refuse(lp->s, c.fd, lp->limit, lp->w.api == WATCH_SELECT,
+		             &lp->refused);
+		return;
+	}
+	k = conns_add(&lp->t, &c, deadline_from_now(lp));
+	if (k == NULL) {
+		cli_error(PROG, "out of memory for a connection");
+		server_refuse(lp->s, c.fd);
+		return;
+	}
+	on_readable(lp, k, 1); /* the request may be there already */
 }
 
 /* The deadline of a connection: --timeout from now (0: none). */
 static double deadline_from_now(const struct loop *lp)
 {
 	return lp->s->timeout > 0 ? clock_now() + lp->s->timeout : 0;
-}
-
-/* send: as much of the reply as the socket takes now; what it does not
- * take waits in the slot, and the loop watches the socket for room. */
-static void send_rest(struct loop *lp, struct conn *k)
-{
-	ssize_t n = send(k->c.fd, k->out, k->outlen, MSG_NOSIGNAL);
-	char who[ADDR_STRLEN];
-
-	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK) {
-		cli_error(PROG, "send to %s: %s",
-		          server_client_name(&k->c, who, sizeof who),
-		          strerror(errno));
-		drop(lp, k);
-		return;
-	}
-	if (n > 0) {
-		k->out += n;
-		k->outlen -= (size_t)n;
-		say_fd(&lp->s->say, "send", k->c.fd, "\"HTTP/1.1 200 OK...\"",
-		       "%zd bytes%s", n, k->outlen ? ", the rest later" : "");
-	}
-	if (k->outlen == 0) {
-		lp->served++;
-		drop(lp, k);
-		return;
-	}
-	if (n == -1)
-		say_fd(&lp->s->say, "send", k->c.fd, NULL,
-		       "EAGAIN: the socket is full; wait for POLLOUT");
-	if (k->watched != POLLOUT) /* a new deadline, for the reply */
-		conns_rearm(&lp->t, k, deadline_from_now(lp));
-	if (watch_set(&lp->w, k->c.fd, &k->watched, POLLOUT, 0) == -1)
-		drop(lp, k);
 }
 
 /* recv: what the client has sent since; the request, once complete, is
@@ -283,185 +347,130 @@ static void on_readable(struct loop *lp, struct conn *k, int first)
 	}
 }
 
-/* The listener is ready: a client waits in the queue. */
-static void on_accept(struct loop *lp)
+/* A connection is over: no longer watched, closed, its slot freed. */
+static void drop(struct loop *lp, struct conn *k)
 {
-	struct client c = { .addrlen = sizeof c.addr };
-	char pair[ADDR_PAIRLEN], err[128];
-	struct conn *k;
+	int fd = k->c.fd;
 
-	/* accept4: the connection, non-blocking from the start. The
-	 * listener is non-blocking too: a client that reset its connection
-	 * after the wakeup leaves the queue empty, and accept() would wait;
-	 * now it returns EAGAIN. */
-#ifdef SOCK_NONBLOCK
-	c.fd = accept4(lp->lfd, (struct sockaddr *)&c.addr, &c.addrlen,
-	               SOCK_NONBLOCK);
-#else
-	c.fd = accept(lp->lfd, (struct sockaddr *)&c.addr, &c.addrlen);
-	if (c.fd != -1 && fcntl(c.fd, F_SETFL, O_NONBLOCK) == -1) {
-		close(c.fd);
-		c.fd = -1;
-	}
-#endif
-	if (c.fd == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
-			       "EAGAIN: the client has gone");
-		else if (server_accept_failed(lp->s, errno, NULL) != 0)
-			lp->failed = 1; /* EMFILE...: said why */
-		return;
-	}
-	if (!lp->s->say.quiet) {
-		if (addr_pair(c.fd, pair, sizeof pair, err, sizeof err) == -1)
-			snprintf(pair, sizeof pair, "(unknown: %s)", err);
-		say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
-		       "fd %d, socket pair %s", c.fd, pair);
-	}
-	if (c.fd >= lp->limit) { /* FD_SETSIZE, RLIMIT_NOFILE: a 503 */
-		conns_refuse(lp->s, c.fd, lp->limit, lp->w.api == WATCH_SELECT,
-		             &lp->refused);
-		return;
-	}
-	k = conns_add(&lp->t, &c, deadline_from_now(lp));
-	if (k == NULL) {
-		cli_error(PROG, "out of memory for a connection");
-		server_refuse(lp->s, c.fd);
-		return;
-	}
-	on_readable(lp, k, 1); /* the request may be there already */
-}
-
-/* What each ready descriptor is for: the listener, a request to read, a
- * reply to send. Then the connections whose deadline has passed. */
-static void dispatch(struct loop *lp)
-{
-	struct conn *k;
-	int i;
-
-	for (i = 0; i < lp->w.nready && !lp->failed; i++) {
-		if (lp->w.ready[i] == lp->lfd) {
-			on_accept(lp);
-			continue;
-		}
-		k = conns_get(&lp->t, lp->w.ready[i]);
-		if (k != NULL && k->state == CONN_READING)
-			on_readable(lp, k, 0);
-		else if (k != NULL)
-			send_rest(lp, k);
-	}
-	while ((k = conns_first(&lp->t)) != NULL &&
-	       k->deadline <= clock_now()) {
-		conns_expired(lp->s, k);
-		drop(lp, k);
-	}
-}
-
-/* ------------------------------------------------------------- start */
-
-/* socket..listen (srv-iter's), the descriptor limit, the listener
- * non-blocking, the API's set. Returns 0, or -1 after saying why. */
-static int start(struct loop *lp, const struct opts *o)
-{
-	int flags;
-
-	lp->lfd = server_listen(lp->s);
-	if (lp->lfd == -1)
-		return -1;
-	lp->limit = conns_limit(lp->s, o->api == WATCH_SELECT);
-	if (lp->lfd >= lp->limit) {
-		cli_error(PROG, "the listener is fd %d: %s", lp->lfd,
-		          o->api == WATCH_SELECT ? "select() cannot watch it "
-		                                   "(FD_SETSIZE)"
-		                                 : "no descriptor left");
-		return -1;
-	}
-#ifdef TCP_DEFER_ACCEPT
-	/* --defer-accept: else the loop wakes for the connection, finds no
-	 * request yet (EAGAIN), and wakes again when it comes. The kernel
-	 * keeps the connection until its first bytes come (or 1 s). */
-	if (o->defer_accept &&
-	    setsockopt(lp->lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &o->defer_accept,
-	               sizeof o->defer_accept) == -1) {
-		cli_error(PROG, "setsockopt TCP_DEFER_ACCEPT: %s",
-		          strerror(errno));
-		return -1;
-	}
-	if (o->defer_accept)
-		say_fd(&lp->s->say, "setsockopt", lp->lfd,
-		       "TCP_DEFER_ACCEPT, 1", "ok");
-#endif
-	/* fcntl O_NONBLOCK: accept() on the listener never waits. */
-	flags = fcntl(lp->lfd, F_GETFL);
-	if (flags == -1 || fcntl(lp->lfd, F_SETFL, flags | O_NONBLOCK) == -1) {
-		cli_error(PROG, "fcntl O_NONBLOCK: %s", strerror(errno));
-		return -1;
-	}
-	say_fd(&lp->s->say, "fcntl", lp->lfd, "F_SETFL, O_NONBLOCK", "ok");
-	lp->buf = malloc((size_t)lp->s->max_request);
-	if (lp->buf == NULL) {
-		cli_error(PROG, "out of memory");
-		return -1;
-	}
-	if (watch_open(&lp->w, o->api, lp->limit, PROG, &lp->s->say) == -1)
-		return -1;
-	return watch_set(&lp->w, lp->lfd, &lp->lfd_watched, POLLIN, 0);
-}
-
-int main(int argc, char **argv)
-{
-	struct opts o;
-	struct loop lp;
-	long open;
-	int rc, n, status = 0, started = 0;
-
-	if (cli_start() != 0)
-		return 1;
-	server_init(&o.s, PROG);
-	rc = parse_args(&o, argc, argv);
-	if (rc != CLI_OK)
-		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
-	memset(&lp, 0, sizeof lp);
-	lp.s = &o.s;
-	lp.lfd = lp.w.epfd = -1;
-	conns_init(&lp.t);
-	if (server_signals(&o.s) != 0 || start(&lp, &o) != 0)
-		status = 1;
+	watch_set(&lp->w, fd, &k->watched, 0, 1);
+	conns_remove(&lp->t, k);
+	/* close: FIN; for the client, the end of the reply. */
+	if (close(fd) == -1)
+		cli_error(PROG, "close: %s", strerror(errno));
 	else
-		started = 1;
+		say_fd(&lp->s->say, "close", fd, NULL, "ok, connection closed");
+}
 
-	/* The loop: wait for whatever is ready, handle it, again. The wait
-	 * lets the stop signals in, and only the wait (tools/watch.h): one
-	 * that comes while the loop is busy is delivered there, at once. */
-	while (status == 0 && !server_stop && !lp.failed) {
-		struct conn *first = conns_first(&lp.t);
+/* send: as much of the reply as the socket takes now; what it does not
+ * take waits in the slot, and the loop watches the socket for room. */
+static void send_rest(struct loop *lp, struct conn *k)
+{
+	ssize_t n = send(k->c.fd, k->out, k->outlen, MSG_NOSIGNAL);
+	char who[ADDR_STRLEN];
 
-		n = watch_wait(&lp.w, first ? first->deadline : 0,
-		               &o.s.wait_mask);
-		watch_say(&lp.w, n, errno);
-		if (n == -1 && errno != EINTR) {
-			cli_error(PROG, "wait: %s", strerror(errno));
-			status = 1;
-		}
-		/* With something ready, the wait let no signal in: one that
-		 * came meanwhile is let in now, not at the next quiet moment. */
-		if (n > 0)
-			server_let_pending_in(&o.s);
-		if (!server_stop)
-			dispatch(&lp);
+	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		cli_error(PROG, "send to %s: %s",
+		          server_client_name(&k->c, who, sizeof who),
+		          strerror(errno));
+		drop(lp, k);
+		return;
 	}
-	status = lp.failed ? 1 : status;
-
-	/* The stop: every connection still open closed, and counted. */
-	open = conns_close_all(&lp.t, &o.s);
-	if (lp.lfd != -1) {
-		close(lp.lfd);
-		say_fd(&o.s.say, "close", lp.lfd, NULL, "ok, no more clients");
+	if (n > 0) {
+		k->out += n;
+		k->outlen -= (size_t)n;
+		say_fd(&lp->s->say, "send", k->c.fd, "\"HTTP/1.1 200 OK...\"",
+		       "%zd bytes%s", n, k->outlen ? ", the rest later" : "");
 	}
-	watch_close(&lp.w);
-	conns_free(&lp.t);
-	free(lp.buf);
-	if (started)
-		conns_stopped(lp.served, open, lp.refused);
-	return cli_finish(PROG, status);
+	if (k->outlen == 0) {
+		lp->served++;
+		drop(lp, k);
+		return;
+	}
+	if (n == -1)
+		say_fd(&lp->s->say, "send", k->c.fd, NULL,
+		       "EAGAIN: the socket is full; wait for POLLOUT");
+	if (k->watched != POLLOUT) /* a new deadline, for the reply */
+		conns_rearm(&lp->t, k, deadline_from_now(lp));
+	if (watch_set(&lp->w, k->c.fd, &k->watched, POLLOUT, 0) == -1)
+		drop(lp, k);
+}
+
+/* ------------------------------------------------------ options, --help */
+
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "api", required_argument, NULL, 'A' },
+		{ "defer-accept", no_argument, NULL, 'D' },
+		SERVER_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+
+#ifdef __linux__
+	o->api = WATCH_EPOLL;
+#else
+	o->api = WATCH_POLL;
+#endif
+	o->defer_accept = 0;
+	return server_parse_args(&o->s, argc, argv, SERVER_SHORT_OPTS, longopts,
+	                         usage, poll_option, o);
+}
+
+static void usage(void)
+{
+	printf("Usage: %s [OPTION]...\n"
+	       "One process serves every client at once: non-blocking sockets and\n"
+	       "an event loop (select, poll or epoll) that narrates each wakeup.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --api API         how to wait: select, poll or epoll (default\n"
+	       "                        epoll on Linux, poll elsewhere)\n"
+	       "      --defer-accept    the kernel hands over a connection once its\n"
+	       "                        first bytes have come, or after a second\n"
+	       "                        (TCP_DEFER_ACCEPT, Linux): one wakeup per\n"
+	       "                        request instead of two\n" SERVER_OPTIONS_HELP
+	       "\n"
+	       "--timeout is each connection's own deadline, for its whole request,\n"
+	       "then for its reply. Descriptors: the soft RLIMIT_NOFILE is raised to\n"
+	       "the hard limit; the last descriptor is not used (with select, none\n"
+	       "from FD_SETSIZE on): such a client gets 503.\n" SERVER_SIGNALS_HELP
+	       "On a stop it closes every connection still open and counts them.\n"
+	       "\n"
+	       "Exit status: 0 ok, 1 runtime failure (port in use...), 2 usage.\n",
+	       PROG);
+}
+
+/* --api and --defer-accept: long options only. */
+static int poll_option(void *ctx, int opt, const char *arg)
+{
+	struct opts *o = ctx;
+
+	if (opt == 'D') {
+#ifdef TCP_DEFER_ACCEPT
+		o->defer_accept = 1;
+		return 0;
+#else
+		return cli_usage_error(PROG, "--defer-accept is Linux's");
+#endif
+	}
+	if (opt != 'A')
+		return 1;
+	if (strcmp(arg, "select") == 0)
+		o->api = WATCH_SELECT;
+	else if (strcmp(arg, "poll") == 0)
+		o->api = WATCH_POLL;
+	else if (strcmp(arg, "epoll") != 0)
+		return cli_usage_error(PROG,
+		                       "invalid api '%s': expected select, poll "
+		                       "or epoll",
+		                       arg);
+#ifdef __linux__
+	else
+		o->api = WATCH_EPOLL;
+#else
+	else
+		return cli_usage_error(PROG, "epoll is Linux's: use poll or "
+		                             "select here");
+#endif
+	return 0;
 }

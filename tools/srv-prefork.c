@@ -36,9 +36,10 @@
  *     and the kernel picks the socket by a hash of the client's address.
  *
  * The meter, the count of wakeups and the listeners of --reuseport after
- * the first are in tools/prefork.c; the table of children and the stop
- * sequence are srv-fork's, in tools/children.c. (This file is some 45 lines
- * over socklab's 400: its --help explains each way of waiting.)
+ * the first are in tools/srv-prefork/prefork.c; the table of children and
+ * the stop sequence are srv-fork's, in tools/server/children.c. (This file
+ * is some 90 lines over socklab's 400: its --help explains each way of
+ * waiting.)
  *
  * See also
  *   docs/06-beyond-fork.md; tools/srv-iter.c (socket..listen, recv, send);
@@ -56,12 +57,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "children.h"
+#include "server/children.h"
 #include "cli.h"
 #include "num.h"
-#include "prefork.h"
+#include "srv-prefork/prefork.h"
 #include "say.h"
-#include "server.h"
+#include "server/server.h"
 #include "sig.h"
 
 static const char *const PROG = "srv-prefork";
@@ -78,6 +79,354 @@ struct opts {
 	int reuseport;
 	pid_t parent; /* getpid() of the parent */
 };
+
+enum { OPT_WAIT = 256, OPT_REUSEPORT };
+
+static struct children *kids; /* srv-fork's table: for the stop sequence */
+static struct prefork *meter;
+static const struct say *parent_say;
+/* The listening sockets: one, or with --reuseport one per child. */
+static int *lfds;
+static long nl;
+
+static int start(struct opts *o);
+static void on_sigchld(int sig);
+static int set_reuseport(const struct server *s, int fd);
+static void child(const struct opts *o, long i);
+static int own_listener(long i);
+static int poll_listener(struct server *s, struct prefork_slot *me, int lfd,
+                         long before);
+static int woken(const struct server *s, struct prefork_slot *me, int lfd,
+                 int fd, int e, long before);
+static int spawn(const struct opts *o, long i);
+static int replace_the_dead(const struct opts *o);
+static int stop(int status);
+static void reaped(const char *call, pid_t pid, int st);
+static int parse_args(struct opts *o, int argc, char **argv);
+static void usage(void);
+static int prefork_option(void *ctx, int opt, const char *arg);
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int rc, status = 0;
+	long i;
+
+	if (cli_start() != 0)
+		return 1;
+	server_init(&o.s, PROG);
+	rc = parse_args(&o, argc, argv);
+	if (rc != CLI_OK)
+		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
+	/* The meter, SIGCHLD, then srv-iter's socket..listen. */
+	if (start(&o) != 0)
+		return cli_finish(PROG, stop(1));
+
+	/* The children, forked once and for all. */
+	for (i = 0; i < o.children && status == 0; i++)
+		status = spawn(&o, i);
+
+	/* The parent has nothing to do but wait for a signal: sigsuspend()
+	 * lets the stop signals and SIGCHLD in and waits, in one step (the
+	 * lost-signal race of tools/server/server.h again: a pause() after
+	 * unblocking them could wait forever for one that came in between). */
+	while (!server_stop && status == 0) {
+		sigsuspend(&o.s.wait_mask);
+		if (!server_stop)
+			status = replace_the_dead(&o);
+	}
+
+	/* shutdown(): the listener stops listening, for every process that
+	 * holds it: each child blocked in accept() (or poll()) wakes up and
+	 * gets EINVAL. A signal would not do: a child could be between its
+	 * test of the stop flag and accept(). */
+	for (i = 0; i < nl; i++) {
+		if (shutdown(lfds[i], SHUT_RD) == 0)
+			say_fd(&o.s.say, "shutdown", lfds[i], "SHUT_RD",
+			       "ok, every child's accept() returns");
+		close(lfds[i]);
+		lfds[i] = -1;
+	}
+	children_stop(kids, &o.s, reaped); /* every child reaped */
+	prefork_meter(meter);
+	children_summary(kids);
+	server_stopped((unsigned long)prefork_replies(meter));
+	return cli_finish(PROG, stop(status));
+}
+
+/* The meter, SIGCHLD, the stop signals, then srv-iter's socket..listen
+ * (and, with --reuseport, a listener per child: lfds, nl). Returns 0, or
+ * 1 (said why). */
+static int start(struct opts *o)
+{
+	char err[128];
+	long i;
+
+	say_tag(&o->s.say, "[parent] ");
+	parent_say = &o->s.say;
+	o->parent = getpid();
+	meter = prefork_new(o->children);
+	kids = children_new(o->children);
+	nl = o->reuseport ? o->children : 1;
+	lfds = malloc((size_t)nl * sizeof *lfds);
+	for (i = 0; lfds != NULL && i < nl; i++)
+		lfds[i] = -1;
+	if (meter == NULL || kids == NULL || lfds == NULL)
+		return cli_error(PROG, "out of memory");
+	if (sig_catch(SIGCHLD, on_sigchld, SA_NOCLDSTOP, err, sizeof err) == -1)
+		return cli_error(PROG, "%s", err);
+	if (server_signals(&o->s) != 0 || server_block(&o->s, SIGCHLD) != 0)
+		return 1;
+	if (o->reuseport)
+		o->s.before_bind = set_reuseport;
+	lfds[0] = server_listen(&o->s);
+	for (i = 1; i < nl && lfds[i - 1] != -1; i++)
+		lfds[i] = prefork_listener(&o->s, lfds[0], set_reuseport);
+	if (lfds[nl - 1] == -1)
+		return 1;
+	for (i = 0; i < nl && o->wait == WAIT_POLL; i++) {
+		/* O_NONBLOCK: accept() returns EAGAIN rather than blocking
+		 * when another child took the connection. On the socket, so
+		 * for every child at once: they share it. */
+		int fl = fcntl(lfds[i], F_GETFL);
+
+		if (fl == -1 ||
+		    fcntl(lfds[i], F_SETFL, fl | O_NONBLOCK) == -1) {
+			return cli_error(PROG, "fcntl O_NONBLOCK: %s",
+			                 strerror(errno));
+		}
+		say_fd(&o->s.say, "fcntl", lfds[i], "F_SETFL, O_NONBLOCK",
+		       "ok");
+	}
+	return 0;
+}
+
+/* SIGCHLD only has to end the parent's sigsuspend(): main() reaps. */
+static void on_sigchld(int sig)
+{
+	(void)sig;
+}
+
+/* --reuseport: SO_REUSEPORT on a listener, before its bind(). */
+static int set_reuseport(const struct server *s, int fd)
+{
+	int one = 1;
+
+	/* Several sockets may then bind the same address and port, if each
+	 * sets it (and has the same owner); the kernel spreads the
+	 * connections among them by a hash of the client's address. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == -1) {
+		cli_error(s->prog, "setsockopt SO_REUSEPORT: %s",
+		          strerror(errno));
+		return -1;
+	}
+	say_fd(&s->say, "setsockopt", fd, "SO_REUSEPORT, 1", "ok");
+	return 0;
+}
+
+/* The child: srv-iter's loop on the shared listener, until the parent shuts
+ * it down. Its counters go into its slot of the meter. */
+static void child(const struct opts *o, long i)
+{
+	struct server s = o->s;
+	struct prefork_slot *me = &meter->slot[i];
+	int lfd, status = 0;
+
+	prefork_follow_parent(o->parent);
+	say_tag(&s.say, "[child %ld] ", (long)getpid());
+	lfd = own_listener(i);
+	say_note(&s.say, "Child PID: %ld. Parent PID %ld. Listener: fd %d",
+	         (long)getpid(), (long)getppid(), lfd);
+
+	while (!server_stop) {
+		struct client c = { .addrlen = sizeof c.addr };
+		long before = prefork_sleeps(); /* the meter */
+		int e, got;
+
+		if (o->wait == WAIT_POLL &&
+		    poll_listener(&s, me, lfd, before) != 1)
+			continue; /* a stop signal */
+		/* accept: --wait accept blocks here until a connection comes,
+		 * and the kernel wakes one of the children blocked in it per
+		 * connection. The stop signals are let in while it blocks;
+		 * one that came just before it blocked would be missed
+		 * (tools/server/server.h), but the parent's shutdown() of the
+		 * listener ends every accept() all the same. */
+		if (o->wait == WAIT_ACCEPT)
+			server_signals_in(&s, 1);
+		c.fd = accept(lfd, (struct sockaddr *)&c.addr, &c.addrlen);
+		e = errno;
+		if (o->wait == WAIT_ACCEPT)
+			server_signals_in(&s, 0);
+		got = woken(&s, me, lfd, c.fd, e, before);
+		if (got == 0)
+			continue; /* EAGAIN: woke for nothing */
+		if (got == -1)
+			break; /* the listener is shut down, or a stop */
+		if (c.fd == -1) {
+			if (server_accept_failed(&s, e, NULL) == 0)
+				continue;
+			status = 1; /* EMFILE...: the parent replaces us */
+			break;
+		}
+		me->conns++;
+		server_accepted(&s, lfd, &c);
+		if (server_serve(&s, &c) == 0)
+			me->replies++;
+		close(c.fd);
+		say_fd(&s.say, "close", c.fd, NULL, "ok, back to accept()");
+	}
+	close(lfd);
+	_exit(s.say.quiet ? status : cli_finish(PROG, status));
+}
+
+/* Child i's listener: the shared one, or with --reuseport its own; it
+ * closes the others, which are the other children's. */
+static int own_listener(long i)
+{
+	int lfd = lfds[nl > 1 ? i : 0];
+	long j;
+
+	for (j = 0; j < nl; j++)
+		if (lfds[j] != lfd)
+			close(lfds[j]);
+	return lfd;
+}
+
+/* --wait poll: poll() sleeps until the listener has a connection. Every
+ * child sleeping in poll() on it is woken by the next connection; the
+ * kernel cannot know that only one of them will get it. The listener is
+ * non-blocking (start()): accept() then fails with EAGAIN when another
+ * child was first. 1 ready, else a stop signal (the last wakeup, not
+ * counted). */
+static int poll_listener(struct server *s, struct prefork_slot *me, int lfd,
+                         long before)
+{
+	if (server_wait(s, lfd, POLLIN, 0) != 1) {
+		prefork_woke(me, prefork_sleeps() - before - 1, 0);
+		return 0;
+	}
+	say_fd(&s->say, "poll", lfd, "POLLIN", "ready");
+	return 1;
+}
+
+/* The meter, once accept() has returned fd (errno e): the wakeups since
+ * before, and what they brought. 1: a connection (or an error to handle);
+ * 0: nothing, another child took it (EAGAIN); -1: the stop (the listener
+ * shut down, or a stop signal). */
+static int woken(const struct server *s, struct prefork_slot *me, int lfd,
+                 int fd, int e, long before)
+{
+	if (fd == -1 && (e == EAGAIN || e == EWOULDBLOCK)) {
+		prefork_woke(me, prefork_sleeps() - before, 0);
+		say_fd(&s->say, "accept", lfd, NULL,
+		       "EAGAIN: woke for nothing, another child took it");
+		return 0;
+	}
+	if (fd == -1 && (e == EINVAL || server_stop)) {
+		/* The last wakeup was the stop: not counted. */
+		prefork_woke(me, prefork_sleeps() - before - 1, 0);
+		say_fd(&s->say, "accept", lfd, NULL, "%s: the server stops",
+		       e == EINVAL ? "EINVAL (the listener is shut down)"
+		                   : "EINTR (a stop signal)");
+		return -1;
+	}
+	prefork_woke(me, prefork_sleeps() - before, 1);
+	return 1;
+}
+
+/* Child i: fork(), and the child runs child(). */
+static int spawn(const struct opts *o, long i)
+{
+	pid_t old = meter->slot[i].pid, pid = fork();
+
+	if (pid == -1)
+		return cli_error(PROG, "fork: %s: cannot keep %ld children",
+		                 strerror(errno), o->children);
+	if (pid == 0)
+		child(o, i); /* never returns */
+	prefork_born(meter, i, pid);
+	children_add(kids, pid);
+	if (old == 0)
+		say(&o->s.say, "fork()", "child pid %ld (%ld of %ld)",
+		    (long)pid, i + 1, o->children);
+	else
+		say(&o->s.say, "fork()", "child pid %ld, in place of %ld",
+		    (long)pid, (long)old);
+	return 0;
+}
+
+/* Every child that has died: reaped, and replaced. 0, or 1 (said why). */
+static int replace_the_dead(const struct opts *o)
+{
+	int st;
+	pid_t pid;
+
+	/* WNOHANG: the children still alive are not waited for. */
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		long i = prefork_slot_of(meter, pid);
+
+		reaped("waitpid(-1, &st, WNOHANG)", pid, st);
+		if (i < 0)
+			continue;
+		if (prefork_retire(meter, i))
+			return cli_error(PROG, "children die as soon as they "
+			                       "are forked: stopping");
+		if (spawn(o, i) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A child was reaped (by main(), or by children_stop()). */
+static void reaped(const char *call, pid_t pid, int st)
+{
+	long i = prefork_slot_of(meter, pid);
+
+	children_remove(kids, pid, st);
+	say(parent_say, call, "pid %ld (%s %d): it served %ld connection%s",
+	    (long)pid, WIFEXITED(st) ? "exit" : "killed by signal",
+	    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+	    i < 0 ? 0 : meter->slot[i].conns,
+	    i >= 0 && meter->slot[i].conns == 1 ? "" : "s");
+}
+
+/* What start() made, freed (the listeners closed, if still open).
+ * Returns status. */
+static int stop(int status)
+{
+	long i;
+
+	for (i = 0; lfds != NULL && i < nl; i++)
+		if (lfds[i] != -1)
+			close(lfds[i]);
+	free(lfds);
+	if (kids != NULL)
+		children_free(kids);
+	if (meter != NULL)
+		prefork_free(meter);
+	return status;
+}
+
+/* ------------------------------------------------------ options, --help */
+
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "children", required_argument, NULL, 'n' },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "reuseport", no_argument, NULL, OPT_REUSEPORT },
+		SERVER_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+
+	o->children = CHILDREN_DEFAULT;
+	o->wait = WAIT_ACCEPT;
+	o->reuseport = 0;
+	return server_parse_args(&o->s, argc, argv,
+	                         SERVER_SHORT_OPTS "n:", longopts, usage,
+	                         prefork_option, o);
+}
 
 static void usage(void)
 {
@@ -111,8 +460,6 @@ static void usage(void)
 	       PROG, CHILDREN_DEFAULT, CHILDREN_MAX, STOP_GRACE);
 }
 
-enum { OPT_WAIT = 256, OPT_REUSEPORT };
-
 static int prefork_option(void *ctx, int opt, const char *arg)
 {
 	struct opts *o = ctx;
@@ -137,310 +484,4 @@ static int prefork_option(void *ctx, int opt, const char *arg)
 		return 1;
 	}
 	return 0;
-}
-
-static int parse_args(struct opts *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "children", required_argument, NULL, 'n' },
-		{ "wait", required_argument, NULL, OPT_WAIT },
-		{ "reuseport", no_argument, NULL, OPT_REUSEPORT },
-		SERVER_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-
-	o->children = CHILDREN_DEFAULT;
-	o->wait = WAIT_ACCEPT;
-	o->reuseport = 0;
-	return server_parse_args(&o->s, argc, argv,
-	                         SERVER_SHORT_OPTS "n:", longopts, usage,
-	                         prefork_option, o);
-}
-
-/* -------------------------------------------------------------- child */
-
-/* The child: srv-iter's loop on the shared listener, until the parent shuts
- * it down. Its counters go into its slot of the meter. */
-static void child(const struct opts *o, struct prefork *m, long i,
-                  const int *lfds, long nl)
-{
-	struct server s = o->s;
-	struct prefork_slot *me = &m->slot[i];
-	int lfd = lfds[nl > 1 ? i : 0], status = 0;
-	long j;
-
-	prefork_follow_parent(o->parent);
-	say_tag(&s.say, "[child %ld] ", (long)getpid());
-	/* --reuseport: the other listeners are the other children's. */
-	for (j = 0; j < nl; j++)
-		if (lfds[j] != lfd)
-			close(lfds[j]);
-	say_note(&s.say, "Child PID: %ld. Parent PID %ld. Listener: fd %d",
-	         (long)getpid(), (long)getppid(), lfd);
-
-	while (!server_stop) {
-		struct client c = { .addrlen = sizeof c.addr };
-		long before = prefork_sleeps();
-		int e;
-
-		if (o->wait == WAIT_POLL) {
-			/* poll(): sleep until the listener has a connection.
-			 * Every child sleeping in poll() on it is woken by the
-			 * next connection; the kernel cannot know that only one
-			 * of them will get it. */
-			if (server_wait(&s, lfd, POLLIN, 0) != 1) {
-				/* A stop signal (the last wakeup). */
-				prefork_woke(me, prefork_sleeps() - before - 1,
-				             0);
-				continue;
-			}
-			say_fd(&s.say, "poll", lfd, "POLLIN", "ready");
-			/* The listener is non-blocking (main()): accept()
-			 * fails with EAGAIN when another child was first. */
-			c.fd = accept(lfd, (struct sockaddr *)&c.addr,
-			              &c.addrlen);
-			e = errno;
-		} else {
-			/* accept() blocks until a connection comes, and the
-			 * kernel wakes one of the children blocked in it per
-			 * connection. The stop signals are let in while it
-			 * blocks; one that came just before it blocked would
-			 * be missed (srv-iter.c), but the parent's shutdown()
-			 * of the listener ends every accept() all the same. */
-			server_signals_in(&s, 1);
-			c.fd = accept(lfd, (struct sockaddr *)&c.addr,
-			              &c.addrlen);
-			e = errno;
-			server_signals_in(&s, 0);
-		}
-		if (c.fd == -1 && (e == EAGAIN || e == EWOULDBLOCK)) {
-			prefork_woke(me, prefork_sleeps() - before, 0);
-			say_fd(&s.say, "accept", lfd, NULL,
-			       "EAGAIN: woke for nothing, another child took it");
-			continue;
-		}
-		if (c.fd == -1 && (e == EINVAL || server_stop)) {
-			/* The last wakeup was the stop: not counted. */
-			prefork_woke(me, prefork_sleeps() - before - 1, 0);
-			say_fd(&s.say, "accept", lfd, NULL,
-			       "%s: the server stops",
-			       e == EINVAL
-			               ? "EINVAL (the listener is shut down)"
-			               : "EINTR (a stop signal)");
-			break;
-		}
-		prefork_woke(me, prefork_sleeps() - before, 1);
-		if (c.fd == -1) {
-			if (server_accept_failed(&s, e, NULL) == 0)
-				continue;
-			status = 1; /* EMFILE...: the parent replaces us */
-			break;
-		}
-		me->conns++;
-		server_accepted(&s, lfd, &c);
-		if (server_serve(&s, &c) == 0)
-			me->replies++;
-		close(c.fd);
-		say_fd(&s.say, "close", c.fd, NULL, "ok, back to accept()");
-	}
-	close(lfd);
-	_exit(s.say.quiet ? status : cli_finish(PROG, status));
-}
-
-/* ------------------------------------------------------------- parent */
-
-static struct children *kids; /* srv-fork's table: for the stop sequence */
-static struct prefork *meter;
-static const struct say *parent_say;
-
-/* SIGCHLD only has to end the parent's sigsuspend(): main() reaps. */
-static void on_sigchld(int sig)
-{
-	(void)sig;
-}
-
-/* A child was reaped (by main(), or by children_stop()). */
-static void reaped(const char *call, pid_t pid, int st)
-{
-	long i = prefork_slot_of(meter, pid);
-
-	children_remove(kids, pid, st);
-	say(parent_say, call, "pid %ld (%s %d): it served %ld connection%s",
-	    (long)pid, WIFEXITED(st) ? "exit" : "killed by signal",
-	    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
-	    i < 0 ? 0 : meter->slot[i].conns,
-	    i >= 0 && meter->slot[i].conns == 1 ? "" : "s");
-}
-
-/* Child i: fork(), and the child runs child(). */
-static int spawn(const struct opts *o, long i, const int *lfds, long nl)
-{
-	pid_t old = meter->slot[i].pid, pid = fork();
-
-	if (pid == -1)
-		return cli_error(PROG, "fork: %s: cannot keep %ld children",
-		                 strerror(errno), o->children);
-	if (pid == 0)
-		child(o, meter, i, lfds, nl); /* never returns */
-	prefork_born(meter, i, pid);
-	children_add(kids, pid);
-	if (old == 0)
-		say(&o->s.say, "fork()", "child pid %ld (%ld of %ld)",
-		    (long)pid, i + 1, o->children);
-	else
-		say(&o->s.say, "fork()", "child pid %ld, in place of %ld",
-		    (long)pid, (long)old);
-	return 0;
-}
-
-/* Every child that has died: reaped, and replaced. 0, or 1 (said why). */
-static int replace_the_dead(const struct opts *o, const int *lfds, long nl)
-{
-	int st;
-	pid_t pid;
-
-	/* WNOHANG: the children still alive are not waited for. */
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		long i = prefork_slot_of(meter, pid);
-
-		reaped("waitpid(-1, &st, WNOHANG)", pid, st);
-		if (i < 0)
-			continue;
-		if (prefork_retire(meter, i))
-			return cli_error(PROG, "children die as soon as they "
-			                       "are forked: stopping");
-		if (spawn(o, i, lfds, nl) != 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* --reuseport: SO_REUSEPORT on a listener, before its bind(). */
-static int set_reuseport(const struct server *s, int fd)
-{
-	int one = 1;
-
-	/* Several sockets may then bind the same address and port, if each
-	 * sets it (and has the same owner); the kernel spreads the
-	 * connections among them by a hash of the client's address. */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == -1) {
-		cli_error(s->prog, "setsockopt SO_REUSEPORT: %s",
-		          strerror(errno));
-		return -1;
-	}
-	say_fd(&s->say, "setsockopt", fd, "SO_REUSEPORT, 1", "ok");
-	return 0;
-}
-
-/* The meter, SIGCHLD, the stop signals, then srv-iter's socket..listen
- * (and, with --reuseport, a listener per child). Returns the number of
- * listeners in lfds, or -1 (said why). */
-static long start(struct opts *o, int *lfds)
-{
-	char err[128];
-	long nl = o->reuseport ? o->children : 1, i;
-
-	say_tag(&o->s.say, "[parent] ");
-	parent_say = &o->s.say;
-	o->parent = getpid();
-	meter = prefork_new(o->children);
-	kids = children_new(o->children);
-	if (meter == NULL || kids == NULL) {
-		cli_error(PROG, "out of memory");
-		return -1;
-	}
-	if (sig_catch(SIGCHLD, on_sigchld, SA_NOCLDSTOP, err, sizeof err) ==
-	    -1) {
-		cli_error(PROG, "%s", err);
-		return -1;
-	}
-	if (server_signals(&o->s) != 0 || server_block(&o->s, SIGCHLD) != 0)
-		return -1;
-	if (o->reuseport)
-		o->s.before_bind = set_reuseport;
-	lfds[0] = server_listen(&o->s);
-	for (i = 1; i < nl && lfds[i - 1] != -1; i++)
-		lfds[i] = prefork_listener(&o->s, lfds[0], set_reuseport);
-	if (lfds[nl - 1] == -1)
-		return -1;
-	for (i = 0; i < nl && o->wait == WAIT_POLL; i++) {
-		/* O_NONBLOCK: accept() returns EAGAIN rather than blocking
-		 * when another child took the connection. On the socket, so
-		 * for every child at once: they share it. */
-		int fl = fcntl(lfds[i], F_GETFL);
-
-		if (fl == -1 ||
-		    fcntl(lfds[i], F_SETFL, fl | O_NONBLOCK) == -1) {
-			cli_error(PROG, "fcntl O_NONBLOCK: %s",
-			          strerror(errno));
-			return -1;
-		}
-		say_fd(&o->s.say, "fcntl", lfds[i], "F_SETFL, O_NONBLOCK",
-		       "ok");
-	}
-	return nl;
-}
-
-int main(int argc, char **argv)
-{
-	struct opts o;
-	int *lfds = NULL;
-	int rc, status = 0;
-	long nl = -1, i;
-
-	if (cli_start() != 0)
-		return 1;
-	server_init(&o.s, PROG);
-	rc = parse_args(&o, argc, argv);
-	if (rc != CLI_OK)
-		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
-	lfds = calloc((size_t)o.children, sizeof *lfds);
-	if (lfds != NULL) {
-		for (i = 0; i < o.children; i++)
-			lfds[i] = -1;
-		nl = start(&o, lfds);
-	}
-	if (nl == -1) {
-		status = lfds == NULL ? cli_error(PROG, "out of memory") : 1;
-		goto out;
-	}
-
-	/* The children, forked once and for all. */
-	for (i = 0; i < o.children && status == 0; i++)
-		status = spawn(&o, i, lfds, nl);
-
-	/* The parent has nothing to do but wait for a signal: sigsuspend()
-	 * lets the stop signals and SIGCHLD in and waits, in one step (the
-	 * lost-signal race of srv-iter.c again: a pause() after unblocking
-	 * them could wait forever for one that came in between). */
-	while (!server_stop && status == 0) {
-		sigsuspend(&o.s.wait_mask);
-		if (!server_stop)
-			status = replace_the_dead(&o, lfds, nl);
-	}
-
-	/* shutdown(): the listener stops listening, for every process that
-	 * holds it: each child blocked in accept() (or poll()) wakes up and
-	 * gets EINVAL. A signal would not do: a child could be between its
-	 * test of the stop flag and accept(). */
-	for (i = 0; i < nl; i++) {
-		if (shutdown(lfds[i], SHUT_RD) == 0)
-			say_fd(&o.s.say, "shutdown", lfds[i], "SHUT_RD",
-			       "ok, every child's accept() returns");
-		close(lfds[i]);
-	}
-	children_stop(kids, &o.s, reaped); /* every child reaped */
-	prefork_meter(meter);
-	children_summary(kids);
-	server_stopped((unsigned long)prefork_replies(meter));
-out:
-	for (i = 0; lfds != NULL && nl == -1 && i < o.children; i++)
-		if (lfds[i] != -1)
-			close(lfds[i]);
-	free(lfds);
-	if (kids != NULL)
-		children_free(kids);
-	if (meter != NULL)
-		prefork_free(meter);
-	return cli_finish(PROG, status);
 }

@@ -48,7 +48,7 @@
 #include "clock.h"
 #include "num.h"
 #include "say.h"
-#include "server.h"
+#include "server/server.h"
 #include "tcpinfo.h"
 
 static const char *const PROG = "srv-sleep";
@@ -61,131 +61,15 @@ struct opts {
 	double sleep; /* --sleep */
 };
 
-static void usage(void)
-{
-	printf("Usage: %s [OPTION]...\n"
-	       "The article's busy iterative web server (webserver3b): it answers\n"
-	       "a client, then sleeps with the connection still open before it\n"
-	       "closes it and accepts the next one. Meanwhile new clients wait in\n"
-	       "the listen queue; it prints the queue each time it changes.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -s, --sleep S         seconds to sleep after each reply, with the\n"
-	       "                        connection open (default 60, the article's;\n"
-	       "                        fractions allowed; 0 = do not sleep)\n" SERVER_OPTIONS_HELP
-	       "\n"
-	       "While it sleeps it prints 'queue: N waiting (backlog B)' when the\n"
-	       "number of connections waiting for accept() changes (Linux:\n"
-	       "getsockopt TCP_INFO), and the ss command that shows the same queue.\n"
-	       "It sleeps only after a reply: a client that vanished, reset its\n"
-	       "connection or sent no request in time is closed at once.\n"
-	       "A stop signal also ends the sleep.\n" SERVER_SIGNALS_HELP "\n"
-	       "Exit status: 0 ok, 1 runtime failure (e.g. port in use), 2 usage.\n"
-	       "Example: %s --sleep 10 --port 0   (then two curls at once)\n",
-	       PROG, PROG);
-}
-
-static int sleep_option(void *ctx, int opt, const char *arg)
-{
-	struct opts *o = ctx;
-	char err[256];
-
-	if (opt != 's')
-		return 1;
-	if (num_parse_seconds(arg, 86400, "sleep", &o->sleep, err,
-	                      sizeof err) == -1)
-		return cli_usage_error(PROG, "%s", err);
-	return 0;
-}
-
-static int parse_args(struct opts *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "sleep", required_argument, NULL, 's' },
-		SERVER_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-
-	o->sleep = SLEEP_DEFAULT;
-	return server_parse_args(&o->s, argc, argv,
-	                         SERVER_SHORT_OPTS "s:", longopts, usage,
-	                         sleep_option, o);
-}
-
-/* Where the lesson's numbers can be seen from outside, said once. */
-static void say_where_to_look(const struct server *s, unsigned short port,
-                              int have_tcp_info)
-{
-	if (have_tcp_info)
-		say_note(&s->say,
-		         "the same queue from outside: ss -ltn 'sport = :%u'  "
-		         "(Recv-Q = waiting, Send-Q = backlog)",
-		         port);
-	else
-		say_note(&s->say,
-		         "queue: this system does not report the listen queue "
-		         "through TCP_INFO; watch it with: netstat -Lan  (qlen, "
-		         "maxqlen of port %u)",
-		         port);
-}
-
-/* The queue of the listening socket, said on the first look of each sleep
- * (first) and when it changed. Returns 0, or -1 when it cannot be read
- * (said once: *told, as the ss command is). */
-static int say_queue(const struct server *s, int lfd, unsigned short port,
-                     int first, unsigned *shown, int *told)
-{
-	unsigned waiting, backlog;
-	char err[128];
-
-	if (tcpinfo_queue(lfd, &waiting, &backlog, err, sizeof err) == -1) {
-		if (errno != ENOTSUP)
-			cli_error(PROG, "%s", err);
-		else if (!*told)
-			say_where_to_look(s, port, 0);
-		*told = 1;
-		return -1;
-	}
-	if (!*told)
-		say_where_to_look(s, port, 1);
-	*told = 1;
-	if (first || waiting != *shown)
-		say_note(&s->say, "queue: %u waiting (backlog %u)", waiting,
-		         backlog);
-	*shown = waiting;
-	return 0;
-}
-
-/*
- * The article's time.sleep(60), with conn still open: curl has its reply
- * but not the close, and nobody calls accept(). We sleep in short steps to
- * watch the listening socket's queue; a stop signal ends the sleep at once.
- */
 static void sleep_watching(const struct server *s, int lfd, int conn,
-                           unsigned short port, double secs, int *told)
-{
-	double start = clock_now(), end = start + secs, left;
-	unsigned shown = 0;
-	int watching = !s->say.quiet, first = 1;
-	char call[64];
-
-	snprintf(call, sizeof call, "sleep(%g)", secs);
-	say(&s->say, call,
-	    "sleeping %g s with the connection still open (fd %d); "
-	    "new clients wait in the listen queue",
-	    secs, conn);
-	while (!server_stop && (left = end - clock_now()) > 0) {
-		if (watching)
-			watching = say_queue(s, lfd, port, first, &shown,
-			                     told) == 0;
-		first = 0;
-		server_sleep(s, left < WATCH_S ? left : WATCH_S);
-	}
-	if (server_stop)
-		say(&s->say, call,
-		    "interrupted after %.1f s by a signal: stopping",
-		    clock_now() - start);
-}
+                           unsigned short port, double secs, int *told);
+static int say_queue(const struct server *s, int lfd, unsigned short port,
+                     int first, unsigned *shown, int *told);
+static void say_where_to_look(const struct server *s, unsigned short port,
+                              int have_tcp_info);
+static int parse_args(struct opts *o, int argc, char **argv);
+static void usage(void);
+static int sleep_option(void *ctx, int opt, const char *arg);
 
 int main(int argc, char **argv)
 {
@@ -254,4 +138,132 @@ int main(int argc, char **argv)
 	close(lfd);
 	server_stopped(served);
 	return cli_finish(PROG, status);
+}
+
+/*
+ * The article's time.sleep(60), with conn still open: curl has its reply
+ * but not the close, and nobody calls accept(). We sleep in short steps to
+ * watch the listening socket's queue; a stop signal ends the sleep at once.
+ */
+static void sleep_watching(const struct server *s, int lfd, int conn,
+                           unsigned short port, double secs, int *told)
+{
+	double start = clock_now(), end = start + secs, left;
+	unsigned shown = 0;
+	int watching = !s->say.quiet, first = 1;
+	char call[64];
+
+	snprintf(call, sizeof call, "sleep(%g)", secs);
+	say(&s->say, call,
+	    "sleeping %g s with the connection still open (fd %d); "
+	    "new clients wait in the listen queue",
+	    secs, conn);
+	while (!server_stop && (left = end - clock_now()) > 0) {
+		if (watching)
+			watching = say_queue(s, lfd, port, first, &shown,
+			                     told) == 0;
+		first = 0;
+		server_sleep(s, left < WATCH_S ? left : WATCH_S);
+	}
+	if (server_stop)
+		say(&s->say, call,
+		    "interrupted after %.1f s by a signal: stopping",
+		    clock_now() - start);
+}
+
+/* The queue of the listening socket, said on the first look of each sleep
+ * (first) and when it changed. Returns 0, or -1 when it cannot be read
+ * (said once: *told, as the ss command is). */
+static int say_queue(const struct server *s, int lfd, unsigned short port,
+                     int first, unsigned *shown, int *told)
+{
+	unsigned waiting, backlog;
+	char err[128];
+
+	if (tcpinfo_queue(lfd, &waiting, &backlog, err, sizeof err) == -1) {
+		if (errno != ENOTSUP)
+			cli_error(PROG, "%s", err);
+		else if (!*told)
+			say_where_to_look(s, port, 0);
+		*told = 1;
+		return -1;
+	}
+	if (!*told)
+		say_where_to_look(s, port, 1);
+	*told = 1;
+	if (first || waiting != *shown)
+		say_note(&s->say, "queue: %u waiting (backlog %u)", waiting,
+		         backlog);
+	*shown = waiting;
+	return 0;
+}
+
+/* Where the lesson's numbers can be seen from outside, said once. */
+static void say_where_to_look(const struct server *s, unsigned short port,
+                              int have_tcp_info)
+{
+	if (have_tcp_info)
+		say_note(&s->say,
+		         "the same queue from outside: ss -ltn 'sport = :%u'  "
+		         "(Recv-Q = waiting, Send-Q = backlog)",
+		         port);
+	else
+		say_note(&s->say,
+		         "queue: this system does not report the listen queue "
+		         "through TCP_INFO; watch it with: netstat -Lan  (qlen, "
+		         "maxqlen of port %u)",
+		         port);
+}
+
+/* ------------------------------------------------------ options, --help */
+
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sleep", required_argument, NULL, 's' },
+		SERVER_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+
+	o->sleep = SLEEP_DEFAULT;
+	return server_parse_args(&o->s, argc, argv,
+	                         SERVER_SHORT_OPTS "s:", longopts, usage,
+	                         sleep_option, o);
+}
+
+static void usage(void)
+{
+	printf("Usage: %s [OPTION]...\n"
+	       "The article's busy iterative web server (webserver3b): it answers\n"
+	       "a client, then sleeps with the connection still open before it\n"
+	       "closes it and accepts the next one. Meanwhile new clients wait in\n"
+	       "the listen queue; it prints the queue each time it changes.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -s, --sleep S         seconds to sleep after each reply, with the\n"
+	       "                        connection open (default 60, the article's;\n"
+	       "                        fractions allowed; 0 = do not sleep)\n" SERVER_OPTIONS_HELP
+	       "\n"
+	       "While it sleeps it prints 'queue: N waiting (backlog B)' when the\n"
+	       "number of connections waiting for accept() changes (Linux:\n"
+	       "getsockopt TCP_INFO), and the ss command that shows the same queue.\n"
+	       "It sleeps only after a reply: a client that vanished, reset its\n"
+	       "connection or sent no request in time is closed at once.\n"
+	       "A stop signal also ends the sleep.\n" SERVER_SIGNALS_HELP "\n"
+	       "Exit status: 0 ok, 1 runtime failure (e.g. port in use), 2 usage.\n"
+	       "Example: %s --sleep 10 --port 0   (then two curls at once)\n",
+	       PROG, PROG);
+}
+
+static int sleep_option(void *ctx, int opt, const char *arg)
+{
+	struct opts *o = ctx;
+	char err[256];
+
+	if (opt != 's')
+		return 1;
+	if (num_parse_seconds(arg, 86400, "sleep", &o->sleep, err,
+	                      sizeof err) == -1)
+		return cli_usage_error(PROG, "%s", err);
+	return 0;
 }

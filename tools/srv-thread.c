@@ -39,9 +39,9 @@
  *     handled.
  *
  * The counts, the list of connections a stop ends, the memory read from
- * /proc and the stop sequence are in tools/pool.c. (This file is some 40
- * lines over socklab's 400: it holds two servers, the thread per connection
- * and the pool, and each mistake where it changes the flow.)
+ * /proc and the stop sequence are in tools/srv-thread/pool.c. (This file is
+ * some 50 lines over socklab's 400: it holds two servers, the thread per
+ * connection and the pool, and each mistake where it changes the flow.)
  *
  * See also
  *   docs/06-beyond-fork.md; tools/srv-iter.c (socket..listen, recv, send);
@@ -62,9 +62,9 @@
 #include "cli.h"
 #include "clock.h"
 #include "num.h"
-#include "pool.h"
+#include "srv-thread/pool.h"
 #include "say.h"
-#include "server.h"
+#include "server/server.h"
 
 static const char *const PROG = "srv-thread";
 
@@ -92,260 +92,61 @@ struct job {
 /* --pool: one thread at a time in accept() (UNP's serv08). */
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void usage(void)
-{
-	printf("Usage: %s [OPTION]...\n"
-	       "A threaded web server: the main thread accepts each connection and\n"
-	       "creates a thread that serves it (pthread_create); with --pool N,\n"
-	       "N threads created at the start each call accept() themselves.\n"
-	       "The classic mistakes are options (marked 'mistake').\n"
-	       "\n"
-	       "Options:\n"
-	       "  -n, --pool N          N threads created at the start, each calling\n"
-	       "                        accept() under a mutex (at most %d)\n"
-	       "      --no-mutex        with --pool: every thread in accept() at once\n"
-	       "                        (Linux wakes one of them per connection)\n"
-	       "      --by-pointer      mistake: give each thread a pointer to main's\n"
-	       "                        descriptor variable, which the next accept()\n"
-	       "                        overwrites (the thread reads it %g s late):\n"
-	       "                        two threads serve one connection, another is\n"
-	       "                        never served nor closed\n"
-	       "      --no-detach       mistake: threads are neither detached nor\n"
-	       "                        joined: each keeps its stack after it returns,\n"
-	       "                        and VmSize grows (joined at the stop)\n" SERVER_OPTIONS_HELP
-	       "\n"
-	       "Each line starts with the thread that prints it, [main] or\n"
-	       "[thread N].\n" SERVER_SIGNALS_HELP
-	       "On a stop it waits up to %g s for the threads serving clients, then\n"
-	       "shuts their connections down; no thread is left.\n"
-	       "\n"
-	       "Exit status: 0 ok, 1 runtime failure (port in use, accept() failed\n"
-	       "with EMFILE), 2 usage.\n",
-	       PROG, POOL_MAX, BY_POINTER_DELAY, POOL_GRACE);
-}
-
 enum { OPT_NO_MUTEX = 256, OPT_BY_POINTER, OPT_NO_DETACH };
 
-static int thread_option(void *ctx, int opt, const char *arg)
-{
-	struct opts *o = ctx;
-	char err[256];
-
-	if (opt == 'n' && num_parse_long(arg, 1, POOL_MAX, "pool", &o->pool,
-	                                 err, sizeof err) == -1)
-		return cli_usage_error(PROG, "%s", err);
-	else if (opt == OPT_NO_MUTEX)
-		o->no_mutex = 1;
-	else if (opt == OPT_BY_POINTER)
-		o->by_pointer = 1;
-	else if (opt == OPT_NO_DETACH)
-		o->no_detach = 1;
-	else if (opt != 'n')
-		return 1;
-	return 0;
-}
-
-static int parse_args(struct opts *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "pool", required_argument, NULL, 'n' },
-		{ "no-mutex", no_argument, NULL, OPT_NO_MUTEX },
-		{ "by-pointer", no_argument, NULL, OPT_BY_POINTER },
-		{ "no-detach", no_argument, NULL, OPT_NO_DETACH },
-		SERVER_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int rc;
-
-	o->pool = 0;
-	o->no_mutex = o->by_pointer = o->no_detach = 0;
-	rc = server_parse_args(&o->s, argc, argv,
-	                       SERVER_SHORT_OPTS "n:", longopts, usage,
-	                       thread_option, o);
-	if (rc == CLI_OK && o->no_mutex && o->pool == 0)
-		return cli_usage_error(PROG,
-		                       "--no-mutex goes with --pool "
-		                       "(without it, main alone accepts)");
-	if (rc == CLI_OK && o->pool > 0 && (o->by_pointer || o->no_detach))
-		return cli_usage_error(PROG,
-		                       "--%s is a mistake of the thread per "
-		                       "connection: not with --pool",
-		                       o->by_pointer ? "by-pointer"
-		                                     : "no-detach");
-	return rc;
-}
-
-/* ---------------------------------------------------------- the threads */
-
-/* A copy of the server for a thread: its tag, and its signal mask. The
- * stop signals stay blocked in it, even in its waits: the kernel gives a
- * signal sent to the process to a thread that does not block it, and only
- * main must be that thread (a stop taken by another would leave main
- * waiting for its next client). Its waits let in the signal that a stop
- * sends it alone (tools/pool.h). */
+static int prethreaded(const struct opts *o, struct pool *p, int lfd);
 static void job_init(struct job *j, const struct opts *o, long n,
-                     struct pool *p)
-{
-	memset(j, 0, sizeof *j);
-	j->s = o->s;
-	pool_thread_mask(&j->s);
-	say_tag(&j->s.say, "[thread %ld] ", n);
-	j->pool = p;
-	j->detach = !o->no_detach;
-}
+                     struct pool *p);
+static void *pool_thread(void *arg);
+static void serve(struct job *j);
+static int per_connection(const struct opts *o, struct pool *p, int lfd);
+static int start_thread(const struct opts *o, struct pool *p, struct client *c);
+static void *one_client(void *arg);
+static int parse_args(struct opts *o, int argc, char **argv);
+static void usage(void);
+static int thread_option(void *ctx, int opt, const char *arg);
 
-/* Serves j->c and closes it. */
-static void serve(struct job *j)
+int main(int argc, char **argv)
 {
-	int replied;
+	struct opts o;
+	struct pool p;
+	int rc, lfd, status;
 
-	pool_serving(j->pool, j->c.fd);
-	replied = server_serve(&j->s, &j->c) == 0;
-	pool_served(j->pool, j->c.fd, replied);
-	if (close(j->c.fd) == -1) /* --by-pointer: another thread closed it */
-		say_fd(&j->s.say, "close", j->c.fd, NULL,
-		       "%s: closed by another thread already", strerror(errno));
+	if (cli_start() != 0)
+		return 1;
+	server_init(&o.s, PROG);
+	rc = parse_args(&o, argc, argv);
+	if (rc != CLI_OK)
+		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
+	say_tag(&o.s.say, "[main] ");
+	if (pool_init(&p) == -1)
+		return cli_finish(PROG,
+		                  cli_error(PROG, "pthread_mutex_init: %s",
+		                            strerror(errno)));
+	/* Blocked here, before any thread exists: every thread inherits
+	 * the mask (server_signals()). */
+	if (server_signals(&o.s) != 0 || pool_wake_signal(&o.s) != 0) {
+		pool_destroy(&p);
+		return cli_finish(PROG, 1);
+	}
+	lfd = server_listen(&o.s);
+	if (lfd == -1) {
+		pool_destroy(&p);
+		return cli_finish(PROG, 1);
+	}
+
+	if (o.pool > 0)
+		status = prethreaded(&o, &p, lfd);
 	else
-		say_fd(&j->s.say, "close", j->c.fd, NULL, "ok");
-}
-
-/* A thread per connection: it serves its client and returns. */
-static void *one_client(void *arg)
-{
-	struct job *j = arg;
-
-	if (j->fdp != NULL) {
-		/* The mistake: the descriptor is read from main's variable,
-		 * now, not when main created the thread. A thread may start
-		 * late; we make it late, so that the race shows every time. */
-		clock_sleep(BY_POINTER_DELAY, NULL, NULL);
-		j->c.fd = *j->fdp;
-		if (j->c.fd != j->passed)
-			say(&j->s.say, "*arg",
-			    "fd %d, not %d: main's variable changed since "
-			    "(--by-pointer)",
-			    j->c.fd, j->passed);
-		else
-			say(&j->s.say, "*arg", "fd %d", j->c.fd);
-	}
-	if (j->detach) {
-		/* Detached: when it returns, its stack and its record are
-		 * freed at once; nobody has to join it. */
-		pthread_detach(pthread_self());
-		say(&j->s.say, "pthread_detach(pthread_self())", "ok");
-	}
-	serve(j);
-	pool_finished(j->pool);
-	free(j);
-	return NULL;
-}
-
-/* --pool: accept(), serve, close, until the listener is shut down. */
-static void *pool_thread(void *arg)
-{
-	struct job *j = arg;
-
-	for (;;) {
-		int e;
-
-		j->c.addrlen = sizeof j->c.addr;
-		/* The mutex: one thread at a time in accept(). Systems whose
-		 * accept() was not safe in several threads at once needed
-		 * it; Linux's is, and wakes one of them per connection
-		 * (--no-mutex). */
-		if (j->lock) {
-			pthread_mutex_lock(&accept_lock);
-			say(&j->s.say, "pthread_mutex_lock(&accept_lock)",
-			    "ok, this thread's turn to accept()");
-		}
-		j->c.fd = accept(j->lfd, (struct sockaddr *)&j->c.addr,
-		                 &j->c.addrlen);
-		e = errno;
-		if (j->lock)
-			pthread_mutex_unlock(&accept_lock);
-		if (j->c.fd == -1 && e == EINVAL) {
-			say_fd(&j->s.say, "accept", j->lfd, NULL,
-			       "EINVAL (the listener is shut down): the thread "
-			       "returns");
-			break;
-		}
-		if (j->c.fd == -1) {
-			if (server_accept_failed(&j->s, e, NULL) == 0)
-				continue;
-			pool_fail(j->pool); /* EMFILE...: the server stops */
-			break;
-		}
-		server_accepted(&j->s, j->lfd, &j->c);
-		serve(j);
-	}
-	pool_finished(j->pool);
-	return NULL;
-}
-
-/* ------------------------------------------------------- the main thread */
-
-/* A thread for the client c (main's variable). 0, or -1 (c refused). */
-static int start_thread(const struct opts *o, struct pool *p, struct client *c)
-{
-	struct job *j = malloc(sizeof *j);
-	long n = p->created + 1; /* j is the thread's once it runs */
-	pthread_t t;
-	int e;
-
-	if (j == NULL) {
-		cli_error(PROG, "out of memory: no thread for this client");
-		server_refuse(&o->s, c->fd);
-		return -1;
-	}
-	job_init(j, o, n, p);
-	j->c = *c; /* by value: the thread's own copy of the descriptor */
-	if (o->by_pointer) {
-		j->fdp = &c->fd; /* the mistake: main's variable itself */
-		j->passed = c->fd;
-	}
-	e = pthread_create(&t, NULL, one_client, j);
-	if (e != 0) {
-		cli_error(PROG,
-		          "pthread_create: %s%s: no thread for this client",
-		          strerror(e), e == EAGAIN ? " (EAGAIN)" : "");
-		cli_hint(PROG, "each thread needs a stack (ulimit -s) in the "
-		               "address space (ulimit -v), and counts against "
-		               "ulimit -u and kernel.threads-max");
-		free(j);
-		server_refuse(&o->s, c->fd); /* 503 */
-		return -1;
-	}
-	pool_created(p);
-	say(&o->s.say, "pthread_create(&t, 0, one_client, j)",
-	    "thread %ld, for fd %d (%s)", n, c->fd,
-	    o->by_pointer ? "arg = &fd: main's variable" : "arg: a copy");
-	if (o->no_detach) /* the mistake: nobody will join t */
-		pool_keep_unjoined(p, &o->s, t);
-	return 0;
-}
-
-/* A thread per connection: srv-iter's loop, and pthread_create(). */
-static int per_connection(const struct opts *o, struct pool *p, int lfd)
-{
-	/* Static: --by-pointer gives its address away, and a thread may read
-	 * it after a stop has ended this function. */
-	static struct client c;
-
-	while (!server_stop) {
-		/* Only main lets the stop signals in: here (srv-iter.c). */
-		if (server_wait(&o->s, lfd, POLLIN, 0) != 1)
-			continue;
-		c.addrlen = sizeof c.addr;
-		c.fd = accept(lfd, (struct sockaddr *)&c.addr, &c.addrlen);
-		if (c.fd == -1) {
-			if (server_accept_failed(&o->s, errno, NULL) == 0)
-				continue;
-			return 1; /* EMFILE...: said why */
-		}
-		server_accepted(&o->s, lfd, &c);
-		start_thread(o, p, &c);
-	}
-	return 0;
+		status = per_connection(&o, &p, lfd);
+	close(lfd);
+	say_fd(&o.s.say, "close", lfd, NULL, "ok, no more clients");
+	if (o.pool == 0)
+		pool_stop(&p, &o.s); /* every thread has finished */
+	pool_summary(&p);
+	server_stopped((unsigned long)pool_replies(&p));
+	pool_destroy(&p);
+	return cli_finish(PROG, status);
 }
 
 /* --pool: N threads that accept, main waits for a stop signal. */
@@ -395,45 +196,254 @@ static int prethreaded(const struct opts *o, struct pool *p, int lfd)
 	return status != 0 || p->failed;
 }
 
-int main(int argc, char **argv)
+/* A copy of the server for a thread: its tag, and its signal mask. The
+ * stop signals stay blocked in it, even in its waits: the kernel gives a
+ * signal sent to the process to a thread that does not block it, and only
+ * main must be that thread (a stop taken by another would leave main
+ * waiting for its next client). Its waits let in the signal that a stop
+ * sends it alone (tools/srv-thread/pool.h). */
+static void job_init(struct job *j, const struct opts *o, long n,
+                     struct pool *p)
 {
-	struct opts o;
-	struct pool p;
-	int rc, lfd, status;
+	memset(j, 0, sizeof *j);
+	j->s = o->s;
+	pool_thread_mask(&j->s);
+	say_tag(&j->s.say, "[thread %ld] ", n);
+	j->pool = p;
+	j->detach = !o->no_detach;
+}
 
-	if (cli_start() != 0)
-		return 1;
-	server_init(&o.s, PROG);
-	rc = parse_args(&o, argc, argv);
-	if (rc != CLI_OK)
-		return cli_finish(PROG, rc == CLI_DONE ? 0 : rc);
-	say_tag(&o.s.say, "[main] ");
-	if (pool_init(&p) == -1)
-		return cli_finish(PROG,
-		                  cli_error(PROG, "pthread_mutex_init: %s",
-		                            strerror(errno)));
-	/* Blocked here, before any thread exists: every thread inherits
-	 * the mask (server_signals()). */
-	if (server_signals(&o.s) != 0 || pool_wake_signal(&o.s) != 0) {
-		pool_destroy(&p);
-		return cli_finish(PROG, 1);
-	}
-	lfd = server_listen(&o.s);
-	if (lfd == -1) {
-		pool_destroy(&p);
-		return cli_finish(PROG, 1);
-	}
+/* --pool: accept(), serve, close, until the listener is shut down. */
+static void *pool_thread(void *arg)
+{
+	struct job *j = arg;
 
-	if (o.pool > 0)
-		status = prethreaded(&o, &p, lfd);
+	for (;;) {
+		int e;
+
+		j->c.addrlen = sizeof j->c.addr;
+		/* The mutex: one thread at a time in accept(). Systems whose
+		 * accept() was not safe in several threads at once needed
+		 * it; Linux's is, and wakes one of them per connection
+		 * (--no-mutex). */
+		if (j->lock) {
+			pthread_mutex_lock(&accept_lock);
+			say(&j->s.say, "pthread_mutex_lock(&accept_lock)",
+			    "ok, this thread's turn to accept()");
+		}
+		j->c.fd = accept(j->lfd, (struct sockaddr *)&j->c.addr,
+		                 &j->c.addrlen);
+		e = errno;
+		if (j->lock)
+			pthread_mutex_unlock(&accept_lock);
+		if (j->c.fd == -1 && e == EINVAL) {
+			say_fd(&j->s.say, "accept", j->lfd, NULL,
+			       "EINVAL (the listener is shut down): the thread "
+			       "returns");
+			break;
+		}
+		if (j->c.fd == -1) {
+			if (server_accept_failed(&j->s, e, NULL) == 0)
+				continue;
+			pool_fail(j->pool); /* EMFILE...: the server stops */
+			break;
+		}
+		server_accepted(&j->s, j->lfd, &j->c);
+		serve(j);
+	}
+	pool_finished(j->pool);
+	return NULL;
+}
+
+/* Serves j->c and closes it. */
+static void serve(struct job *j)
+{
+	int replied;
+
+	pool_serving(j->pool, j->c.fd);
+	replied = server_serve(&j->s, &j->c) == 0;
+	pool_served(j->pool, j->c.fd, replied);
+	if (close(j->c.fd) == -1) /* --by-pointer: another thread closed it */
+		say_fd(&j->s.say, "close", j->c.fd, NULL,
+		       "%s: closed by another thread already", strerror(errno));
 	else
-		status = per_connection(&o, &p, lfd);
-	close(lfd);
-	say_fd(&o.s.say, "close", lfd, NULL, "ok, no more clients");
-	if (o.pool == 0)
-		pool_stop(&p, &o.s); /* every thread has finished */
-	pool_summary(&p);
-	server_stopped((unsigned long)pool_replies(&p));
-	pool_destroy(&p);
-	return cli_finish(PROG, status);
+		say_fd(&j->s.say, "close", j->c.fd, NULL, "ok");
+}
+
+/* A thread per connection: srv-iter's loop, and pthread_create(). */
+static int per_connection(const struct opts *o, struct pool *p, int lfd)
+{
+	/* Static: --by-pointer gives its address away, and a thread may read
+	 * it after a stop has ended this function. */
+	static struct client c;
+
+	while (!server_stop) {
+		/* Only main lets the stop signals in: here (server.h). */
+		if (server_wait(&o->s, lfd, POLLIN, 0) != 1)
+			continue;
+		c.addrlen = sizeof c.addr;
+		c.fd = accept(lfd, (struct sockaddr *)&c.addr, &c.addrlen);
+		if (c.fd == -1) {
+			if (server_accept_failed(&o->s, errno, NULL) == 0)
+				continue;
+			return 1; /* EMFILE...: said why */
+		}
+		server_accepted(&o->s, lfd, &c);
+		start_thread(o, p, &c);
+	}
+	return 0;
+}
+
+/* A thread for the client c (main's variable). 0, or -1 (c refused). */
+static int start_thread(const struct opts *o, struct pool *p, struct client *c)
+{
+	struct job *j = malloc(sizeof *j);
+	long n = p->created + 1; /* j is the thread's once it runs */
+	pthread_t t;
+	int e;
+
+	if (j == NULL) {
+		cli_error(PROG, "out of memory: no thread for this client");
+		server_refuse(&o->s, c->fd);
+		return -1;
+	}
+	job_init(j, o, n, p);
+	j->c = *c; /* by value: the thread's own copy of the descriptor */
+	if (o->by_pointer) {
+		j->fdp = &c->fd; /* the mistake: main's variable itself */
+		j->passed = c->fd;
+	}
+	e = pthread_create(&t, NULL, one_client, j);
+	if (e != 0) {
+		cli_error(PROG,
+		          "pthread_create: %s%s: no thread for this client",
+		          strerror(e), e == EAGAIN ? " (EAGAIN)" : "");
+		cli_hint(PROG, "each thread needs a stack (ulimit -s) in the "
+		               "address space (ulimit -v), and counts against "
+		               "ulimit -u and kernel.threads-max");
+		free(j);
+		server_refuse(&o->s, c->fd); /* 503 */
+		return -1;
+	}
+	pool_created(p);
+	say(&o->s.say, "pthread_create(&t, 0, one_client, j)",
+	    "thread %ld, for fd %d (%s)", n, c->fd,
+	    o->by_pointer ? "arg = &fd: main's variable" : "arg: a copy");
+	if (o->no_detach) /* the mistake: nobody will join t */
+		pool_keep_unjoined(p, &o->s, t);
+	return 0;
+}
+
+/* A thread per connection: it serves its client and returns. */
+static void *one_client(void *arg)
+{
+	struct job *j = arg;
+
+	if (j->fdp != NULL) {
+		/* The mistake: the descriptor is read from main's variable,
+		 * now, not when main created the thread. A thread may start
+		 * late; we make it late, so that the race shows every time. */
+		clock_sleep(BY_POINTER_DELAY, NULL, NULL);
+		j->c.fd = *j->fdp;
+		if (j->c.fd != j->passed)
+			say(&j->s.say, "*arg",
+			    "fd %d, not %d: main's variable changed since "
+			    "(--by-pointer)",
+			    j->c.fd, j->passed);
+		else
+			say(&j->s.say, "*arg", "fd %d", j->c.fd);
+	}
+	if (j->detach) {
+		/* Detached: when it returns, its stack and its record are
+		 * freed at once; nobody has to join it. */
+		pthread_detach(pthread_self());
+		say(&j->s.say, "pthread_detach(pthread_self())", "ok");
+	}
+	serve(j);
+	pool_finished(j->pool);
+	free(j);
+	return NULL;
+}
+
+/* ------------------------------------------------------ options, --help */
+
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pool", required_argument, NULL, 'n' },
+		{ "no-mutex", no_argument, NULL, OPT_NO_MUTEX },
+		{ "by-pointer", no_argument, NULL, OPT_BY_POINTER },
+		{ "no-detach", no_argument, NULL, OPT_NO_DETACH },
+		SERVER_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int rc;
+
+	o->pool = 0;
+	o->no_mutex = o->by_pointer = o->no_detach = 0;
+	rc = server_parse_args(&o->s, argc, argv,
+	                       SERVER_SHORT_OPTS "n:", longopts, usage,
+	                       thread_option, o);
+	if (rc == CLI_OK && o->no_mutex && o->pool == 0)
+		return cli_usage_error(PROG,
+		                       "--no-mutex goes with --pool "
+		                       "(without it, main alone accepts)");
+	if (rc == CLI_OK && o->pool > 0 && (o->by_pointer || o->no_detach))
+		return cli_usage_error(PROG,
+		                       "--%s is a mistake of the thread per "
+		                       "connection: not with --pool",
+		                       o->by_pointer ? "by-pointer"
+		                                     : "no-detach");
+	return rc;
+}
+
+static void usage(void)
+{
+	printf("Usage: %s [OPTION]...\n"
+	       "A threaded web server: the main thread accepts each connection and\n"
+	       "creates a thread that serves it (pthread_create); with --pool N,\n"
+	       "N threads created at the start each call accept() themselves.\n"
+	       "The classic mistakes are options (marked 'mistake').\n"
+	       "\n"
+	       "Options:\n"
+	       "  -n, --pool N          N threads created at the start, each calling\n"
+	       "                        accept() under a mutex (at most %d)\n"
+	       "      --no-mutex        with --pool: every thread in accept() at once\n"
+	       "                        (Linux wakes one of them per connection)\n"
+	       "      --by-pointer      mistake: give each thread a pointer to main's\n"
+	       "                        descriptor variable, which the next accept()\n"
+	       "                        overwrites (the thread reads it %g s late):\n"
+	       "                        two threads serve one connection, another is\n"
+	       "                        never served nor closed\n"
+	       "      --no-detach       mistake: threads are neither detached nor\n"
+	       "                        joined: each keeps its stack after it returns,\n"
+	       "                        and VmSize grows (joined at the stop)\n" SERVER_OPTIONS_HELP
+	       "\n"
+	       "Each line starts with the thread that prints it, [main] or\n"
+	       "[thread N].\n" SERVER_SIGNALS_HELP
+	       "On a stop it waits up to %g s for the threads serving clients, then\n"
+	       "shuts their connections down; no thread is left.\n"
+	       "\n"
+	       "Exit status: 0 ok, 1 runtime failure (port in use, accept() failed\n"
+	       "with EMFILE), 2 usage.\n",
+	       PROG, POOL_MAX, BY_POINTER_DELAY, POOL_GRACE);
+}
+
+static int thread_option(void *ctx, int opt, const char *arg)
+{
+	struct opts *o = ctx;
+	char err[256];
+
+	if (opt == 'n' && num_parse_long(arg, 1, POOL_MAX, "pool", &o->pool,
+	                                 err, sizeof err) == -1)
+		return cli_usage_error(PROG, "%s", err);
+	else if (opt == OPT_NO_MUTEX)
+		o->no_mutex = 1;
+	else if (opt == OPT_BY_POINTER)
+		o->by_pointer = 1;
+	else if (opt == OPT_NO_DETACH)
+		o->no_detach = 1;
+	else if (opt != 'n')
+		return 1;
+	return 0;
 }

@@ -767,6 +767,21 @@ int main(void)
 	stat_ok("80 (x) R 1 (y) S 9 80", 80, "x) R 1 (y", 'S', 9);
 	stat_ok("81 () S 2 0", 81, "", 'S', 2);
 	stat_ok("82 (tab\there) D 3", 82, "tab\there", 'D', 3);
+	/* the process group and the flags (check-server reads them) */
+	{
+		struct proc_stat ps;
+
+		CHECK(proc_parse_stat("42 (a b) S 1 40 40 0 -1 4194624 0 0",
+		                      &ps) == 0 &&
+		      ps.pgrp == 40 && ps.flags == 4194624 &&
+		      !(ps.flags & PROC_EXITING));
+		CHECK(proc_parse_stat("43 (x) R 1 43 43 0 -1 4 0", &ps) == 0 &&
+		      (ps.flags & PROC_EXITING));
+		CHECK(proc_parse_stat("44 (x) S 1 44\n", &ps) == 0 &&
+		      ps.pgrp == 44 && ps.flags == 0);
+		stat_bad("45 (x) S 1 x");
+		stat_bad("46 (x) S 1 46 46 0 -1 x");
+	}
 	stat_bad("");
 	stat_bad("garbage");
 	stat_bad("12 srv-iter S 1");

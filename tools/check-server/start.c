@@ -1,5 +1,5 @@
 /*
- * check-start: starting a server for one check, and stopping it so that
+ * start: starting a server for one check, and stopping it so that
  * nothing of it is left (see check.h).
  *
  *   fork()                  a child that becomes the server
@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,37 +43,6 @@
 #include "clock.h"
 #include "limit.h"
 #include "sig.h"
-
-/* Stop signals caught and kept blocked but in waits; the server's
- * orphans ours to reap; descriptors for the burst. */
-int chk_setup(struct chk_ctx *c, void (*on_stop)(int))
-{
-	char err[256];
-	sigset_t stops;
-	long got;
-
-	if (access("/proc/self/stat", R_OK) == -1 ||
-	    access("/proc/net/tcp", R_OK) == -1)
-		return chk_fail(c,
-		                "/proc: %s: check-server reads Linux's /proc",
-		                strerror(errno));
-	sig_stop_set(&stops);
-	if (sig_catch_stops(on_stop, err, sizeof err) == -1 ||
-	    sigprocmask(SIG_BLOCK, &stops, &c->waitmask) == -1)
-		return chk_fail(c, "signals: %s", err);
-#ifdef PR_SET_CHILD_SUBREAPER
-	/* The server's orphans come to us, not to init: we reap them. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-#endif
-	if (limit_raise_nofile(c->o->clients + 64, &got, err, sizeof err) ==
-	            0 &&
-	    got < c->o->clients + 16)
-		return chk_fail(c,
-		                "%ld clients need %ld descriptors; the limit "
-		                "is %ld (ulimit -n)",
-		                c->o->clients, c->o->clients + 16, got);
-	return 0;
-}
 
 /* Output beyond this is thrown away (the file is emptied). */
 #define OUT_MAX (64L * 1024 * 1024)
@@ -235,36 +205,6 @@ static int spawn(struct chk_ctx *c, struct chk_server *s, char **argv)
 	return 0;
 }
 
-int chk_start(struct chk_ctx *c, struct chk_server *s)
-{
-	unsigned short port = 0;
-	char err[640], **argv;
-	int given = 0, rc;
-	size_t i;
-
-	memset(s, 0, sizeof *s);
-	s->out = s->err = -1;
-	for (i = 0; c->o->cmd[i] != NULL; i++)
-		given |= strstr(c->o->cmd[i], "{port}") != NULL;
-	if (given && chk_free_port(&port, err, sizeof err) == -1)
-		return chk_fail(c, "a free port for {port}: %s", err);
-	if ((s->out = out_file(err, sizeof err)) == -1 ||
-	    (s->err = out_file(err, sizeof err)) == -1)
-		return chk_fail(c, "a file for the server's output: %s", err);
-	fstat(s->out, &s->out_st);
-	argv = with_port(c->o->cmd, port);
-	if (argv == NULL || argv[0] == NULL) {
-		free_argv(argv);
-		return chk_fail(c, "out of memory, or no command");
-	}
-	s->port = port;
-	rc = spawn(c, s, argv);
-	if (rc == 0)
-		rc = chk_ready(c, s, argv, given);
-	free_argv(argv);
-	return rc;
-}
-
 /* Has the started process exited? Learnt with WNOWAIT: it stays a zombie,
  * unreaped, until chk_stop_server(). Also empties an output file that grew
  * too large. */
@@ -367,4 +307,58 @@ void chk_stop_server(struct chk_ctx *c, struct chk_server *s)
 		close(s->err);
 	s->out = s->err = -1;
 	s->pid = 0;
+	free_argv(s->argv);
+	s->argv = NULL;
+}
+
+/* A port that is free now: bind 127.0.0.1:0, getsockname(), close. */
+int chk_free_port(unsigned short *port, char *err, size_t errlen)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&a, sizeof a) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) == -1) {
+		snprintf(err, errlen, "bind 127.0.0.1:0: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	*port = ntohs(a.sin_port);
+	return 0;
+}
+
+/* The server, started: its output files, {port} replaced, fork, exec.
+ * 0, or -1 (ctx->error). chk_ready() then waits until it listens. */
+int chk_spawn(struct chk_ctx *c, struct chk_server *s)
+{
+	unsigned short port = 0;
+	char err[640], **argv;
+	int given = 0;
+	size_t i;
+
+	memset(s, 0, sizeof *s);
+	s->out = s->err = -1;
+	for (i = 0; c->o->cmd[i] != NULL; i++)
+		given |= strstr(c->o->cmd[i], "{port}") != NULL;
+	if (given && chk_free_port(&port, err, sizeof err) == -1)
+		return chk_fail(c, "a free port for {port}: %s", err);
+	if ((s->out = out_file(err, sizeof err)) == -1 ||
+	    (s->err = out_file(err, sizeof err)) == -1)
+		return chk_fail(c, "a file for the server's output: %s", err);
+	fstat(s->out, &s->out_st);
+	argv = with_port(c->o->cmd, port);
+	if (argv == NULL || argv[0] == NULL) {
+		free_argv(argv);
+		return chk_fail(c, "out of memory, or no command");
+	}
+	s->port = port;
+	s->argv = argv; /* freed by chk_stop_server() */
+	s->given = given;
+	return spawn(c, s, argv);
 }

@@ -1,24 +1,28 @@
 /*
  * check: what the files of check-server share.
  *
- *   check-server.c  the tool: options, the list of checks, main()
- *   check-start.c   starting a server in its own process group, waiting
- *                   until it is ready, stopping it and reaping everything
- *   check-ready.c   when it is ready: the port, the ready line, and where
- *                   the clients connect
- *   check-proc.c    what /proc says: the server's processes, their states
- *                   and descriptors; and what the kernel's TCP table says
- *                   (lib/tcptab, over sock_diag or from /proc/net/tcp):
- *                   the listeners, the server's end of one connection
- *   check-client.c  the client: connect, GET, read the reply with its
- *                   timings, a reset
- *   check-burst.c   a burst of clients at once
- *   check-conn.c    the checks of one connection: reply, fin, concurrent,
- *                   silent, reset
- *   check-load.c    the checks of many: zombies, survives, sigterm
- *   check-fds.c     the fds check: every process's descriptors, each
- *                   compared with itself
- *   check-report.c  the report card and --json
+ *   check-server.c      the tool: options, the list of checks, main()
+ *   check-server/, each file calling only those above it:
+ *     report.c          the verdicts, the report card and --json
+ *     signals.c         the stop signals: chk_stop, chk_pause(), chk_setup()
+ *     proc.c            what /proc says (lib/proc, lib/fds): the server's
+ *                       processes, their states and descriptors; and what
+ *                       the kernel's TCP table says (lib/tcptab, over
+ *                       sock_diag or from /proc/net/tcp): the listeners,
+ *                       the server's end of one connection
+ *     start.c           starting a server in its own process group,
+ *                       stopping it and reaping everything
+ *     client.c          the client: connect, GET, read the reply with its
+ *                       timings, a reset
+ *     ready.c           when the started server is ready: the port, the
+ *                       ready line, where the clients connect; when it has
+ *                       settled (chk_start(): started and ready)
+ *     burst.c           a burst of clients at once
+ *     conn.c            the checks of one connection: reply, fin,
+ *                       concurrent, silent, reset
+ *     load.c            the checks of many: zombies, survives, sigterm
+ *     fds.c             the fds check: every process's descriptors, each
+ *                       compared with itself
  *
  * Every function that waits takes a deadline and waits with ctx->waitmask,
  * the only moment the stop signals (SIGINT, SIGTERM, SIGHUP...) are let in:
@@ -102,6 +106,8 @@ struct chk_server {
 	int closed;          /* its listening socket is gone */
 	int ended;           /* the started process has exited... */
 	int code, status;    /* ...how (CLD_EXITED, CLD_KILLED), with what */
+	char **argv;         /* the command run, {port} replaced */
+	int given;           /* the command holds {port} */
 };
 
 enum chk_verdict { CHK_PASS, CHK_FAIL, CHK_SKIP };
@@ -125,30 +131,34 @@ struct chk_check {
 	chk_fn *run;
 };
 
-/* check-report.c: the verdict and its evidence. */
+/* report.c: the verdict and its evidence. */
 void chk_verdict(struct chk_result *r, enum chk_verdict v, const char *fmt, ...)
         CLI_PRINTF(3, 4);
 /* The reason the server could not be run (exit 3); returns -1. */
 int chk_fail(struct chk_ctx *c, const char *fmt, ...) CLI_PRINTF(2, 3);
-
-/* check-start.c */
-int chk_setup(struct chk_ctx *c, void (*on_stop)(int));
-int chk_start(struct chk_ctx *c, struct chk_server *s);
-void chk_stop_server(struct chk_ctx *c, struct chk_server *s);
-int chk_ended(struct chk_server *s);
 void chk_how_ended(const struct chk_server *s, char *buf, size_t len);
 void chk_last_line(const struct chk_server *s, int fd, char *buf, size_t len);
+
+/* signals.c */
+int chk_setup(struct chk_ctx *c, void (*on_stop)(int));
 int chk_pause(struct chk_ctx *c, double secs);
+
+/* start.c */
+int chk_spawn(struct chk_ctx *c, struct chk_server *s);
+void chk_stop_server(struct chk_ctx *c, struct chk_server *s);
+int chk_ended(struct chk_server *s);
+int chk_free_port(unsigned short *port, char *err, size_t errlen);
+
+/* ready.c */
+int chk_start(struct chk_ctx *c, struct chk_server *s);
+int chk_ready(struct chk_ctx *c, struct chk_server *s);
 long chk_live(struct chk_server *s);
 int chk_dead(struct chk_ctx *c, struct chk_server *s);
 int chk_down(struct chk_ctx *c, struct chk_server *s);
-int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given);
-int chk_free_port(unsigned short *port, char *err, size_t errlen);
 int chk_settle(struct chk_ctx *c, struct chk_server *s, long base,
                double deadline);
-int chk_survives_plain(struct chk_ctx *c, int *dies, char *how, size_t howlen);
 
-/* check-proc.c */
+/* proc.c */
 struct chk_proc {
 	pid_t pid, ppid, pgrp;
 	char state;  /* R, S, D, Z... (a live thread's: see fdpid) */
@@ -175,7 +185,7 @@ int chk_tcp_conn(int fd, struct tcptab_entry *out);
 int chk_tcp_listeners(int (*fn)(const struct tcptab_entry *, void *), void *arg,
                       char *err, size_t errlen);
 
-/* check-client.c, check-burst.c */
+/* client.c, burst.c */
 struct chk_reply {
 	char head[2048]; /* the first bytes */
 	size_t headlen, total;
@@ -215,11 +225,11 @@ struct chk_burst {
 int chk_burst_run(struct chk_ctx *c, const struct chk_server *s, long n,
                   struct chk_burst *b);
 
-/* check-conn.c and check-load.c */
+/* conn.c and load.c */
 chk_fn chk_reply, chk_fin, chk_concurrent, chk_silent, chk_reset_check;
 chk_fn chk_zombies, chk_survives, chk_fds, chk_sigterm;
 
-/* check-report.c */
+/* report.c */
 void chk_report_head(const struct chk_ctx *c, const char *const *limits);
 void chk_report_one(const struct chk_ctx *c, const struct chk_check *k,
                     const struct chk_result *r);

@@ -3,7 +3,7 @@
  * slot of counters per child, in memory that the parent and its children
  * share), the count of a child's wakeups, and the guard against children
  * that die as soon as they are forked. The children's table and the stop
- * sequence are srv-fork's (tools/children.h).
+ * sequence are srv-fork's (tools/server/children.h).
  *
  * How a wakeup is counted: the kernel counts, for each process, the times
  * it gave up the CPU to sleep (getrusage(2): ru_nvcsw, the voluntary
@@ -21,7 +21,7 @@
 
 #include <sys/types.h>
 
-#include "server.h"
+#include "server/server.h"
 
 /* One child's counters: written by that child, read by the parent. */
 struct prefork_slot {

@@ -6,8 +6,10 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -122,29 +124,47 @@ static void on_stop(int sig)
 	server_stop = 1;
 }
 
-/*
- * Why block the stop signals? The article's loop is
- *
- *     while not stopped: conn = accept(listener)
- *
- * and a signal that arrives after the test of `stopped` but before accept()
- * has blocked is handled at once: the handler sets the flag, and accept()
- * then waits for the next client as if nothing had happened. Blocked, the
- * signal stays pending until server_wait() lets it in: ppoll() (pselect()
- * on macOS) changes the mask and starts waiting in one step, so a signal
- * that came in between is delivered inside the wait, which returns EINTR.
- */
+/* Blocked outside the waits: server.h, server_wait(), says why. */
 int server_signals(struct server *s)
 {
 	sigset_t stops;
 	char err[128];
 
-	if (sig_catch_stops(on_stop, err, sizeof err) == -1)
+	if (sig_catch_stops(on_stop, 0, err, sizeof err) == -1)
 		return cli_error(s->prog, "%s", err);
 	sig_stop_set(&stops);
 	if (sigprocmask(SIG_BLOCK, &stops, &s->wait_mask) == -1 ||
 	    sigprocmask(SIG_BLOCK, NULL, &s->run_mask) == -1)
 		return cli_error(s->prog, "sigprocmask: %s", strerror(errno));
+	return 0;
+}
+
+int server_stops_unblocked(struct server *s)
+{
+	sigset_t stops;
+	char err[128];
+
+	/* SA_RESTART: a write() to a slow terminal or pipe that the handler
+	 * interrupts goes on; the waits (ppoll) return EINTR all the same. */
+	if (sig_catch_stops(on_stop, SA_RESTART, err, sizeof err) == -1)
+		return cli_error(s->prog, "%s", err);
+	/* test_mask: the mask of now with the stop signals blocked. */
+	sig_stop_set(&stops);
+	if (sigprocmask(SIG_BLOCK, &stops, &s->wait_mask) == -1 ||
+	    sigprocmask(SIG_SETMASK, &s->wait_mask, &s->test_mask) == -1)
+		return cli_error(s->prog, "sigprocmask: %s", strerror(errno));
+	s->run_mask = s->wait_mask;
+	s->stops_unblocked = 1;
+	return 0;
+}
+
+int server_nonblocking(const struct server *s, int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return cli_error(s->prog, "fcntl O_NONBLOCK: %s",
+		                 strerror(errno));
 	return 0;
 }
 
@@ -162,7 +182,28 @@ int server_block(struct server *s, int sig)
 
 int server_wait(const struct server *s, int fd, short events, double deadline)
 {
-	return clock_wait_fd(fd, events, deadline, &s->wait_mask);
+	int rc, e;
+
+	if (!s->stops_unblocked)
+		return clock_wait_fd(fd, events, deadline, &s->wait_mask);
+	/* server_stops_unblocked(): blocked from the test to the wait. When
+	 * they are let in again, one that came meanwhile runs its handler:
+	 * the wait then says EINTR, as if it had come during the wait. */
+	(void)sigprocmask(SIG_SETMASK, &s->test_mask, NULL);
+	if (server_stop) {
+		rc = -1;
+		e = EINTR;
+	} else {
+		rc = clock_poll_fd(fd, events, deadline, &s->wait_mask);
+		e = errno;
+	}
+	(void)sigprocmask(SIG_SETMASK, &s->run_mask, NULL);
+	if (rc >= 0 && server_stop) {
+		rc = -1;
+		e = EINTR;
+	}
+	errno = e;
+	return rc;
 }
 
 int server_sleep(const struct server *s, double secs)
@@ -398,4 +439,27 @@ void server_stopped(unsigned long served)
 {
 	printf("Stopped: served %lu request%s.\n", served,
 	       served == 1 ? "" : "s");
+}
+
+/* ------------------------------------------------------ shared memory */
+
+#ifndef MAP_ANONYMOUS
+#define MAP_ANONYMOUS MAP_ANON /* older macOS */
+#endif
+
+void *server_shared(size_t size)
+{
+	/* fd -1: no file, as MAP_ANONYMOUS asks (cppcheck knows only files). */
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	               /* cppcheck-suppress invalidFunctionArg */
+	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	return p; /* zeroed, as mmap() gives it */
+}
+
+void server_shared_free(void *p, size_t size)
+{
+	munmap(p, size);
 }

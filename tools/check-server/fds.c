@@ -1,5 +1,5 @@
 /*
- * check-fds: the fds check (see check.h): no descriptor growth after many
+ * fds: the fds check (see check.h): no descriptor growth after many
  * requests, one after the other (lesson 5: webserver3d, whose parent keeps
  * each connection, and runs out of descriptors).
  *

@@ -12,7 +12,7 @@
  *                      out its main(), and links that object into the
  *                      other servers: they use these calls, they do not
  *                      copy them.
- *   tools/server.c     what is not the lesson: the options every server
+ *   tools/server/server.c     what is not the lesson: the options every server
  *                      takes, the stop signals and the waits, what to do
  *                      when accept() fails, the 503 refusal, the last line.
  *
@@ -48,6 +48,11 @@ struct server {
 	struct say say;
 	sigset_t wait_mask; /* the signal mask inside server_wait/sleep() */
 	sigset_t run_mask;  /* ...and outside: the stop signals blocked */
+	/* server_stops_unblocked() (srv-iter): the stop signals are blocked
+	 * only from server_wait()'s test of server_stop to its wait; this is
+	 * the mask then. */
+	int stops_unblocked;
+	sigset_t test_mask;
 	/* A tool's own socket option, set by server_listen() between
 	 * SO_REUSEADDR and bind() (srv-prefork --reuseport: SO_REUSEPORT);
 	 * NULL for none. Returns 0, or -1 after saying why. */
@@ -134,14 +139,45 @@ int server_parse_args(struct server *s, int argc, char **argv,
  */
 int server_signals(struct server *s);
 
+/*
+ * srv-iter's way, the same guarantee for fewer system calls: the stop
+ * signals are caught (with SA_RESTART) and stay unblocked while the loop
+ * works, so that their handler runs at once and sets server_stop; only
+ * server_wait() blocks them, from its own test of server_stop until its
+ * wait (ppoll()) lets them in again. A loop that tries its accept() and
+ * recv() first, on non-blocking sockets (server_nonblocking()), and waits
+ * only when they would block, then makes under load the four calls of the
+ * minimal loop (accept, recv, send, close) and nothing else: server_wait()
+ * costs three (sigprocmask, ppoll, sigprocmask), but only when there is
+ * nothing to do (docs/performance.md). Returns 0, or 1 after saying why.
+ */
+int server_stops_unblocked(struct server *s);
+
+/* O_NONBLOCK on fd, silently (not the lesson: the narration stays the
+ * article's). Returns 0, or 1 after saying why. */
+int server_nonblocking(const struct server *s, int fd);
+
 /* Blocks sig too outside the waits (srv-fork: SIGCHLD, so that its
  * handler runs only while the parent waits). Returns 0, or 1 after saying
  * why. */
 int server_block(struct server *s, int sig);
 
-/* Waits until fd is ready for events (POLLIN...) or until deadline (a
+/*
+ * Waits until fd is ready for events (POLLIN...) or until deadline (a
  * clock_now() value, 0 = none), the stop signals let in. Returns 1 ready,
- * 0 deadline passed, -1 with errno EINTR when a handler ran. */
+ * 0 deadline passed, -1 with errno EINTR when a handler ran.
+ *
+ * Why the stop signals are let in only here: the article's loop is
+ *
+ *     while not stopped: conn = accept(listener)
+ *
+ * and a signal that arrives after the test of `stopped` but before accept()
+ * has blocked is handled at once: the handler sets the flag, and accept()
+ * then waits for the next client as if nothing had happened. Blocked, the
+ * signal stays pending until the wait lets it in: ppoll() (pselect() on
+ * macOS) changes the mask and starts waiting in one step, so a signal that
+ * came in between is delivered inside the wait, which returns EINTR.
+ */
 int server_wait(const struct server *s, int fd, short events, double deadline);
 
 /* Sleeps secs seconds, the stop signals let in: a stop ends it early
@@ -198,6 +234,14 @@ void server_refuse(const struct server *s, int conn);
 
 /* The last line: "Stopped: served N requests." (printed even when quiet). */
 void server_stopped(unsigned long served);
+
+/* size bytes of memory shared with the children forked after it (mmap
+ * MAP_SHARED | MAP_ANONYMOUS), zeroed: what a child writes there, the
+ * parent reads, and no page of it is ever copied on a write after fork()
+ * (srv-fork's table of children, srv-prefork's meter). NULL when out of
+ * memory. server_shared_free() with the same size. */
+void *server_shared(size_t size);
+void server_shared_free(void *p, size_t size);
 
 /* ---------------------------------------------- tools/srv-iter.c's calls */
 

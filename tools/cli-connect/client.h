@@ -3,12 +3,12 @@
  *
  *   tools/cli-connect.c  the options, and the lesson-1 client itself:
  *                        socket, connect, send, recv, close
- *   tools/client3.c      --clients N: the article's client3, many clients
+ *   tools/cli-connect/client3.c      --clients N: the article's client3, many clients
  *                        at once (fork, a pipe of reports, waitpid)
- *   tools/idle.c         --idle N: many idle connections held by one
+ *   tools/cli-connect/idle.c         --idle N: many idle connections held by one
  *                        process (RLIMIT_NOFILE, non-blocking connect, poll)
  *
- *   tools/client.c       what the modes share and is not their lesson:
+ *   tools/cli-connect/client.c       what the modes share and is not their lesson:
  *                        the options' rules, --http's request, the stop
  *                        signals
  *

@@ -1,8 +1,9 @@
 /*
- * check-proc: what check-server reads in /proc, as ps, lsof and ss do,
+ * proc: what check-server reads in /proc, as ps, lsof and ss do,
  * without starting them (see check.h).
  *
- *   /proc/PID/stat     "pid (comm) state ppid pgrp ...": the server's
+ *   /proc/PID/stat     "pid (comm) state ppid pgrp ...", read by lib/proc
+ *                      (proc_list(), proc_children()): the server's
  *                      processes (its process group, and its children) and
  *                      which of them are zombies (state Z)
  *   /proc/PID/fd/N     links to what each descriptor is: "socket:[INODE]";
@@ -39,50 +40,15 @@
 #include "proc.h"
 #include "tcptab.h"
 
-/* The kernel's flag, in a stat line's 9th field, for a task that has begun
- * to exit (PF_EXITING in linux/sched.h, set before its files are let go):
- * its state still says R or S, its fd/ may already be empty. */
-#define TASK_EXITING 0x4u
-
-/* The fields of a stat line that check-server needs: after the command
- * name (which may hold spaces and ')'), "state ppid pgrp session tty_nr
- * tpgid flags". */
-static int parse_stat(const char *line, struct chk_proc *out)
+/* A process as lib/proc reads it: what check-server keeps of it. */
+static void from_stat(const struct proc_stat *st, struct chk_proc *out)
 {
-	const char *close_paren = strrchr(line, ')');
-	long pid, ppid, pgrp;
-	unsigned flags;
-	char state;
-
-	if (sscanf(line, "%ld", &pid) != 1 || close_paren == NULL ||
-	    sscanf(close_paren + 1, " %c %ld %ld %*d %*d %*d %u", &state, &ppid,
-	           &pgrp, &flags) != 4)
-		return -1;
-	out->pid = (pid_t)pid;
-	out->ppid = (pid_t)ppid;
-	out->pgrp = (pid_t)pgrp;
-	out->state = state;
-	out->exiting = (flags & TASK_EXITING) != 0;
+	out->pid = (pid_t)st->pid;
+	out->ppid = (pid_t)st->ppid;
+	out->pgrp = (pid_t)st->pgrp;
+	out->state = st->state;
+	out->exiting = (st->flags & PROC_EXITING) != 0;
 	out->fdpid = out->pid;
-	return 0;
-}
-
-static int read_stat(const char *pid, struct chk_proc *out)
-{
-	char path[64], buf[1024];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%s/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1; /* gone since readdir(): not an error */
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return parse_stat(buf, out);
 }
 
 static int add(struct chk_procs *l, const struct chk_proc *p)
@@ -117,18 +83,18 @@ static void live_thread(struct chk_proc *p)
 	snprintf(path, sizeof path, "/proc/%ld/task", (long)p->pid);
 	d = opendir(path);
 	while (d != NULL && (e = readdir(d)) != NULL) {
-		struct chk_proc t;
-		char tid[64];
+		struct proc_stat t;
+		char err[128];
 
+		/* /proc/TID/stat: the thread's own line. */
 		if (!isdigit((unsigned char)e->d_name[0]) ||
-		    atol(e->d_name) == (long)p->pid)
+		    atol(e->d_name) == (long)p->pid ||
+		    proc_read_stat(atol(e->d_name), &t, err, sizeof err) == -1)
 			continue;
-		snprintf(tid, sizeof tid, "%ld/task/%ld", (long)p->pid,
-		         atol(e->d_name));
-		if (read_stat(tid, &t) == 0 && t.state != 'Z' &&
-		    t.state != 'X' && !t.exiting) {
+		if (t.state != 'Z' && t.state != 'X' &&
+		    !(t.flags & PROC_EXITING)) {
 			p->state = t.state;
-			p->fdpid = t.pid;
+			p->fdpid = (pid_t)t.pid;
 			break;
 		}
 	}
@@ -143,51 +109,41 @@ static void live_thread(struct chk_proc *p)
  * first thread has exited is listed with a live thread's state (above). */
 int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen)
 {
-	struct chk_procs all = { NULL, 0, 0 };
-	struct dirent *e;
-	size_t i, j;
-	DIR *d = opendir("/proc");
+	struct proc_stat *st;
+	struct chk_proc *all;
+	size_t n, i, j;
 
 	l->n = 0;
-	if (d == NULL) {
-		snprintf(err, errlen, "/proc: %s", strerror(errno));
+	if (proc_list(&st, &n, err, errlen) == -1)
+		return -1;
+	all = malloc((n > 0 ? n : 1) * sizeof *all);
+	for (i = 0; all != NULL && i < n; i++)
+		from_stat(&st[i], &all[i]);
+	free(st);
+	if (all == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	while ((e = readdir(d)) != NULL) {
-		struct chk_proc p;
+	for (i = 0; i < n; i++) {
+		int in = all[i].pgrp == group;
 
-		if (!isdigit((unsigned char)e->d_name[0]) ||
-		    read_stat(e->d_name, &p) == -1)
-			continue;
-		if (add(&all, &p) == -1) {
-			closedir(d);
-			free(all.p);
+		for (j = 0; !in && j < n; j++)
+			in = all[j].pid == all[i].ppid && all[j].pgrp == group;
+		if (in && (all[i].state == 'Z' || all[i].exiting))
+			live_thread(&all[i]);
+		if (in && add(l, &all[i]) == -1) {
+			free(all);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-	}
-	closedir(d);
-	for (i = 0; i < all.n; i++) {
-		int in = all.p[i].pgrp == group;
-
-		for (j = 0; !in && j < all.n; j++)
-			in = all.p[j].pid == all.p[i].ppid &&
-			     all.p[j].pgrp == group;
-		if (in && (all.p[i].state == 'Z' || all.p[i].exiting))
-			live_thread(&all.p[i]);
-		if (in && add(l, &all.p[i]) == -1) {
-			free(all.p);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		if (in && all.p[i].pid == group && l->n > 1) {
+		if (in && all[i].pid == group && l->n > 1) {
 			struct chk_proc t = l->p[0];
 
 			l->p[0] = l->p[l->n - 1];
 			l->p[l->n - 1] = t;
 		}
 	}
-	free(all.p);
+	free(all);
 	return 0;
 }
 
@@ -201,24 +157,24 @@ void chk_procs_free(struct chk_procs *l)
 /* Sends sig to every running process whose parent is parent. */
 long chk_kill_children(pid_t parent, int sig)
 {
-	struct dirent *e;
-	DIR *d = opendir("/proc");
-	long n = 0;
+	struct proc_stat *kids;
+	char err[128];
+	size_t n, i;
+	long killed = 0;
 
-	while (d != NULL && (e = readdir(d)) != NULL) {
+	if (proc_children((long)parent, &kids, &n, err, sizeof err) == -1)
+		return 0;
+	for (i = 0; i < n; i++) {
 		struct chk_proc p;
 
-		if (!isdigit((unsigned char)e->d_name[0]) ||
-		    read_stat(e->d_name, &p) == -1 || p.ppid != parent)
-			continue;
+		from_stat(&kids[i], &p);
 		if (p.state == 'Z')
 			live_thread(&p);
 		if (p.state != 'Z' && kill(p.pid, sig) == 0)
-			n++;
+			killed++;
 	}
-	if (d != NULL)
-		closedir(d);
-	return n;
+	free(kids);
+	return killed;
 }
 
 /* How many are running (not zombies). */

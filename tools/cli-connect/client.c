@@ -91,7 +91,7 @@ int client_catch_stops(sigset_t *unblocked, char *err, size_t errlen)
 	sigset_t stops;
 
 	sig_stop_set(&stops);
-	if (sig_catch_stops(on_stop, err, errlen) == -1)
+	if (sig_catch_stops(on_stop, 0, err, errlen) == -1)
 		return -1;
 	if (sigprocmask(SIG_BLOCK, &stops, unblocked) == -1) {
 		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));

@@ -1,5 +1,5 @@
 /*
- * check-burst: many clients at once, like the article's client3, for the
+ * burst: many clients at once, like the article's client3, for the
  * zombies and survives checks (see check.h). One process, non-blocking
  * sockets and one poll() for all of them, rather than a process per
  * client: check-server's own children would mix with the server's.

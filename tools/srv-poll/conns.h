@@ -23,7 +23,7 @@
 
 #include <stddef.h>
 
-#include "server.h"
+#include "server/server.h"
 
 enum conn_state {
 	CONN_FREE,    /* no connection on this descriptor */

@@ -1,5 +1,5 @@
 /*
- * check-ready: when is a server that check-server started ready, and where
+ * ready: when is a server that check-server started ready, and where
  * do its clients connect (see check.h)?
  *
  * Either the command holds {port}, replaced by a port that was free a
@@ -25,28 +25,6 @@
 #include "clock.h"
 #include "num.h"
 #include "tcpinfo.h"
-
-/* A port that is free now: bind 127.0.0.1:0, getsockname(), close. */
-int chk_free_port(unsigned short *port, char *err, size_t errlen)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&a, sizeof a) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) == -1) {
-		snprintf(err, errlen, "bind 127.0.0.1:0: %s", strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	*port = ntohs(a.sin_port);
-	return 0;
-}
 
 /* The port of a ready line: "Serving HTTP on port N ..." (the article's),
  * or "Serving HTTP on ADDR port N ..." (python3 -m http.server's). */
@@ -241,8 +219,9 @@ static int line_came(struct chk_ctx *c, struct chk_server *s, double t0)
 }
 
 /* Waits until the server is ready: 0, or -1 (ctx->error, or stopped). */
-int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
+int chk_ready(struct chk_ctx *c, struct chk_server *s)
 {
+	int given = s->given;
 	double t0 = clock_now(), deadline = t0 + c->o->limit[LIM_READY];
 	int waiting_line = !given, closed;
 	struct tcptab_entry t;
@@ -268,7 +247,8 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
 			return chk_fail(c,
 			                "'%s' exited before it was ready (%s, "
 			                "after %.2f s); its stderr ends with %s",
-			                argv[0], how, clock_now() - t0, tail);
+			                s->argv[0], how, clock_now() - t0,
+			                tail);
 		}
 		/* The line may have come since it was last looked for: the
 		 * server prints it, then closes its stdout or its first thread
@@ -296,40 +276,6 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s, char **argv, int given)
 	say(&c->say, "TCP table: LISTEN", "%s, inode %lu, pid %ld fd %d",
 	    s->where, s->inode, (long)s->holder, fd);
 	return 0;
-}
-
-/* A control experiment: does a fresh server exit after one plain GET (as
- * one whose children's exit kills it does)? *dies, and how in how. */
-int chk_survives_plain(struct chk_ctx *c, int *dies, char *how, size_t howlen)
-{
-	struct chk_server s;
-	struct chk_reply r;
-	long base;
-	int rc;
-
-	*dies = 0;
-	say_note(&c->say, "control: a fresh server and one plain GET");
-	rc = chk_start(c, &s);
-	base = rc == 0 ? chk_live(&s) : 0;
-	if (rc == 0 && (rc = chk_probe(c, &s, &r)) == 0 &&
-	    (rc = chk_settle(c, &s, base,
-	                     clock_now() + c->o->limit[LIM_ZOMBIES])) >= 0) {
-		rc = 0;
-		*dies = s.ended || s.closed;
-		if (*dies)
-			chk_how_ended(&s, how, howlen);
-	}
-	chk_stop_server(c, &s);
-	return rc < 0 ? -1 : 0;
-}
-
-/* Sleeps secs unless a stop signal comes: 0, or -1 when stopped. */
-int chk_pause(struct chk_ctx *c, double secs)
-{
-	if (chk_stop)
-		return -1;
-	clock_sleep(secs, &chk_stop, &c->waitmask);
-	return chk_stop ? -1 : 0;
 }
 
 /* After a refused connection: has the server exited? Its sockets close a
@@ -424,4 +370,13 @@ int chk_settle(struct chk_ctx *c, struct chk_server *s, long base,
 	}
 	chk_procs_free(&l);
 	return rc;
+}
+
+/* The server started (chk_spawn()), and ready: 0, or -1 (ctx->error, or
+ * stopped). chk_stop_server() ends it either way. */
+int chk_start(struct chk_ctx *c, struct chk_server *s)
+{
+	int rc = chk_spawn(c, s);
+
+	return rc == 0 ? chk_ready(c, s) : rc;
 }

@@ -1,5 +1,5 @@
 /*
- * check-report: check-server's report card, for people (one check at a
+ * report: check-server's report card, for people (one check at a
  * time, as each one ends) or for graders (--json: one object at the end);
  * the verdicts and their evidence; how a server ended, the last line it
  * wrote.

@@ -39,7 +39,7 @@
  * See also
  *   docs/05-fork-and-zombies.md; fork(2), pipe(2), write(2) (PIPE_BUF),
  *   waitpid(2), kill(2), _exit(2); tools/cli-connect.c (the options and
- *   the single client), tools/client.h.
+ *   the single client), tools/cli-connect/client.h.
  */
 #include <errno.h>
 #include <signal.h>
@@ -200,7 +200,7 @@ static void client_child(const struct client_opts *o,
 	sig_stop_set(&stops);
 	/* Our own handler for the stop signals, then let them in: one that
 	 * came since fork() (the parent keeps them blocked) arrives now. */
-	if (sig_catch_stops(child_stop, err, sizeof err) == 0)
+	if (sig_catch_stops(child_stop, 0, err, sizeof err) == 0)
 		sigprocmask(SIG_SETMASK, unblocked, NULL);
 
 	for (i = 0; i < o->conns; i++)

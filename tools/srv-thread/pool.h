@@ -22,7 +22,7 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include "server.h"
+#include "server/server.h"
 
 #define POOL_WAKE      SIGURG /* nobody else sends it (no F_SETOWN here) */
 #define POOL_WAKE_NAME "SIGURG"

@@ -1,6 +1,6 @@
 /*
- * check-load: the checks that need many clients, or the server's end
- * (see check.h; the fds check is check-fds.c).
+ * load: the checks that need many clients, or the server's end
+ * (see check.h; the fds check is fds.c).
  *
  *   zombies   a burst of clients leaves no zombie child once they are done
  *             (lesson 5: webserver3c, and 3e/3f whose SIGCHLDs merge)

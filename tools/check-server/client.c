@@ -1,5 +1,5 @@
 /*
- * check-client: check-server's side of each connection (see check.h).
+ * client: check-server's side of each connection (see check.h).
  *
  * Sockets are non-blocking and every wait is a poll with a deadline and
  * check-server's signal mask: a server that never answers, never closes,

@@ -6,17 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "limit.h"
-
-#ifndef MAP_ANONYMOUS
-#define MAP_ANONYMOUS MAP_ANON /* older macOS */
-#endif
 
 static size_t table_size(long max)
 {
@@ -25,26 +20,27 @@ static size_t table_size(long max)
 
 struct children *children_new(long max)
 {
-	/* fd -1: no file, as MAP_ANONYMOUS asks (cppcheck knows only files). */
-	struct children *k = mmap(NULL, table_size(max), PROT_READ | PROT_WRITE,
-	                          /* cppcheck-suppress invalidFunctionArg */
-	                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct children *k = server_shared(table_size(max));
 
-	if (k == MAP_FAILED)
-		return NULL;
-	k->max = max; /* the rest is zero, as mmap() gives it */
+	if (k != NULL)
+		k->max = max; /* the rest is zero */
 	return k;
 }
 
 void children_free(struct children *k)
 {
 	free(k->kept);
-	munmap(k, table_size(k->max));
+	server_shared_free(k, table_size(k->max));
 }
 
 int children_refuse_if_full(const struct children *k, const struct server *s,
                             int conn)
 {
+	/* The loop waits only when no client is there: under a steady load,
+	 * SIGCHLD (and a stop signal) would stay pending. Let in now, its
+	 * handler reaps the children that have exited before they are
+	 * counted. */
+	server_let_pending_in(s);
 	if (k->live < k->max)
 		return 0;
 	cli_error(s->prog,

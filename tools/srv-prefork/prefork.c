@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,10 +15,6 @@
 #include "addr.h"
 #include "clock.h"
 
-#ifndef MAP_ANONYMOUS
-#define MAP_ANONYMOUS MAP_ANON /* older macOS */
-#endif
-
 static size_t meter_size(long n)
 {
 	return sizeof(struct prefork) + (size_t)n * sizeof(struct prefork_slot);
@@ -27,20 +22,16 @@ static size_t meter_size(long n)
 
 struct prefork *prefork_new(long n)
 {
-	/* fd -1: no file, as MAP_ANONYMOUS asks (cppcheck knows only files). */
-	struct prefork *m = mmap(NULL, meter_size(n), PROT_READ | PROT_WRITE,
-	                         /* cppcheck-suppress invalidFunctionArg */
-	                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct prefork *m = server_shared(meter_size(n));
 
-	if (m == MAP_FAILED)
-		return NULL;
-	m->n = n; /* the rest is zero, as mmap() gives it */
+	if (m != NULL)
+		m->n = n; /* the rest is zero */
 	return m;
 }
 
 void prefork_free(struct prefork *m)
 {
-	munmap(m, meter_size(m->n));
+	server_shared_free(m, meter_size(m->n));
 }
 
 long prefork_slot_of(const struct prefork *m, pid_t pid)

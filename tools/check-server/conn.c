@@ -1,5 +1,5 @@
 /*
- * check-conn: the checks that watch one or two connections (see check.h).
+ * conn: the checks that watch one or two connections (see check.h).
  *
  *   reply       a GET gets a complete HTTP reply (lesson 1)
  *   fin         the reply ends with a FIN, soon: no process kept a copy of
@@ -267,6 +267,32 @@ int chk_silent(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	return one_waits(c, s, r, 1);
 }
 
+/* A control experiment: does a fresh server exit after one plain GET (as
+ * one whose children's exit kills it does)? *dies, and how in how. */
+static int survives_plain(struct chk_ctx *c, int *dies, char *how,
+                          size_t howlen)
+{
+	struct chk_server s;
+	struct chk_reply r;
+	long base;
+	int rc;
+
+	*dies = 0;
+	say_note(&c->say, "control: a fresh server and one plain GET");
+	rc = chk_start(c, &s);
+	base = rc == 0 ? chk_live(&s) : 0;
+	if (rc == 0 && (rc = chk_probe(c, &s, &r)) == 0 &&
+	    (rc = chk_settle(c, &s, base,
+	                     clock_now() + c->o->limit[LIM_ZOMBIES])) >= 0) {
+		rc = 0;
+		*dies = s.ended || s.closed;
+		if (*dies)
+			chk_how_ended(&s, how, howlen);
+	}
+	chk_stop_server(c, &s);
+	return rc < 0 ? -1 : 0;
+}
+
 /* The server died after the reset: was it the reset? A fresh server gets
  * one plain GET: if that kills it too, the reset is not the cause. */
 static int died_after_reset(struct chk_ctx *c, struct chk_server *s,
@@ -278,7 +304,7 @@ static int died_after_reset(struct chk_ctx *c, struct chk_server *s,
 	chk_how_ended(s, how, sizeof how);
 	chk_last_line(s, 2, tail, sizeof tail);
 	chk_stop_server(c, s); /* the control runs alone */
-	if (chk_survives_plain(c, &dies, how2, sizeof how2) == -1)
+	if (survives_plain(c, &dies, how2, sizeof how2) == -1)
 		return -1;
 	if (dies)
 		chk_verdict(r, CHK_SKIP,

@@ -13,7 +13,7 @@
  *
  * The SIGCHLD handler calls children_remove(), so the table is touched by
  * main() only while SIGCHLD is blocked: srv-fork keeps it blocked except
- * while it waits (tools/server.h: server_block()).
+ * while it waits (tools/server/server.h: server_block()).
  */
 #ifndef SOCKLAB_CHILDREN_H
 #define SOCKLAB_CHILDREN_H
@@ -39,7 +39,9 @@ struct children *children_new(long max);
 void children_free(struct children *k);
 
 /* When max children are alive already: says so, answers conn 503 and
- * closes it (server_refuse()), returns 1; else 0. */
+ * closes it (server_refuse()), returns 1; else 0. First, lets in SIGCHLD
+ * and the stop signals if one is pending (server_let_pending_in(): the
+ * loop that did not wait for this client has not let them in). */
 int children_refuse_if_full(const struct children *k, const struct server *s,
                             int conn);
 
