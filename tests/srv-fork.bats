@@ -373,15 +373,7 @@ Stopped: served 1 request."
 # ------------------------------------------------------------- bad input
 
 @test "every bad value of a new option is a usage error naming it, exit 2" {
-	local args msg
-	while IFS='|' read -r args msg; do
-		# shellcheck disable=SC2086
-		run --separate-stderr srv-fork $args
-		assert_failure 2
-		assert_stderr_contains "srv-fork: $msg"
-		assert_stderr_contains "Try 'srv-fork --help'"
-		assert_equal "$output" ""
-	done <<'LIST'
+	usage_errors srv-fork <<'LIST'
 --child-sleep soon|invalid child-sleep 'soon': not a number
 --child-sleep -1|invalid child-sleep '-1': must not be negative
 --max-children 0|invalid max-children '0': too small

@@ -332,15 +332,7 @@ print("connected", flush=True); time.sleep(60)' "$PORT"
 # ------------------------------------------------------------- bad input
 
 @test "every bad value is a usage error naming it, exit 2" {
-	local args msg
-	while IFS='|' read -r args msg; do
-		# shellcheck disable=SC2086
-		run --separate-stderr srv-prefork $args
-		assert_failure 2
-		assert_stderr_contains "srv-prefork: $msg"
-		assert_stderr_contains "Try 'srv-prefork --help'"
-		assert_equal "$output" ""
-	done <<'LIST'
+	usage_errors srv-prefork <<'LIST'
 --children 0|invalid children '0': too small
 --children 1025|invalid children '1025': too large
 --children many|invalid children 'many': not a number

@@ -181,19 +181,12 @@ queue_is() { [[ "$(listen_queue "$1")" == "$2" ]]; }
 # ------------------------------------------------------------- bad input
 
 @test "a negative, non-numeric or too large --sleep is a usage error that names it" {
-	local bad reason
-	while IFS='|' read -r bad reason; do
-		run --separate-stderr srv-sleep --sleep "$bad"
-		assert_failure 2
-		assert_stderr_contains "srv-sleep: invalid sleep '$bad': $reason"
-		assert_stderr_contains "Try 'srv-sleep --help'"
-		assert_equal "$output" ""
-	done <<'LIST'
--1|must not be negative
-soon|not a number
-|empty
-1e3|unexpected 'e' after the number
-90000|too large (at most 86400)
+	usage_errors srv-sleep --sleep <<'LIST'
+-1|invalid sleep '-1': must not be negative
+soon|invalid sleep 'soon': not a number
+|invalid sleep '': empty
+1e3|invalid sleep '1e3': unexpected 'e' after the number
+90000|invalid sleep '90000': too large (at most 86400)
 LIST
 }
 

@@ -386,15 +386,7 @@ asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 # ------------------------------------------------------------- bad input
 
 @test "every bad value or combination is a usage error naming it, exit 2" {
-	local args msg
-	while IFS='|' read -r args msg; do
-		# shellcheck disable=SC2086
-		run --separate-stderr srv-thread $args
-		assert_failure 2
-		assert_stderr_contains "srv-thread: $msg"
-		assert_stderr_contains "Try 'srv-thread --help'"
-		assert_equal "$output" ""
-	done <<'LIST'
+	usage_errors srv-thread <<'LIST'
 --pool 0|invalid pool '0': too small
 --pool 1025|invalid pool '1025': too large
 --pool few|invalid pool 'few': not a number
