@@ -159,7 +159,7 @@ TEST_BUILDS = build/unit/stop-before.so build/unit/short-send.so \
 
 .PHONY: test-builds
 test-builds:
-	@$(MAKE) --no-print-directory O=build BIN=bin $(TEST_BUILDS)
+	@$(MAKE) -s --no-print-directory O=build BIN=bin $(TEST_BUILDS)
 	@command -v parallel >/dev/null || [ "$(TEST_JOBS)" = 1 ] || \
 		echo "make: GNU parallel is not installed: the tests run one at a time (make prereqs)"
 
