@@ -136,6 +136,7 @@ want ab "make bench's load generator; without it, a slower Python client" apache
 if [[ -n "$tests" ]]; then
 	echo "The tests and the demos (make test, make demo-NAME):"
 	need bats "make test" bats bats 'brew install bats-core'
+	need parallel "make test runs 4 tests at a time" parallel parallel 'brew install parallel'
 	if [[ "$os" != Darwin ]]; then
 		need script "make test runs each block in a terminal" bsdutils util-linux-script 'built in'
 	fi

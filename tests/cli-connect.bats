@@ -258,22 +258,17 @@ while True:
 }
 
 @test "malformed targets and ports are usage errors, exit 2" {
-	local bad reason
-	while IFS='|' read -r bad reason; do
-		run --separate-stderr cli-connect "$bad"
-		assert_failure 2
-		assert_stderr_contains "$reason"
-		assert_stderr_contains "Try 'cli-connect --help'"
-	done <<'LIST'
+	# The target is one argument (usage_errors: tests/test_helper.bash).
+	usage_errors cli-connect '' <<'LIST'
 localhost:|invalid port '': empty
 localhost:abc|invalid port 'abc': not a number
 localhost:-1|invalid port '-1': must not be negative
 localhost:65536|invalid port '65536': too large
 localhost:80x|invalid port '80x': unexpected 'x'
 localhost: 80|invalid port ' 80': spaces are not allowed
-:80|missing host
-[::1|missing ']'
-[::1]80|expected ':' after ']'
+:80|invalid address ':80': missing host
+[::1|invalid address '[::1': missing ']'
+[::1]80|invalid address '[::1]80': expected ':' after ']'
 LIST
 }
 
@@ -405,14 +400,7 @@ time.sleep(60)'
 }
 
 @test "bad values of the many-client and idle options are usage errors, exit 2" {
-	local args msg
-	while IFS='|' read -r args msg; do
-		# shellcheck disable=SC2086
-		run --separate-stderr cli-connect $args
-		assert_failure 2
-		assert_stderr_contains "cli-connect: $msg"
-		assert_stderr_contains "Try 'cli-connect --help'"
-	done <<'LIST'
+	usage_errors cli-connect <<'LIST'
 --clients 0|invalid clients '0': too small
 --clients many|invalid clients 'many': not a number
 --clients 10001|invalid clients '10001': too large

@@ -114,11 +114,15 @@ pane_of() {
 
 @test "demo-busy --auto: the second curl waits in the listen queue, then gets its reply" {
 	need_tmux
-	demo busy --sleep 1
+	# The sleep is the window in which the demo's next step (typed into a
+	# pane, a curl started, connected) must land: a step's worth of the
+	# machine's time, the deadline (1 s was too short on a busy machine:
+	# the second curl came after the sleep, and no queue line).
+	demo busy --sleep "$SOCKLAB_DEADLINE"
 	assert_success
 
 	run pane_of demo-busy server
-	assert_output_contains "sleep(1)"
+	assert_output_contains "sleep($SOCKLAB_DEADLINE)"
 	assert_output_contains "queue: 1 waiting (backlog 5)"
 	# Two clients served one after the other.
 	[[ "$(grep -c '^close(4) ' <<<"$output")" -ge 2 ]]
@@ -152,7 +156,10 @@ pane_of() {
 
 @test "demo-fork --auto: three children answer at once, zombies survive kill -9, none with the waitpid loop" {
 	need_tmux
-	demo fork --sleep 5
+	# The children's sleep is the window for the three curls, typed one
+	# after the other, to be answered while every child sleeps: the
+	# deadline, as for demo-busy.
+	demo fork --sleep "$SOCKLAB_DEADLINE"
 	assert_success
 
 	run pane_of demo-fork server

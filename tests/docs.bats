@@ -93,29 +93,88 @@ shared_blocks() {
 	' "$SOCKLAB_ROOT/$1"
 }
 
-# The .bats files, read once per test: BATS_TEXT[FILE] is FILE's text.
-declare -gA BATS_TEXT=()
+# test_blocks ARRAY FILE: ARRAY[NAME] = the text of FILE's block NAME (as
+# doc_block gives it), for every test: block of FILE, read in one pass.
+test_blocks() {
+	local -n into="$1"
+	local name text
+	# shellcheck disable=SC2034 # into is the caller's array
+	while IFS= read -r -d $'\x1e' name && IFS= read -r -d $'\x1f' text; do
+		into["$name"]="$text"
+	done < <(awk '
+		/^<!-- test: [A-Za-z0-9_-]+ -->$/ { name = $3; armed = 1; next }
+		armed && !inside && /^```/ { inside = 1; printf "%s\036", name; next }
+		inside && /^```/ { inside = 0; armed = 0; printf "\037"; next }
+		inside { print }
+	' "$SOCKLAB_ROOT/$2")
+}
+
+# The .bats files, read once per test: BATS_TEXT[FILE] is FILE's text;
+# BATS_RUNS[FILE] the names of the blocks it runs (doc_run, doc_start,
+# doc_launch, doc_script, doc_block, doc_remember FILE NAME; doc_type SHELL
+# FILE NAME), BATS_COMPARES[FILE] the marks it compares (doc_expect FILE
+# MARK), each a list with a newline before and after every entry. One grep
+# per file: a regex per block over every file's text took 20 s a test.
+declare -gA BATS_TEXT=() BATS_RUNS=() BATS_COMPARES=()
 bats_texts() {
-	local b
+	local b kind name
 	((${#BATS_TEXT[@]} > 0)) && return 0
 	for b in "$SOCKLAB_ROOT"/tests/*.bats; do
 		BATS_TEXT["$b"]="$(<"$b")"
+		BATS_RUNS["$b"]=$'\n' BATS_COMPARES["$b"]=$'\n'
 	done
+	# One awk for every file: "FILE<tab>run|compare<tab>NAME" lines.
+	while IFS=$'\t' read -r b kind name; do
+		if [[ "$kind" == run ]]; then
+			BATS_RUNS["$b"]+="$name"$'\n'
+		else
+			BATS_COMPARES["$b"]+="$name"$'\n'
+		fi
+	done < <(awk '
+		function all(re, kind, field,    s, m, w) {
+			s = $0
+			while (match(s, re)) {
+				m = substr(s, RSTART, RLENGTH)
+				s = substr(s, RSTART + RLENGTH)
+				split(m, w, " ")
+				if (kind == "compare") {
+					m = substr(m, index(m, w[3]))
+					if (m ~ /^".*"$/ || m ~ /^\047.*\047$/) m = substr(m, 2, length(m) - 2)
+					print FILENAME "\t" kind "\t" m
+				} else
+					print FILENAME "\t" kind "\t" w[field]
+			}
+		}
+		{
+			all("doc_(run|start|launch|script|block|remember) [^ ]+ [^[:space:])\"]+", "run", 3)
+			all("doc_type [^ ]+ [^ ]+ [^[:space:]]+", "run", 4)
+			all("doc_expect [^ ]+ (\"[^\"]*\"|\047[^\047]*\047|[^[:space:]]+)", "compare", 3)
+		}' "$SOCKLAB_ROOT"/tests/*.bats)
 }
 
-# uses PAGE REGEX: a .bats file names PAGE and has a match for REGEX.
-uses() {
-	local b
+# naming PAGE: the .bats files whose text names PAGE, one a line (a glob
+# over a file's whole text costs milliseconds: asked once per page).
+declare -gA BATS_NAMING=()
+naming() {
+	local b list=''
 	bats_texts
-	for b in "${!BATS_TEXT[@]}"; do
-		[[ "${BATS_TEXT[$b]}" == *"$1"* && "${BATS_TEXT[$b]}" =~ $2 ]] && return 0
-	done
-	return 1
+	if [[ -z "${BATS_NAMING[$1]+set}" ]]; then
+		for b in "${!BATS_TEXT[@]}"; do
+			[[ "${BATS_TEXT[$b]}" == *"$1"* ]] && list+="$b"$'\n'
+		done
+		BATS_NAMING["$1"]="$list"
+	fi
+	printf '%s' "${BATS_NAMING[$1]}"
 }
 
 # is_run FILE NAME: a .bats file that names FILE runs its block NAME.
 is_run() {
-	uses "$1" "doc_(run|start|launch|script|block|remember) [^ ]+ $2([[:space:]]|\)|\")|doc_type [^ ]+ [^ ]+ $2[[:space:]]"
+	local b
+	naming "$1" >/dev/null # fills the cache in this shell
+	while IFS= read -r b; do
+		[[ -n "$b" && "${BATS_RUNS[$b]}" == *$'\n'"$2"$'\n'* ]] && return 0
+	done <<<"${BATS_NAMING[$1]}"
+	return 1
 }
 
 # The English twin of a Chinese page: docs/zh/X.md -> docs/X.md.
@@ -133,7 +192,7 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 	assert_equal "$output" ""
 }
 
-@test "every block marked test: is run by a .bats file that names its page (zh: or by its identical English twin)" {
+blocks_are_run() {
 	local f name missing=""
 	for f in "$SOCKLAB_ROOT"/docs/*.md "$SOCKLAB_ROOT"/docs/*/*.md "$SOCKLAB_ROOT/README.md"; do
 		[[ -f "$f" ]] || continue
@@ -150,6 +209,10 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 		done < <(block_names "$rel")
 	done
 	assert_equal "$missing" ""
+}
+
+@test "every block marked test: is run by a .bats file that names its page (zh: or by its identical English twin)" {
+	untraced blocks_are_run
 }
 
 @test "doc_block finds a block and fails clearly on a missing one" {
@@ -196,8 +259,9 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 	assert_equal "$problems" ""
 }
 
-@test "the Chinese lessons have the English blocks: the same test: names, byte-identical, and the same other blocks in the same order" {
+editions_share_blocks() {
 	local f zh en name problems=""
+	local -A zh_text=() en_text=()
 	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
 		[[ -f "$f" ]] || continue
 		zh="${f#"$SOCKLAB_ROOT"/}"
@@ -209,9 +273,13 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 			problems+="$(diff <(block_names "$en") <(block_names "$zh") |
 				sed -n 's/^< /  in English only (or moved): /p; s/^> /  in Chinese only (or moved): /p' || true)"$'\n'
 		fi
-		# Each test: block of zh byte-identical to the English one.
+		# Each test: block of zh byte-identical to the English one (each
+		# page's blocks read at once; diff only for those that differ).
+		zh_text=() en_text=()
+		test_blocks zh_text "$zh"
+		test_blocks en_text "$en"
 		while IFS= read -r name; do
-			if ! cmp -s <(doc_block "$zh" "$name" 2>&1) <(doc_block "$en" "$name" 2>&1); then
+			if [[ -z "${en_text[$name]+set}" || "${zh_text[$name]-}" != "${en_text[$name]}" ]]; then
 				problems+="$zh: block '$name' differs from $en's:"$'\n'
 				problems+="$(diff <(doc_block "$en" "$name" 2>&1) <(doc_block "$zh" "$name" 2>&1) || true)"$'\n'
 			fi
@@ -223,6 +291,10 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 		fi
 	done
 	assert_equal "$problems" ""
+}
+
+@test "the Chinese lessons have the English blocks: the same test: names, byte-identical, and the same other blocks in the same order" {
+	untraced editions_share_blocks
 }
 
 @test "the course links every lesson of its edition, and README.md links the course" {
@@ -245,7 +317,7 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 	assert_equal "$problems" ""
 }
 
-@test "every relative link in README.md and docs/ points to a file that exists" {
+doc_links_exist() {
 	local f rel target problems=""
 	for f in "$SOCKLAB_ROOT/README.md" "$SOCKLAB_ROOT"/docs/*.md "$SOCKLAB_ROOT"/docs/*/*.md; do
 		[[ -f "$f" ]] || continue
@@ -257,6 +329,10 @@ english_of() { printf 'docs/%s\n' "${1#docs/zh/}"; }
 		done < <(grep -oE '\]\([^) ]+\)' "$f" | sed 's/^](//; s/)$//')
 	done
 	assert_equal "$problems" ""
+}
+
+@test "every relative link in README.md and docs/ points to a file that exists" {
+	untraced doc_links_exist
 }
 
 @test "README.md: the curl of Set up gets the article's Hello, World!" {
@@ -302,7 +378,12 @@ output_marks() {
 
 # is_compared FILE MARK: a .bats file that names FILE compares MARK.
 is_compared() {
-	uses "$1" "doc_expect [^ ]+ (\"$2\"|'$2'|$2)[[:space:]]"
+	local b
+	naming "$1" >/dev/null # fills the cache in this shell
+	while IFS= read -r b; do
+		[[ -n "$b" && "${BATS_COMPARES[$b]}" == *$'\n'"$2"$'\n'* ]] && return 0
+	done <<<"${BATS_NAMING[$1]}"
+	return 1
 }
 
 # sample_of: the lines of an output block (stdin) with its placeholders made
@@ -347,7 +428,7 @@ mutants_of() {
 	assert_equal "$output" ""
 }
 
-@test "every output: block names blocks of its page (the step may be Ctrl-C) and is compared by a .bats file that names its page (zh: or its English twin)" {
+outputs_are_compared() {
 	local rel mark name step problems=""
 	while IFS= read -r rel; do
 		while IFS= read -r mark; do
@@ -370,7 +451,11 @@ mutants_of() {
 	assert_equal "$problems" ""
 }
 
-@test "every line of every compared block is load-bearing: one literal character changed, the block no longer matches" {
+@test "every output: block names blocks of its page (the step may be Ctrl-C) and is compared by a .bats file that names its page (zh: or its English twin)" {
+	untraced outputs_are_compared
+}
+
+lines_are_load_bearing() {
 	local rel mark block line0 problems="" n=0
 	local exp="$BATS_TEST_TMPDIR/exp" sample="$BATS_TEST_TMPDIR/sample" mut="$BATS_TEST_TMPDIR/mut"
 	while IFS= read -r rel; do
@@ -398,6 +483,10 @@ mutants_of() {
 	echo "# $n mutants, each caught" >&3
 	((n > 100)) || problems+="only $n mutants: the scan found too few blocks"$'\n'
 	assert_equal "$problems" ""
+}
+
+@test "every line of every compared block is load-bearing: one literal character changed, the block no longer matches" {
+	untraced lines_are_load_bearing
 }
 
 @test "the comparison: placeholders, stretching spaces and ... match; a changed, a missing and an extra line are each caught, with PAGE:LINE" {
@@ -474,14 +563,20 @@ surprise' "$act" >"$act.extra2"
 # run_lesson_copy EDIT TEST_FILTER: copies the repository's tests, scripts
 # and docs into a scratch root, applies the sed script EDIT to its lesson 1,
 # and runs its tests/lesson-01.bats (the tests that match TEST_FILTER, the
-# English edition only) against the build under test.
+# English edition only) against the build under test. An edited copy's
+# block never matches: its comparison gives up after 2 s
+# (SOCKLAB_EXPECT_WAIT) rather than the deadline, while everything the test
+# waits for from the machine keeps the deadline.
 run_lesson_copy() {
-	local root="$BATS_TEST_TMPDIR/root"
+	local root="$BATS_TEST_TMPDIR/root" wait=()
 	rm -rf "$root"
 	mkdir -p "$root"
 	cp -R "$SOCKLAB_ROOT/tests" "$SOCKLAB_ROOT/scripts" "$SOCKLAB_ROOT/docs" "$root/"
-	sed -i "$1" "$root/docs/01-iterative-server.md"
-	run env SOCKLAB_PACE=1 SOCKLAB_DEADLINE=2 SOCKLAB_BIN="$SOCKLAB_BIN" \
+	if [[ -n "$1" ]]; then
+		sed -i "$1" "$root/docs/01-iterative-server.md"
+		wait=(SOCKLAB_EXPECT_WAIT=2)
+	fi
+	run env SOCKLAB_PACE=1 "${wait[@]}" SOCKLAB_BIN="$SOCKLAB_BIN" \
 		bats -f "$2" "$root/tests/lesson-01.bats"
 }
 
@@ -554,14 +649,16 @@ prose_commands() {
 
 # ------------------------------------------------------------ links
 
-@test "every lesson links its twin, the course, the lesson before it and the one after it" {
+lessons_link_around() {
 	local f base n prev next problems="" dir
 	for dir in docs docs/zh; do
 		for f in "$SOCKLAB_ROOT/$dir"/[0-9][0-9]-*.md; do
 			base="${f##*/}"
 			n=$((10#${base%%-*}))
-			prev="$(cd "$SOCKLAB_ROOT/$dir" && ls -- "$(printf '%02d' $((n - 1)))"-*.md 2>/dev/null || true)"
-			next="$(cd "$SOCKLAB_ROOT/$dir" && ls -- "$(printf '%02d' $((n + 1)))"-*.md 2>/dev/null || true)"
+			# The lessons numbered one less and one more, if any.
+			prev="$(compgen -G "$SOCKLAB_ROOT/$dir/$(printf '%02d' $((n - 1)))-*.md" | head -n 1 || true)"
+			next="$(compgen -G "$SOCKLAB_ROOT/$dir/$(printf '%02d' $((n + 1)))-*.md" | head -n 1 || true)"
+			prev="${prev##*/}" next="${next##*/}"
 			if [[ "$dir" == docs ]]; then
 				grep -qF "](zh/$base)" "$f" || problems+="$dir/$base does not link its Chinese twin zh/$base"$'\n'
 			else
@@ -575,6 +672,10 @@ prose_commands() {
 	assert_equal "$problems" ""
 }
 
+@test "every lesson links its twin, the course, the lesson before it and the one after it" {
+	untraced lessons_link_around
+}
+
 # The anchors a page offers: the slugs of its headings (GitHub's: lower
 # case, punctuation dropped, spaces to -) and its <a id="..."></a>.
 anchors_of() {
@@ -583,8 +684,9 @@ anchors_of() {
 		sed 's/[][!"#$%&'"'"'()*+,./:;<=>?@\\^`{|}~]//g; s/ /-/g'
 }
 
-@test "every #anchor of a link in README.md and docs/ exists in the page it points to" {
+anchors_exist() {
 	local rel f target page anchor problems=""
+	local -A anchors=()
 	while IFS= read -r rel; do
 		f="$SOCKLAB_ROOT/$rel"
 		while IFS= read -r target; do
@@ -593,11 +695,17 @@ anchors_of() {
 			anchor="${target#*#}"
 			if [[ -z "$page" ]]; then page="$f"; else page="${f%/*}/$page"; fi
 			[[ -f "$page" ]] || continue # the test above reports it
-			anchors_of "$page" | grep -qxF -- "$anchor" ||
+			# Each page's anchors read once, one a line, framed by newlines.
+			[[ -n "${anchors[$page]+set}" ]] || anchors["$page"]=$'\n'"$(anchors_of "$page")"$'\n'
+			[[ "${anchors[$page]}" == *$'\n'"$anchor"$'\n'* ]] ||
 				problems+="$rel: no anchor '#$anchor' in ${target%%#*}"$'\n'
 		done < <(grep -oE '\]\([^) ]+\)' "$f" | sed 's/^](//; s/)$//')
 	done < <(doc_pages)
 	assert_equal "$problems" ""
+}
+
+@test "every #anchor of a link in README.md and docs/ exists in the page it points to" {
+	untraced anchors_exist
 }
 
 @test "no file of the repository points to a file outside it" {
@@ -613,21 +721,27 @@ anchors_of() {
 	assert_equal "$hits" ""
 }
 
-@test "every relative link in the repository's Markdown points to a file of the repository" {
-	cd "$SOCKLAB_ROOT"
-	command -v git >/dev/null && git rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+repo_links_exist() {
+	cd "$SOCKLAB_ROOT" || return 1
+	if ! command -v git >/dev/null || ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		skip "not a git checkout: cannot list the repository's files"
-	local f target problems=""
+	fi
+	local f target dir problems=""
 	# shellcheck disable=SC2016 # backquotes of Markdown, not a command
 	local strip_code='s/``.*``//g; s/`[^`]*`//g'
 	while IFS= read -r f; do
 		while IFS= read -r target; do
 			target="${target%%#*}"
 			[[ -z "$target" || "$target" =~ ^[a-z]+: ]] && continue
-			[[ -e "$(dirname "$f")/$target" ]] || problems+="$f: broken link: $target"$'\n'
+			[[ "$f" == */* ]] && dir="${f%/*}" || dir=.
+			[[ -e "$dir/$target" ]] || problems+="$f: broken link: $target"$'\n'
 		done < <(sed "$strip_code" "$f" | grep -oE '\]\([^) ]+\)' | sed 's/^](//; s/)$//')
 	done < <(git ls-files '*.md')
 	assert_equal "$problems" ""
+}
+
+@test "every relative link in the repository's Markdown points to a file of the repository" {
+	untraced repo_links_exist
 }
 
 # ------------------------------------------------------------ Chinese prose
@@ -657,7 +771,7 @@ zh_prose() {
 	' "$1"
 }
 
-@test "the Chinese pages use Chinese punctuation in their prose (，：（）；？！), half-width only in code" {
+zh_punctuation() {
 	local f rel problems=""
 	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
 		rel="${f#"$SOCKLAB_ROOT"/}"
@@ -677,7 +791,11 @@ zh_prose() {
 	assert_equal "$problems" ""
 }
 
-@test "the Chinese pages gloss the translation's 通用端口 at its first use, and 轮询服务器 only as a gloss of 迭代服务器, once a page at most" {
+@test "the Chinese pages use Chinese punctuation in their prose (，：（）；？！), half-width only in code" {
+	untraced zh_punctuation
+}
+
+zh_terms() {
 	local f rel problems="" first n
 	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
 		rel="${f#"$SOCKLAB_ROOT"/}"
@@ -696,6 +814,10 @@ zh_prose() {
 	assert_equal "$problems" ""
 }
 
+@test "the Chinese pages gloss the translation's 通用端口 at its first use, and 轮询服务器 only as a gloss of 迭代服务器, once a page at most" {
+	untraced zh_terms
+}
+
 # The one Chinese term for each thing, and the words it replaced.
 ZH_TERMS=(
 	'监听队列|全连接队列 (the queue accept() takes from; UNP: 已完成连接队列)'
@@ -706,6 +828,10 @@ ZH_TERMS=(
 )
 
 @test "the Chinese pages hold one term for each thing: 全连接队列, 文件描述符, 响应, 讲述, 通信" {
+	untraced zh_one_term
+}
+
+zh_one_term() {
 	local f rel problems="" t word hits
 	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
 		rel="${f#"$SOCKLAB_ROOT"/}"

@@ -67,6 +67,7 @@ path_with() {
 @test "prereqs --tests also checks what make test and the demos need" {
 	run "$SOCKLAB_ROOT/scripts/prereqs.sh" --tests
 	assert_output_contains "bats (make test)"
+	assert_output_contains "parallel (make test runs 4 tests at a time)"
 	assert_output_contains "script (make test runs each block in a terminal)"
 	assert_output_contains "tmux (make demo-NAME)"
 }

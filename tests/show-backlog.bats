@@ -135,15 +135,7 @@ clients_in() { ss -Htn state "$2" "dport = :$1" | grep -c .; }
 # ------------------------------------------------------------- bad input
 
 @test "a negative or non-numeric backlog, clients, wait or hold is a usage error that names it" {
-	local args want
-	while IFS='|' read -r args want; do
-		# shellcheck disable=SC2086
-		run --separate-stderr show-backlog $args
-		assert_failure 2
-		assert_stderr_contains "show-backlog: $want"
-		assert_stderr_contains "Try 'show-backlog --help'"
-		assert_equal "$output" ""
-	done <<'LIST'
+	usage_errors show-backlog <<'LIST'
 --backlog -1|invalid backlog '-1': must not be negative
 --backlog five|invalid backlog 'five': not a number
 --backlog 70000|invalid backlog '70000': too large (at most 65535)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # srv-fork: the article's concurrent server and its mistakes (webserver3c
 # to 3g in docs/article-map.md). Order of events, never timing thresholds.
+# The options every server shares: tests/server-options.bats.
 
 load test_helper
 
@@ -19,7 +20,7 @@ is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
 count_lines() { grep -c -- "$2" "$BATS_TEST_TMPDIR/$1.out" || true; }
 lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 
-@test "srv-fork --help states the defaults and every mistake; --version" {
+@test "srv-fork --help states the defaults and every mistake" {
 	run srv-fork --help
 	assert_success
 	assert_output_contains "Usage: srv-fork"
@@ -30,9 +31,6 @@ lines_are() { [[ "$(count_lines "$1" "$2")" -eq "$3" ]]; }
 	assert_output_contains "mistake: the parent does not close"
 	assert_output_contains "Not
                         enforced for root"
-	run srv-fork --version
-	assert_success
-	assert_line_matches '^srv-fork \(socklab\) [0-9.]+$'
 }
 
 @test "fork returns twice: the parent prints the child's pid, the child its PID and PPID" {
@@ -373,15 +371,7 @@ Stopped: served 1 request."
 # ------------------------------------------------------------- bad input
 
 @test "every bad value of a new option is a usage error naming it, exit 2" {
-	local args msg
-	while IFS='|' read -r args msg; do
-		# shellcheck disable=SC2086
-		run --separate-stderr srv-fork $args
-		assert_failure 2
-		assert_stderr_contains "srv-fork: $msg"
-		assert_stderr_contains "Try 'srv-fork --help'"
-		assert_equal "$output" ""
-	done <<'LIST'
+	usage_errors srv-fork <<'LIST'
 --child-sleep soon|invalid child-sleep 'soon': not a number
 --child-sleep -1|invalid child-sleep '-1': must not be negative
 --max-children 0|invalid max-children '0': too small
@@ -394,8 +384,6 @@ Stopped: served 1 request."
 --retry-accept|--retry-accept goes with --reap once
 --reap loop --retry-accept|--retry-accept goes with --reap once
 --reap|option '--reap' needs a value
---bogus|unknown option '--bogus'
-extra|unexpected argument 'extra'
 LIST
 }
 

@@ -1,28 +1,13 @@
 #!/usr/bin/env bats
 # srv-iter: the article's iterative server (lesson 1). The clients, well
-# behaved and hostile, are tests/gates/client.py's.
+# behaved and hostile, are tests/gates/client.py's. The options every server
+# shares (--help, --version, their bad values, a busy port, --host's forms):
+# tests/server-options.bats.
 
 load test_helper
 
 # client MODE PORT [ARG...]: tests/gates/client.py.
 client() { python3 "$BATS_TEST_DIRNAME/gates/client.py" "$@"; }
-
-@test "srv-iter --help prints usage with the defaults and exits 0" {
-	run srv-iter --help
-	assert_success
-	assert_output_contains "Usage: srv-iter"
-	assert_output_contains "default 8888"
-	assert_output_contains "default 127.0.0.1"
-	assert_output_contains "(default 5)"
-	assert_output_contains "0 = never"
-}
-
-@test "srv-iter --version prints the version on stdout" {
-	run --separate-stderr srv-iter --version
-	assert_success
-	assert_line_matches '^srv-iter \(socklab\) [0-9]+\.[0-9]+\.[0-9]+$'
-	assert_equal "$stderr" ""
-}
 
 @test "srv-iter narrates socket, setsockopt, bind and listen in order, then the ready line" {
 	start_server srv srv-iter --port 0
@@ -85,16 +70,6 @@ client() { python3 "$BATS_TEST_DIRNAME/gates/client.py" "$@"; }
 	assert_output_contains "Hello, World!"
 }
 
-@test "srv-iter serves over IPv6 with --host ::1" {
-	start_server srv srv-iter --port 0 --host ::1
-	run curl -sS -g "http://[::1]:$PORT/"
-	assert_success
-	assert_equal "$output" "Hello, World!"
-	run bg_out srv
-	assert_line_matches '^socket\(AF_INET6, SOCK_STREAM, 0\)'
-	assert_line_matches 'socket pair \{\[::1\]:'"$PORT"', \[::1\]:[0-9]+\}$'
-}
-
 @test "--quiet prints only the ready line" {
 	start_server srv srv-iter --port 0 --quiet
 	run http_get "$PORT"
@@ -121,70 +96,6 @@ client() { python3 "$BATS_TEST_DIRNAME/gates/client.py" "$@"; }
 }
 
 # ------------------------------------------------------------- bad input
-
-@test "every malformed port is rejected with its reason and exit 2" {
-	local bad reason
-	while IFS='|' read -r bad reason; do
-		run --separate-stderr srv-iter --port "$bad"
-		assert_failure 2
-		assert_stderr_contains "srv-iter: invalid port '$bad': $reason"
-		assert_stderr_contains "Try 'srv-iter --help'"
-		assert_equal "$output" ""
-	done <<'LIST'
-|empty
-abc|not a number
--1|must not be negative
-65536|too large (at most 65535)
-80x|unexpected 'x' after the number
- 80|spaces are not allowed
-LIST
-}
-
-@test "bad backlog, timeout and max-request values are usage errors" {
-	run --separate-stderr srv-iter --backlog -3
-	assert_failure 2
-	assert_stderr_contains "invalid backlog '-3'"
-	run --separate-stderr srv-iter --timeout soon
-	assert_failure 2
-	assert_stderr_contains "invalid timeout 'soon': not a number"
-	run --separate-stderr srv-iter --max-request 1
-	assert_failure 2
-	assert_stderr_contains "invalid max-request '1': too small"
-}
-
-@test "an unknown option, a missing value and a stray argument are usage errors" {
-	run --separate-stderr srv-iter --bogus
-	assert_failure 2
-	assert_stderr_contains "srv-iter: unknown option '--bogus'"
-	run --separate-stderr srv-iter --port
-	assert_failure 2
-	assert_stderr_contains "option '--port' needs a value"
-	run --separate-stderr srv-iter extra
-	assert_failure 2
-	assert_stderr_contains "unexpected argument 'extra'"
-}
-
-@test "a port already in use fails with the address and a hint, exit 1" {
-	start_server first srv-iter --port 0
-	run --separate-stderr srv-iter --port "$PORT"
-	assert_failure 1
-	assert_stderr_contains "srv-iter: bind 127.0.0.1:$PORT: Address already in use"
-	assert_stderr_contains "try --port 0"
-}
-
-@test "an address that is not on this host fails with a hint, exit 1" {
-	# 198.51.100.0/24 is reserved for documentation: never ours.
-	run --separate-stderr srv-iter --port 0 --host 198.51.100.7
-	assert_failure 1
-	assert_stderr_contains "bind 198.51.100.7:0: Cannot assign requested address"
-	assert_stderr_contains "not an address of this host"
-}
-
-@test "a host that cannot be resolved fails with the resolver's reason, exit 1" {
-	run --separate-stderr srv-iter --port 0 --host nosuch.invalid
-	assert_failure 1
-	assert_stderr_contains "srv-iter: cannot resolve 'nosuch.invalid':"
-}
 
 # -------------------------------------------------------- hostile clients
 
@@ -371,32 +282,3 @@ port_of() {
 	assert_equal "$(readlink "/proc/$pid/fd/1") $(readlink "/proc/$pid/fd/2")" "/dev/null /dev/null"
 }
 
-@test "--host [::1], as a user writes IPv6 next to a port, is accepted" {
-	start_server srv srv-iter --port 0 --host '[::1]'
-	run curl -sS -g "http://[::1]:$PORT/"
-	assert_success
-	assert_equal "$output" "Hello, World!"
-	assert_line_matches '^bind\(3, \[::1\]:0\) +-> ok$' "$(bg_out srv)"
-}
-
-@test "--host 0 binds every interface and says so before the ready line, even with --quiet" {
-	local host shown
-	for host in 0 0.0.0.0 ::; do
-		shown=0.0.0.0
-		[[ "$host" == :: ]] && shown=::
-		start_server "srv$host" srv-iter --port 0 --host "$host" --quiet
-		run bg_out "srv$host"
-		assert_equal "${lines[0]}" "Listening on every interface ($shown): other machines can connect too."
-		assert_equal "${lines[1]}" "Serving HTTP on port $PORT ..."
-		assert_equal "${#lines[@]}" 2
-	done
-	# The default, loopback only, says nothing of the kind.
-	start_server lo srv-iter --port 0 --quiet
-	assert_equal "$(bg_out lo)" "Serving HTTP on port $PORT ..."
-}
-
-@test "an ambiguous abbreviation names its candidates" {
-	run --separate-stderr srv-iter --h
-	assert_failure 2
-	assert_stderr_contains "srv-iter: option '--h' is ambiguous: it could be '--host', '--help'"
-}

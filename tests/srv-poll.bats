@@ -4,6 +4,7 @@
 # no client delay another: a trickling one, a silent one, one that never
 # reads. select's FD_SETSIZE and the descriptor limit are met with a 503
 # and a message. The clients are tests/gates/client.py's.
+# The options every server shares: tests/server-options.bats.
 
 load test_helper
 
@@ -24,17 +25,12 @@ served_quickly() {
 	assert_output_contains "get: ok"
 }
 
-@test "srv-poll --help prints usage with --api and the shared options, exits 0" {
+@test "srv-poll --help prints usage with --api and --defer-accept, exits 0" {
 	run srv-poll --help
 	assert_success
 	assert_output_contains "Usage: srv-poll"
 	assert_output_contains "--api API"
 	assert_output_contains "--defer-accept"
-	assert_output_contains "default 8888"
-	assert_output_contains "0 = never"
-	run --separate-stderr srv-poll --version
-	assert_success
-	assert_line_matches '^srv-poll \(socklab\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "each API serves curl and narrates the wakeup: what the call was given, how many were ready" {
@@ -271,15 +267,6 @@ os.execvp(sys.argv[2], sys.argv[2:])'
 	wait_for bg_err_has small "is larger than 64 bytes (--max-request)"
 }
 
-@test "--content-length frames the reply; IPv6 with --host ::1" {
-	start_server framed srv-poll --port 0 --content-length
-	run curl -sS -D - "http://127.0.0.1:$PORT/"
-	assert_output_contains "Content-Length: 14"
-	start_server six srv-poll --port 0 --host ::1
-	run curl -sS -g "http://[::1]:$PORT/"
-	assert_equal "$output" "Hello, World!"
-}
-
 @test "a stop closes every connection still open and counts them in the last line, exit 0" {
 	local sig
 	for sig in TERM INT HUP; do
@@ -343,7 +330,7 @@ is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
 
 # ------------------------------------------------------------- bad input
 
-@test "a bad --api, a missing value, a value to --defer-accept, a stray argument: usage errors, exit 2" {
+@test "a bad --api, a missing value, a value to --defer-accept: usage errors, exit 2" {
 	run --separate-stderr srv-poll --api kqueue
 	assert_failure 2
 	assert_stderr_contains "srv-poll: invalid api 'kqueue': expected select, poll or epoll"
@@ -354,27 +341,11 @@ is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
 	run --separate-stderr srv-poll --defer-accept=1
 	assert_failure 2
 	assert_stderr_contains "option '--defer-accept' takes no value"
-	run --separate-stderr srv-poll --port 99999
-	assert_failure 2
-	assert_stderr_contains "invalid port '99999'"
-	run --separate-stderr srv-poll extra
-	assert_failure 2
-	assert_stderr_contains "unexpected argument 'extra'"
 	assert_equal "$output" ""
 }
 
-@test "an ambiguous abbreviation names its candidates; a unique one is taken" {
-	run --separate-stderr srv-poll --h
-	assert_failure 2
-	assert_stderr_contains "srv-poll: option '--h' is ambiguous: it could be '--host', '--help'"
+@test "a unique abbreviation of its own option is taken" {
 	run --separate-stderr srv-poll --a select --help
 	assert_success
 }
 
-@test "a port in use fails with the address and a hint, exit 1, and no last line" {
-	start_server first srv-poll --port 0
-	run --separate-stderr srv-poll --port "$PORT"
-	assert_failure 1
-	assert_stderr_contains "srv-poll: bind 127.0.0.1:$PORT: Address already in use"
-	refute_output_contains "Stopped"
-}

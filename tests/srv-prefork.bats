@@ -2,6 +2,7 @@
 # srv-prefork: children forked once, each in accept() on the listener they
 # share (UNP chapter 30); the meter; the thundering herd (--wait poll) and
 # SO_REUSEPORT. Relations and counts, never timing thresholds.
+# The options every server shares: tests/server-options.bats.
 
 load test_helper
 
@@ -39,7 +40,7 @@ children_served() {
 	grep -cE '^meter: child [0-9]+: [1-9][0-9]* connections?;' "$BATS_TEST_TMPDIR/$1.out" || true
 }
 
-@test "srv-prefork --help states the default, each wait mode and the meter; --version" {
+@test "srv-prefork --help states the default, each wait mode and the meter" {
 	run srv-prefork --help
 	assert_success
 	assert_output_contains "Usage: srv-prefork"
@@ -48,9 +49,6 @@ children_served() {
 	assert_output_contains "(the thundering herd)"
 	assert_output_contains "SO_REUSEPORT"
 	assert_output_contains "prints the meter"
-	run srv-prefork --version
-	assert_success
-	assert_line_matches '^srv-prefork \(socklab\) [0-9.]+$'
 }
 
 @test "N children are forked once: the same children serve every client, each line tagged" {
@@ -332,15 +330,7 @@ print("connected", flush=True); time.sleep(60)' "$PORT"
 # ------------------------------------------------------------- bad input
 
 @test "every bad value is a usage error naming it, exit 2" {
-	local args msg
-	while IFS='|' read -r args msg; do
-		# shellcheck disable=SC2086
-		run --separate-stderr srv-prefork $args
-		assert_failure 2
-		assert_stderr_contains "srv-prefork: $msg"
-		assert_stderr_contains "Try 'srv-prefork --help'"
-		assert_equal "$output" ""
-	done <<'LIST'
+	usage_errors srv-prefork <<'LIST'
 --children 0|invalid children '0': too small
 --children 1025|invalid children '1025': too large
 --children many|invalid children 'many': not a number
@@ -348,9 +338,6 @@ print("connected", flush=True); time.sleep(60)' "$PORT"
 --wait sometimes|invalid wait mode 'sometimes': expected accept or poll
 --wait|option '--wait' needs a value
 --reuseport=1|option '--reuseport' takes no value
---port 99999|invalid port '99999'
---bogus|unknown option '--bogus'
-extra|unexpected argument 'extra'
 LIST
 }
 
@@ -360,10 +347,3 @@ LIST
 	assert_stderr_contains "srv-prefork: option '--c' is ambiguous: it could be '--children', '--content-length'"
 }
 
-@test "a busy port: exit 1, said why, no child forked" {
-	start_server first srv-prefork --port 0 --children 1
-	run --separate-stderr srv-prefork --port "$PORT"
-	assert_failure 1
-	assert_stderr_contains "srv-prefork: bind 127.0.0.1:$PORT: Address already in use"
-	refute_output_contains "fork()"
-}

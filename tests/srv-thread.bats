@@ -3,6 +3,7 @@
 # and the mistakes --by-pointer and --no-detach. The threads are read from
 # /proc/PID/task, the descriptors from /proc/PID/fd, the memory from
 # /proc/PID/status: relations, never timing thresholds.
+# The options every server shares: tests/server-options.bats.
 
 load test_helper
 
@@ -47,7 +48,7 @@ blocked_sig() {
 # asan: the build under test is the sanitizer's (ulimit -v breaks it).
 asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 
-@test "srv-thread --help states the modes and each mistake; --version" {
+@test "srv-thread --help states the modes and each mistake" {
 	run srv-thread --help
 	assert_success
 	assert_output_contains "Usage: srv-thread"
@@ -55,9 +56,6 @@ asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 	assert_output_contains "accept() under a mutex (at most 1024)"
 	assert_output_contains "mistake: give each thread a pointer"
 	assert_output_contains "mistake: threads are neither detached nor"
-	run srv-thread --version
-	assert_success
-	assert_line_matches '^srv-thread \(socklab\) [0-9.]+$'
 }
 
 @test "a thread per connection: main accepts, a thread serves and closes; every line tagged" {
@@ -386,15 +384,7 @@ asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 # ------------------------------------------------------------- bad input
 
 @test "every bad value or combination is a usage error naming it, exit 2" {
-	local args msg
-	while IFS='|' read -r args msg; do
-		# shellcheck disable=SC2086
-		run --separate-stderr srv-thread $args
-		assert_failure 2
-		assert_stderr_contains "srv-thread: $msg"
-		assert_stderr_contains "Try 'srv-thread --help'"
-		assert_equal "$output" ""
-	done <<'LIST'
+	usage_errors srv-thread <<'LIST'
 --pool 0|invalid pool '0': too small
 --pool 1025|invalid pool '1025': too large
 --pool few|invalid pool 'few': not a number
@@ -404,9 +394,6 @@ asan() { ldd "$SOCKLAB_BIN/srv-thread" 2>/dev/null | grep -q libasan; }
 --pool 2 --by-pointer|--by-pointer is a mistake of the thread per connection: not with --pool
 --pool 2 --no-detach|--no-detach is a mistake of the thread per connection: not with --pool
 --by-pointer=1|option '--by-pointer' takes no value
---timeout -1|invalid timeout '-1': must not be negative
---bogus|unknown option '--bogus'
-extra|unexpected argument 'extra'
 LIST
 }
 
@@ -416,10 +403,3 @@ LIST
 	assert_stderr_contains "srv-thread: option '--no' is ambiguous: it could be '--no-mutex', '--no-detach'"
 }
 
-@test "a busy port: exit 1, said why, no thread created" {
-	start_server first srv-thread --port 0
-	run --separate-stderr srv-thread --port "$PORT"
-	assert_failure 1
-	assert_stderr_contains "srv-thread: bind 127.0.0.1:$PORT: Address already in use"
-	refute_output_contains "pthread_create"
-}

@@ -18,10 +18,67 @@ SOCKLAB_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 export SOCKLAB_ROOT SOCKLAB_BIN
 PATH="$SOCKLAB_BIN:$PATH"
 
+# python3, found once per run. The tests start Python hundreds of times (the
+# article's clients, JSON readers); a version manager's python3 is a shim
+# (pyenv's: a chain of bash scripts that asks which version to run), and
+# each start through it cost 0.7 s of CPU on our 2-CPU machine, against
+# 0.04 s for the interpreter itself: most of what the suite spent outside
+# the tools. The interpreter the shim picks, asked once, is started
+# directly from then on (a one-line wrapper at the front of PATH, which
+# keeps the interpreter's own path: a virtualenv stays one). Shared by the
+# run's tests through $BATS_RUN_TMPDIR; SOCKLAB_PYDIR, when set, is used as
+# it is.
+socklab_python() {
+	local dir="${BATS_RUN_TMPDIR:-${BATS_TMPDIR:-/tmp}}/socklab-python" py tmp q
+	if [[ ! -x "$dir/python3" ]]; then
+		py="$(command python3 -c 'import sys; print(sys.executable)' 2>/dev/null)" || return 0
+		[[ -n "$py" && -x "$py" ]] || return 0
+		mkdir -p "$dir" || return 0
+		tmp="$dir/python3.$$.$RANDOM"
+		q="'\\''" # a ' inside '...'
+		printf "#!/bin/sh\nexec '%s' \"\$@\"\n" "${py//\'/$q}" >"$tmp" && chmod +x "$tmp" &&
+			mv -f "$tmp" "$dir/python3" # atomic: tests of a parallel run share it
+	fi
+	SOCKLAB_PYDIR="$dir"
+}
+[[ -n "${SOCKLAB_PYDIR-}" ]] || socklab_python
+if [[ -n "${SOCKLAB_PYDIR-}" ]]; then
+	export SOCKLAB_PYDIR
+	PATH="$SOCKLAB_PYDIR:$PATH"
+fi
+
 # How long a readiness line or a condition may take before the test fails.
 : "${SOCKLAB_DEADLINE:=10}"
 
 SOCKLAB_PIDS=()
+
+# ---------------------------------------------------------------- untraced
+
+# untraced COMMAND...: runs COMMAND (a helper's loop) without bats's DEBUG
+# trap. To name the line of a failing test, bats runs a function of its own
+# before every command of the test, 0.6 ms each on our 2-CPU machine when
+# it was busy: a loop of 5,000 empty commands took 3 s, 0.04 s without it.
+# A wait that polls every 20 ms, or a scan of /proc, then spent most of a
+# CPU on the trap, beside the tools it waited for. The test's own lines
+# keep the trap (a failure names its line: that of the helper's call); a
+# helper's loop runs without it. Errors inside COMMAND do not end it early
+# (as in a condition): the helpers return their status.
+untraced() {
+	if [[ -n "${SOCKLAB_UNTRACED-}" ]]; then
+		"$@"
+		return
+	fi
+	# The trap as bats set it (read once per test: bats sets it after the
+	# helpers are loaded).
+	[[ -n "${SOCKLAB_DEBUG_TRAP+set}" ]] || SOCKLAB_DEBUG_TRAP="$(trap -p DEBUG)"
+	local rc=0
+	SOCKLAB_UNTRACED=1
+	trap - DEBUG
+	"$@" || rc=$?
+	SOCKLAB_UNTRACED=''
+	eval "$SOCKLAB_DEBUG_TRAP"
+	return "$rc"
+}
 
 # ---------------------------------------------------------------- asserts
 
@@ -66,11 +123,12 @@ refute_output_contains() {
 }
 
 # assert_line_matches REGEX [TEXT]: some line of TEXT matches (bash ERE).
-assert_line_matches() {
-	local line text="${2-$output}"
+assert_line_matches() { untraced socklab_line_matches "$1" "${2-$output}"; }
+socklab_line_matches() {
+	local line
 	while IFS= read -r line; do
 		[[ "$line" =~ $1 ]] && return 0
-	done <<<"$text"
+	done <<<"$2"
 	show_run
 	fail "no line matches: $1"
 }
@@ -80,23 +138,83 @@ assert_stderr_contains() {
 	[[ "$stderr" == *"$1"* ]] || { show_run; fail "expected on stderr: '$1'"; }
 }
 
+# usage_errors TOOL [OPTION]: the bad-input table on stdin, one case a line,
+# ARGS|MESSAGE. Runs TOOL ARGS (ARGS split at spaces) or, when OPTION is
+# given, TOOL OPTION ARGS with ARGS one word as written (empty, or with
+# spaces; OPTION '' for that word alone), and expects what every usage
+# error gives: exit 2, nothing on stdout, and on stderr "TOOL: MESSAGE" and
+# "Try 'TOOL --help'". Every case runs; the test fails with the list of
+# those that did not hold.
+usage_errors() { untraced socklab_usage_errors "$@"; }
+socklab_usage_errors() {
+	local tool="$1" one="${2+1}" opt="${2-}" line args msg problems="" n=0
+	local -a table argv
+	mapfile -t table
+	for line in "${table[@]}"; do
+		[[ "$line" == *"|"* ]] || { problems+="not ARGS|MESSAGE: '$line'"$'\n'; continue; }
+		args="${line%%|*}" msg="${line#*|}"
+		if [[ -n "$opt" ]]; then
+			argv=("$opt" "$args")
+		elif [[ -n "$one" ]]; then
+			argv=("$args")
+		else
+			read -ra argv <<<"$args"
+		fi
+		# Under timeout: a case that is not a usage error must not hang.
+		run --separate-stderr timeout "$SOCKLAB_DEADLINE" "$tool" "${argv[@]}" </dev/null
+		n=$((n + 1))
+		if [[ "$status" -ne 2 || -n "$output" || "$stderr" != *"$tool: $msg"* ||
+			"$stderr" != *"Try '$tool --help'"* ]]; then
+			problems+="$tool$(printf ' %q' "${argv[@]}"): exit $status, expected 2 and '$tool: $msg'"$'\n'
+			problems+="  stdout: $output"$'\n'"  stderr: $stderr"$'\n'
+		fi
+	done
+	((n > 0)) || problems+="usage_errors $tool: no case in the table"$'\n'
+	[[ -z "$problems" ]] || fail "$problems"
+}
+
 # --------------------------------------------------------------- waiting
 
-# wait_for [-t SECONDS] COMMAND...: polls COMMAND every 20 ms until it
-# succeeds; fails after the deadline.
-wait_for() {
+# nap SECONDS: sleeps without starting a process (read's timeout on a FIFO
+# of our own that nobody writes to). A process start cost 7 ms of CPU on
+# our 2-CPU machine: a wait that ran sleep(1) every 20 ms spent a third of
+# a CPU on it, beside the tools it waited for.
+nap() {
+	if [[ -z "${SOCKLAB_NAP_FD-}" ]]; then
+		local fifo="${BATS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/.socklab-nap.$BASHPID"
+		[[ -p "$fifo" ]] || mkfifo "$fifo" 2>/dev/null
+		if ! exec {SOCKLAB_NAP_FD}<>"$fifo"; then
+			SOCKLAB_NAP_FD=''
+			sleep "$1"
+			return 0
+		fi
+	fi
+	read -r -t "$1" -u "$SOCKLAB_NAP_FD" _ || true
+}
+
+# poll_nap N: the pause after the Nth look of a wait (0 first): 10 ms,
+# then twice as long each time, at most 200 ms. A condition met at once
+# costs little, and a long wait few looks.
+POLL_NAPS=(0.01 0.02 0.04 0.08 0.16 0.2)
+poll_nap() { nap "${POLL_NAPS[$1 < 5 ? $1 : 5]}"; }
+
+# wait_for [-t SECONDS] COMMAND...: polls COMMAND (poll_nap between two
+# looks) until it succeeds; fails after the deadline, saying what it waited
+# for.
+wait_for() { untraced socklab_wait_for "$@"; }
+socklab_wait_for() {
 	local secs="$SOCKLAB_DEADLINE"
 	if [[ "$1" == -t ]]; then
 		secs="$2"
 		shift 2
 	fi
-	local end=$((SECONDS + ${secs%.*} + 1))
+	local end=$((SECONDS + ${secs%.*} + 1)) n=0
 	while ! "$@"; do
 		if ((SECONDS >= end)); then
 			fail "timed out after ${secs}s waiting for: $*"
 			return 1
 		fi
-		sleep 0.02
+		poll_nap $((n++))
 	done
 }
 
@@ -106,7 +224,8 @@ alive() { kill -0 "$1" 2>/dev/null; }
 # command name may hold spaces or parentheses: the fields after the last
 # ')'). No fork per file: fast enough to poll. The helpers after it count
 # those children: all, the zombies (Z), the others.
-kid_states() {
+kid_states() { untraced socklab_kid_states "$@"; }
+socklab_kid_states() {
 	local f line rest st ppid
 	for f in /proc/[0-9]*/stat; do
 		{ read -r line <"$f"; } 2>/dev/null || continue
@@ -126,19 +245,28 @@ fds_of() { ls "/proc/$1/fd" | sort -n | tr '\n' ' '; }
 
 # exited PID: the process has ended (a zombie until its parent waits counts).
 exited() {
-	local st
-	st="$(ps -o stat= -p "$1" 2>/dev/null)" || return 0
-	[[ -z "$st" || "$st" == Z* ]]
+	local line
+	# Its state, the field after the command name's last ')': no process
+	# started to read it (this is polled).
+	{ read -r line <"/proc/$1/stat"; } 2>/dev/null || return 0
+	line="${line##*) }"
+	[[ "${line:0:1}" == [ZX] ]]
 }
 
 # -------------------------------------------------------- background tools
 
-# start_bg NAME READY_REGEX COMMAND...: starts COMMAND in the background
-# (its own process group, fd 3 closed, stdin from /dev/null), stdout in
-# $BATS_TEST_TMPDIR/NAME.out, stderr in NAME.err, then waits until a line
-# of NAME.out matches READY_REGEX. Sets BG_PID and BG_MATCH (BASH_REMATCH[1]
-# of the ready line).
+# start_bg [-t SECONDS] NAME READY_REGEX COMMAND...: starts COMMAND in the
+# background (its own process group, fd 3 closed, stdin from /dev/null),
+# stdout in $BATS_TEST_TMPDIR/NAME.out, stderr in NAME.err, then waits until
+# a line of NAME.out matches READY_REGEX, SECONDS at most (the deadline; more
+# for a command that has more work to do before it is ready). Sets BG_PID
+# and BG_MATCH (BASH_REMATCH[1] of the ready line).
 start_bg() {
+	local secs="$SOCKLAB_DEADLINE"
+	if [[ "$1" == -t ]]; then
+		secs="$2"
+		shift 2
+	fi
 	local name="$1" ready="$2"
 	shift 2
 	local out="$BATS_TEST_TMPDIR/$name.out" err="$BATS_TEST_TMPDIR/$name.err"
@@ -148,6 +276,7 @@ start_bg() {
 	# bats holds more than 3-9 (10 and up, 251, 255): close every one.
 	(
 		local f
+		trap - DEBUG # this process only: it becomes the tool (untraced above)
 		for f in /proc/"$BASHPID"/fd/*; do
 			f="${f##*/}"
 			if ((f > 2)); then eval "exec $f>&-" 2>/dev/null; fi
@@ -156,7 +285,14 @@ start_bg() {
 	) &
 	BG_PID=$!
 	SOCKLAB_PIDS+=("$BG_PID")
-	local end=$((SECONDS + SOCKLAB_DEADLINE + 1)) line
+	untraced socklab_bg_ready "$name" "$ready" "$secs"
+}
+
+# socklab_bg_ready NAME READY_REGEX SECONDS: start_bg's wait.
+socklab_bg_ready() {
+	local name="$1" ready="$2" secs="$3"
+	local out="$BATS_TEST_TMPDIR/$name.out" err="$BATS_TEST_TMPDIR/$name.err"
+	local end=$((SECONDS + ${secs%.*} + 1)) line n=0
 	while :; do
 		while IFS= read -r line; do
 			if [[ "$line" =~ $ready ]]; then
@@ -165,14 +301,14 @@ start_bg() {
 			fi
 		done <"$out"
 		if ! alive "$BG_PID"; then
-			fail "$name exited before it was ready:" "$(cat "$out" "$err")"
+			fail "$name exited before it was ready (a line matching $ready):" "$(cat "$out" "$err")"
 			return 1
 		fi
 		if ((SECONDS >= end)); then
-			fail "$name not ready after ${SOCKLAB_DEADLINE}s:" "$(cat "$out" "$err")"
+			fail "$name not ready after ${secs}s: no line matching $ready; it printed:" "$(cat "$out" "$err")"
 			return 1
 		fi
-		sleep 0.02
+		poll_nap $((n++))
 	done
 }
 
@@ -344,6 +480,7 @@ fi
 
 doc_terminal() {
 	local f
+	trap - DEBUG # a process of its own, about to become the terminal
 	for f in /proc/"$BASHPID"/fd/*; do
 		f="${f##*/}"
 		if ((f > 2)); then eval "exec $f>&-" 2>/dev/null; fi
@@ -406,7 +543,14 @@ doc_bg() {
 	DOC_JOB["$name"]=''
 	DOC_ZERO["$name"]=''
 	BG_MATCH=''
-	local end=$((SECONDS + SOCKLAB_DEADLINE + 1)) line job
+	untraced socklab_doc_ready "$name" "$ready" "$term"
+}
+
+# socklab_doc_ready NAME READY TERM: doc_bg's wait for the job of terminal
+# TERM, and for its ready line.
+socklab_doc_ready() {
+	local name="$1" ready="$2" term="$3" out="$BATS_TEST_TMPDIR/doc-$1.out"
+	local end=$((SECONDS + SOCKLAB_DEADLINE + 1)) line job n=0
 	while :; do
 		# The job: script's child, the block's shell (exec'd into its command).
 		if [[ -z "${DOC_JOB[$name]}" ]]; then
@@ -432,10 +576,14 @@ doc_bg() {
 			return 1
 		fi
 		if ((SECONDS >= end)); then
-			fail "doc-$name not ready after ${SOCKLAB_DEADLINE}s:" "$(cat "$out")"
+			if [[ -z "${DOC_JOB[$name]}" ]]; then
+				fail "doc-$name not ready after ${SOCKLAB_DEADLINE}s: its terminal started no job:" "$(cat "$out")"
+			else
+				fail "doc-$name not ready after ${SOCKLAB_DEADLINE}s: no line matching $ready:" "$(cat "$out")"
+			fi
 			return 1
 		fi
-		sleep 0.02
+		poll_nap $((n++))
 	done
 }
 
@@ -520,9 +668,12 @@ doc_printed() {
 # <!-- output: MARK --> in FILE with what was printed (doc_printed): the
 # output of the last doc_run (which must be MARK's block), or, for a
 # background block, what it has printed, polled until it matches or the
-# deadline passes. 8888 in the block is PORT (default: $PORT). On a
-# mismatch, fails with a line-by-line diff (scripts/doc-lib.sh).
-doc_expect() {
+# deadline passes (SOCKLAB_EXPECT_WAIT seconds when set: tests/docs.bats's
+# mutants, whose blocks never match, need not wait for the machine). 8888
+# in the block is PORT (default: $PORT). On a mismatch, fails with a
+# line-by-line diff (scripts/doc-lib.sh).
+doc_expect() { untraced socklab_doc_expect "$@"; }
+socklab_doc_expect() {
 	local file="$1" mark="$2" port="${3-${PORT-}}" name="${2%% after *}"
 	local exp="$BATS_TEST_TMPDIR/doc-expected" act="$BATS_TEST_TMPDIR/doc-printed"
 	local line0 diff
@@ -538,15 +689,16 @@ doc_expect() {
 		fail "$diff"
 		return 1
 	fi
-	local end=$((SECONDS + SOCKLAB_DEADLINE + 1))
+	local wait="${SOCKLAB_EXPECT_WAIT:-$SOCKLAB_DEADLINE}"
+	local end=$((SECONDS + ${wait%.*} + 1)) n=0
 	while :; do
 		doc_printed "$mark" >"$act" || return 1
 		diff="$(doclib_compare "$file" "$line0" "$port" "$exp" "$act")" && return 0
 		if ((SECONDS >= end)); then
-			fail "$diff" "(what $name printed, after ${SOCKLAB_DEADLINE}s)"
+			fail "$diff" "(what $name printed: it did not match the block within ${wait}s)"
 			return 1
 		fi
-		sleep 0.05
+		poll_nap $((n++))
 	done
 }
 

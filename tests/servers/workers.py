@@ -9,6 +9,11 @@ MODE:
              (SO_REUSEPORT, as nginx's "reuseport" does), opened 0.2 s
              one after the other; the parent holds no listener: it only
              waits for its workers. A correct server.
+  ready      as reuseport, but the parent prints the ready line ("Serving
+             HTTP on port N ...", PORT 0: a port of the kernel's) once all
+             3 workers listen, opened at once: a grader that reads the line
+             finds every listener there (check-server's fds check counts a
+             listener opened after its first count as a socket leaked)
   leak       one listener, 3 workers in accept(), each of which keeps every
              connection it served (in C: the close() forgotten): the
              client gets its reply but never the FIN, and the worker's
@@ -75,15 +80,37 @@ def worker(listener, keep):
 
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
-    shared = None if mode == "reuseport" else listen(port, False)
+    shared = listen(port, False) if mode == "leak" else None
+    ready = None
+    if mode == "ready":
+        # The port: bound (SO_REUSEPORT), never listened on, by the parent;
+        # each worker tells a pipe once it listens.
+        bound = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        bound.bind(("127.0.0.1", port))
+        port = bound.getsockname()[1]
+        ready = os.pipe()
     pids = []
     for i in range(WORKERS):
         pid = os.fork()
         if pid == 0:
-            if not shared:
+            if mode == "reuseport":
                 time.sleep(0.2 * i)  # one after the other
-            worker(shared if shared else listen(port, True), mode == "leak")
+            listener = shared if shared else listen(port, True)
+            if ready:
+                bound.close()
+                os.write(ready[1], b"l")
+                os.close(ready[0])
+                os.close(ready[1])
+            worker(listener, mode == "leak")
         pids.append(pid)
+    if ready:
+        os.close(ready[1])
+        for _ in range(WORKERS):
+            os.read(ready[0], 1)
+        bound.close()
+        print("Serving HTTP on port %d ..." % port, flush=True)
 
     def stop(_sig, _frame):
         for p in pids:
