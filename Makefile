@@ -38,6 +38,7 @@ BIN      ?= bin
 TOOLS    = srv-iter cli-connect srv-sleep show-backlog srv-fork show-pids show-fds show-ephemeral-port \
            check-server
 TOOLS   += srv-prefork srv-thread srv-poll
+TOOLS   += show-timeline
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
            lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
            lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
@@ -99,6 +100,14 @@ $(BIN)/cli-connect: $(O)/tools/cli-connect.o $(CLIENT_MODES) $(O)/libsocklab.a
 # check-server: the tool and its modules (tools/check.h).
 CHECK_OBJ = $(patsubst %,$(O)/tools/check-%.o,start ready proc client burst conn load fds report)
 $(BIN)/check-server: $(O)/tools/check-server.o $(CHECK_OBJ) $(O)/libsocklab.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# show-timeline: the tool and its modules (tools/show-timeline/).
+TIMELINE_SRC = $(wildcard tools/show-timeline/*.c)
+TIMELINE_OBJ = $(TIMELINE_SRC:tools/%.c=$(O)/tools/%.o)
+$(O)/tools/show-timeline.o $(TIMELINE_OBJ): tools/show-timeline/*.h
+$(BIN)/show-timeline: $(O)/tools/show-timeline.o $(TIMELINE_OBJ) $(O)/libsocklab.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -179,8 +188,8 @@ CLANG_FORMAT ?= $(shell command -v clang-format-14 || echo clang-format)
 SHELLCHECK   ?= shellcheck
 GROFF        ?= groff
 
-LINT_C   = $(wildcard lib/*.c tools/*.c fuzz/*.c)
-LINT_H   = $(wildcard lib/*.h tools/*.h fuzz/*.h)
+LINT_C   = $(wildcard lib/*.c tools/*.c tools/*/*.c fuzz/*.c)
+LINT_H   = $(wildcard lib/*.h tools/*.h tools/*/*.h fuzz/*.h)
 LINT_SH  = $(wildcard tests/*.bats tests/*.bash tests/gates/*.bats \
                       tests/gates/*.bash tests/gates/vg-run tests/gates/vg-check \
                       .ci/run *.sh scripts/*.sh)
@@ -242,7 +251,7 @@ valgrind: all
 # fuzz/regress/NAME/ (replayed before every run; see fuzz/README.md).
 # A new parser gets its fuzz/fuzz_NAME.c, seeds in fuzz/corpus/NAME/ and
 # its NAME here.
-FUZZ_TARGETS = num addr text serve proc
+FUZZ_TARGETS = num addr text serve proc trace
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 10
 FUZZ_DIR     = build/fuzz
@@ -254,6 +263,10 @@ $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(LIBSRC) lib/*.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) -Ifuzz -o $@ \
 		$< $(LIBSRC) $(LDLIBS)
+
+# fuzz_trace: show-timeline's readers, model and writers, linked in.
+$(FUZZ_DIR)/fuzz_trace: LIBSRC += $(TIMELINE_SRC)
+$(FUZZ_DIR)/fuzz_trace: $(TIMELINE_SRC) tools/show-timeline/*.h
 
 fuzz: fuzz-build
 	@scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
