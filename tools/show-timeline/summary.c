@@ -52,8 +52,13 @@ void tl_ascii(const char *s, char *buf, size_t len)
 
 	if (len == 0)
 		return;
-	for (; *s != '\0' && n + 1 < len; s++)
-		buf[n++] = *s >= 0x20 && *s < 0x7f ? *s : (char)'?';
+	for (; *s != '\0' && n + 1 < len; s++) {
+		char c = *s;
+
+		if (c < 0x20 || c > 0x7e)
+			c = '?';
+		buf[n++] = c;
+	}
 	buf[n] = '\0';
 }
 
@@ -163,9 +168,10 @@ int tl_summary_json(FILE *f, const struct tl_model *m)
 	fputs(",\"cmd\":", f);
 	json_string(f, tl_str(m->tr, m->tr->cmd));
 	fprintf(f,
-	        ",\"duration\":%.6f,\"processes\":%zu,\"forked\":%zu,"
-	        "\"zombies\":%zu,\"zombies_unreaped\":%zu,\"connections\":%zu,"
-	        "\"connections_open\":%zu,\"holds\":%zu,\"marks\":{",
+	        ",\"duration\":%.6f,\"counts\":{\"processes\":%zu,"
+	        "\"forked\":%zu,\"zombies\":%zu,\"zombies_unreaped\":%zu,"
+	        "\"connections\":%zu,\"connections_open\":%zu,\"holds\":%zu},"
+	        "\"marks\":{",
 	        m->t1 - m->t0, m->nlanes, m->forked, m->zombies,
 	        m->zombies_unreaped, m->nconns, m->conns_open, m->nholds);
 	for (k = 0; k < TL_M_KINDS; k++)

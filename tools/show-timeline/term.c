@@ -207,7 +207,7 @@ static void legend(FILE *f, int width)
 	} item[] = {
 		{ "\u2588", "alive" },
 		{ "\u2591", "zombie (exited, not yet reaped)" },
-		{ HELD, "connections held (2-9: that many, +: more)" },
+		{ HELD, "connections held (2-9, +: more)" },
 		{ "f", "fork" },
 		{ "S", "SIGCHLD" },
 		{ "K", "another signal" },

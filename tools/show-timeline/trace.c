@@ -639,6 +639,11 @@ static int seconds(struct parser *ps, const struct jval *v, double *out)
 	if (*end != '\0' || !isfinite(t) || t < 0 || t > T_MAX)
 		return fail(ps, "\"t\" is out of range (0 to %.0f seconds)",
 		            T_MAX);
+	/* The value it has once written with 9 decimals (T_MAX has no
+	 * fraction to round up): a trace written again reads back the
+	 * same. */
+	snprintf(buf, sizeof buf, "%.9f", t);
+	t = strtod(buf, NULL);
 	*out = t;
 	return 0;
 }
