@@ -362,15 +362,18 @@ static int convert_log(const struct opts *o, const char *log, double offset,
 	struct tl_strace_stats st;
 	char err[256], cmd[1024];
 	FILE *f = fopen(log, "r");
-	int rc;
+	int rc = -1;
 
-	if (f == NULL)
+	if (f == NULL && errno != ENOENT)
 		return cli_error(PROG, "%s: %s (strace's log)", log,
 		                 strerror(errno));
 	join_command(o->cmd, cmd, sizeof cmd);
-	rc = tl_strace_read(f, tr, offset, 0, cmd, &st, err, sizeof err);
-	fclose(f);
-	if (rc == -1 && tr->n == 0) {
+	if (f != NULL) {
+		rc = tl_strace_read(f, tr, offset, 0, cmd, &st, err,
+		                    sizeof err);
+		fclose(f);
+	}
+	if (rc == -1 && tr->n == 0) { /* no log, or nothing in it */
 		cli_error(PROG,
 		          "strace did not trace %s (strace's exit status %d): "
 		          "see its message above",
@@ -378,8 +381,10 @@ static int convert_log(const struct opts *o, const char *log, double offset,
 		          WIFEXITED(strace_status)
 		                  ? WEXITSTATUS(strace_status)
 		                  : 128 + WTERMSIG(strace_status));
-		cli_hint(PROG, "is ptrace allowed here? (a container's "
-		               "seccomp, /proc/sys/kernel/yama/ptrace_scope)");
+		cli_hint(PROG, "was the command found? is ptrace allowed "
+		               "here (a container's seccomp, "
+		               "/proc/sys/kernel/yama/ptrace_scope)?");
+		unlink(log); /* it holds no event */
 		return 1;
 	}
 	if (rc == -1)
