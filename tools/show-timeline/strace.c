@@ -394,6 +394,10 @@ static void event_init(struct tl_strace *s, struct tl_event *e,
 
 static void add(struct tl_strace *s, const struct tl_event *e)
 {
+	if (e->t > TL_T_MAX) { /* a time no trace can hold: a bad line */
+		s->st.skipped++;
+		return;
+	}
 	if (tl_trace_add(s->tr, e) == -1)
 		s->oom = errno == EFBIG ? 2 : 1;
 }

@@ -13,9 +13,7 @@
 #include "json.h"
 #include "pidmap.h"
 
-/* The largest time a trace may hold: far beyond any uptime, small enough
- * that a difference of two times keeps its microseconds. */
-#define T_MAX 1e10
+#define T_MAX TL_T_MAX
 
 /* How deep a value of a key this version does not know may nest. */
 #define NEST_MAX 32

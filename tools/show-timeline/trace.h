@@ -26,6 +26,9 @@
 #define TL_LINE_MAX      4096 /* bytes in a line, its newline excluded */
 #define TL_EVENTS_MAX    1000000
 #define TL_STR_MAX       256 /* bytes in a string value */
+/* The largest time a trace may hold: far beyond any uptime, small enough
+ * that a difference of two times keeps its microseconds. */
+#define TL_T_MAX 1e10
 
 enum tl_kind {
 	TL_CALL,   /* a system call returned */
