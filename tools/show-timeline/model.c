@@ -1,6 +1,7 @@
 /* model: lanes, holds, connections and marks from the events (model.h). */
 #include "model.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,15 +25,52 @@ struct open_hold {
 	int refs;
 };
 
-/* What a lane is while the events are read. */
+/* What a lane is while the events are read. Its descriptors and open
+ * holds are short lists, searched in order; past MAP_AT entries (a
+ * server holding many connections at once) each list gets a hash table
+ * too, so that no event costs more than a few steps. */
 struct state {
 	struct fdent *fd;
 	size_t nfd, capfd;
+	struct tl_pidmap fdmap; /* fd + 1 -> its index in fd */
 	struct open_hold *oh;
 	size_t noh, capoh;
+	struct tl_pidmap ohmap; /* conn + 1 -> its index in oh */
 	int ended;   /* exited or reaped: no event of it may follow */
 	int implied; /* ended by a reap that came before its exit */
 	unsigned end_line;
+};
+
+#define MAP_AT 8
+
+/* The names the model looks for, as the trace's string ids (0: the trace
+ * never says it). */
+enum name {
+	N_ACCEPT,
+	N_ACCEPT4,
+	N_CONNECT,
+	N_CLOSE,
+	N_DUP,
+	N_DUP2,
+	N_DUP3,
+	N_EXECVE,
+	N_EXECVEAT,
+	N_WAIT,
+	N_WAIT3,
+	N_WAIT4,
+	N_WAITPID,
+	N_WAITID,
+	N_EINTR,
+	N_EINPROGRESS,
+	N_EBADF,
+	N_SIGCHLD,
+	N_COUNT,
+};
+
+static const char *const NAMES[N_COUNT] = {
+	"accept",  "accept4", "connect",  "close",       "dup",   "dup2",
+	"dup3",    "execve",  "execveat", "wait",        "wait3", "wait4",
+	"waitpid", "waitid",  "EINTR",    "EINPROGRESS", "EBADF", "SIGCHLD",
 };
 
 /* A list of event indices (the events of a process whose fork is yet to
@@ -54,6 +92,7 @@ struct build {
 	size_t npending, cappending;
 	struct list queue; /* events to replay now */
 	size_t qhead;
+	unsigned id[N_COUNT];
 	char *err;
 	size_t errlen;
 };
@@ -78,7 +117,7 @@ static int room(void **v, size_t *cap, size_t n, size_t size)
 
 	if (n < *cap)
 		return 0;
-	c = *cap == 0 ? 16 : *cap * 2;
+	c = *cap == 0 ? 4 : *cap * 2;
 	p = realloc(*v, c * size);
 	if (p == NULL)
 		return -1;
@@ -100,18 +139,17 @@ static int list_add(struct build *b, struct list *l, size_t v)
 	return 0;
 }
 
-static int is(const struct tl_trace *tr, unsigned id, const char *s)
+/* Whether string id is the name n. */
+static int is(const struct build *b, unsigned id, enum name n)
 {
-	return strcmp(tl_str(tr, id), s) == 0;
+	return id != 0 && id == b->id[n];
 }
 
-static int is_wait(const struct tl_trace *tr, unsigned call)
+static int is_wait(const struct build *b, unsigned call)
 {
-	const char *c = tl_str(tr, call);
-
-	return strcmp(c, "wait") == 0 || strcmp(c, "wait3") == 0 ||
-	       strcmp(c, "wait4") == 0 || strcmp(c, "waitpid") == 0 ||
-	       strcmp(c, "waitid") == 0;
+	return is(b, call, N_WAIT) || is(b, call, N_WAIT3) ||
+	       is(b, call, N_WAIT4) || is(b, call, N_WAITPID) ||
+	       is(b, call, N_WAITID);
 }
 
 /* ---------------------------------------------------------- the lanes */
@@ -170,14 +208,51 @@ static int add_mark(struct build *b, size_t lane, double t, int kind,
 
 /* ------------------------------------------- descriptors and holds */
 
-static struct fdent *fd_find(struct state *s, int fd)
+/* Where fd is in the lane's list, or -1. */
+static long fd_index(const struct state *s, int fd)
+{
+	size_t i;
+
+	if (s->fdmap.cap > 0)
+		return tl_pidmap_get(&s->fdmap, fd + 1, &i) ? (long)i : -1;
+	for (i = 0; i < s->nfd; i++)
+		if (s->fd[i].fd == fd)
+			return (long)i;
+	return -1;
+}
+
+static long oh_index(const struct state *s, size_t conn)
+{
+	size_t i;
+
+	if (s->ohmap.cap > 0)
+		return tl_pidmap_get(&s->ohmap, (int)conn + 1, &i) ? (long)i
+		                                                   : -1;
+	for (i = 0; i < s->noh; i++)
+		if (s->oh[i].conn == conn)
+			return (long)i;
+	return -1;
+}
+
+/* The hash tables, once a list is long: every entry put in. */
+static int map_fds(struct state *s)
 {
 	size_t i;
 
 	for (i = 0; i < s->nfd; i++)
-		if (s->fd[i].fd == fd)
-			return &s->fd[i];
-	return NULL;
+		if (tl_pidmap_put(&s->fdmap, s->fd[i].fd + 1, i) == -1)
+			return -1;
+	return 0;
+}
+
+static int map_ohs(struct state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->noh; i++)
+		if (tl_pidmap_put(&s->ohmap, (int)s->oh[i].conn + 1, i) == -1)
+			return -1;
+	return 0;
 }
 
 /* The lane now refers to conn once more (from time t). */
@@ -185,15 +260,18 @@ static int hold_ref(struct build *b, size_t lane, size_t conn, double t)
 {
 	struct tl_model *m = b->m;
 	struct state *s = &b->st[lane];
+	long i = oh_index(s, conn);
 	struct tl_hold *h;
-	size_t i;
 
-	for (i = 0; i < s->noh; i++) {
-		if (s->oh[i].conn == conn) {
-			s->oh[i].refs++;
-			return 0;
-		}
+	if (i >= 0) {
+		s->oh[i].refs++;
+		return 0;
 	}
+	if (m->nholds >= TL_HOLDS_MAX)
+		return fail(b,
+		            "more than %d holds of connections (a process "
+		            "that holds a connection): too many to draw",
+		            TL_HOLDS_MAX);
 	if (ROOM(b, s->oh, s->noh, s->capoh) == -1 ||
 	    ROOM(b, m->hold, m->nholds, b->capholds) == -1)
 		return -1;
@@ -208,6 +286,10 @@ static int hold_ref(struct build *b, size_t lane, size_t conn, double t)
 	s->oh[s->noh].refs = 1;
 	s->noh++;
 	m->lane[lane].nholds++;
+	if ((s->ohmap.cap > 0 &&
+	     tl_pidmap_put(&s->ohmap, (int)conn + 1, s->noh - 1) == -1) ||
+	    (s->ohmap.cap == 0 && s->noh > MAP_AT && map_ohs(s) == -1))
+		return fail(b, "out of memory");
 	return 0;
 }
 
@@ -215,20 +297,18 @@ static int hold_ref(struct build *b, size_t lane, size_t conn, double t)
 static void hold_unref(struct build *b, size_t lane, size_t conn, double t)
 {
 	struct state *s = &b->st[lane];
-	size_t i;
+	long i = oh_index(s, conn);
+	struct tl_hold *h;
 
-	for (i = 0; i < s->noh; i++) {
-		if (s->oh[i].conn != conn)
-			continue;
-		if (--s->oh[i].refs == 0) {
-			struct tl_hold *h = &b->m->hold[s->oh[i].hold];
-
-			h->to = t;
-			h->open = 0;
-			s->oh[i] = s->oh[--s->noh];
-		}
+	if (i < 0 || --s->oh[i].refs > 0)
 		return;
-	}
+	h = &b->m->hold[s->oh[i].hold];
+	h->to = t;
+	h->open = 0;
+	tl_pidmap_del(&s->ohmap, (int)conn + 1);
+	s->oh[i] = s->oh[--s->noh];
+	if ((size_t)i < s->noh && s->ohmap.cap > 0)
+		tl_pidmap_put(&s->ohmap, (int)s->oh[i].conn + 1, (size_t)i);
 }
 
 static int fd_add(struct build *b, size_t lane, int fd, size_t conn,
@@ -236,34 +316,51 @@ static int fd_add(struct build *b, size_t lane, int fd, size_t conn,
 {
 	struct state *s = &b->st[lane];
 
+	if (fd < 0 || fd == INT_MAX)
+		return 0; /* no descriptor: nothing held */
 	if (ROOM(b, s->fd, s->nfd, s->capfd) == -1)
 		return -1;
 	s->fd[s->nfd].fd = fd;
 	s->fd[s->nfd].conn = conn;
 	s->fd[s->nfd].cloexec = cloexec;
 	s->nfd++;
+	if ((s->fdmap.cap > 0 &&
+	     tl_pidmap_put(&s->fdmap, fd + 1, s->nfd - 1) == -1) ||
+	    (s->fdmap.cap == 0 && s->nfd > MAP_AT && map_fds(s) == -1))
+		return fail(b, "out of memory");
 	return hold_ref(b, lane, conn, t);
 }
 
 static void fd_release(struct build *b, size_t lane, int fd, double t)
 {
 	struct state *s = &b->st[lane];
-	struct fdent *e = fd_find(s, fd);
+	long i = fd < 0 || fd == INT_MAX ? -1 : fd_index(s, fd);
 	size_t conn;
 
-	if (e == NULL)
+	if (i < 0)
 		return;
-	conn = e->conn;
-	*e = s->fd[--s->nfd];
+	conn = s->fd[i].conn;
+	tl_pidmap_del(&s->fdmap, fd + 1);
+	s->fd[i] = s->fd[--s->nfd];
+	if ((size_t)i < s->nfd && s->fdmap.cap > 0)
+		tl_pidmap_put(&s->fdmap, s->fd[i].fd + 1, (size_t)i);
 	hold_unref(b, lane, conn, t);
 }
 
+/* The lane ends: every hold ends, and what tracked them is freed. */
 static void release_all(struct build *b, size_t lane, double t)
 {
 	struct state *s = &b->st[lane];
 
 	while (s->nfd > 0)
 		fd_release(b, lane, s->fd[s->nfd - 1].fd, t);
+	free(s->fd);
+	free(s->oh);
+	tl_pidmap_free(&s->fdmap);
+	tl_pidmap_free(&s->ohmap);
+	s->fd = NULL;
+	s->oh = NULL;
+	s->capfd = s->capoh = s->noh = 0;
 }
 
 static int new_conn(struct build *b, size_t lane, const struct tl_event *e,
@@ -291,38 +388,34 @@ static int new_conn(struct build *b, size_t lane, const struct tl_event *e,
 
 static int on_call(struct build *b, size_t lane, const struct tl_event *e)
 {
-	const struct tl_trace *tr = b->tr;
-	const char *c = tl_str(tr, e->call);
-	struct fdent *old;
+	struct state *s = &b->st[lane];
+	unsigned c = e->call;
+	long old;
 
-	if (is(tr, e->err, "EINTR"))
-		return add_mark(b, lane, e->t, TL_M_EINTR, -1, e->call);
-	if (is_wait(tr, e->call))
-		return add_mark(b, lane, e->t, TL_M_WAIT, -1, e->call);
-	if ((strcmp(c, "accept") == 0 || strcmp(c, "accept4") == 0) &&
-	    e->ret >= 0)
+	if (is(b, e->err, N_EINTR))
+		return add_mark(b, lane, e->t, TL_M_EINTR, -1, c);
+	if (is_wait(b, c))
+		return add_mark(b, lane, e->t, TL_M_WAIT, -1, c);
+	if ((is(b, c, N_ACCEPT) || is(b, c, N_ACCEPT4)) && e->ret >= 0)
 		return new_conn(b, lane, e, e->ret, 1);
-	if (strcmp(c, "connect") == 0 && e->fd >= 0 &&
-	    (e->ret == 0 || is(tr, e->err, "EINPROGRESS")) &&
-	    fd_find(&b->st[lane], e->fd) == NULL)
+	if (is(b, c, N_CONNECT) && e->fd >= 0 &&
+	    (e->ret == 0 || is(b, e->err, N_EINPROGRESS)) &&
+	    fd_index(s, e->fd) < 0)
 		return new_conn(b, lane, e, e->fd, 0);
-	if (strcmp(c, "close") == 0 && e->fd >= 0 && !is(tr, e->err, "EBADF")) {
+	if (is(b, c, N_CLOSE) && !is(b, e->err, N_EBADF)) {
 		fd_release(b, lane, e->fd, e->t);
 		return 0;
 	}
-	if ((strcmp(c, "dup") == 0 || strcmp(c, "dup2") == 0 ||
-	     strcmp(c, "dup3") == 0) &&
+	if ((is(b, c, N_DUP) || is(b, c, N_DUP2) || is(b, c, N_DUP3)) &&
 	    e->fd >= 0 && e->ret >= 0 && e->ret != e->fd) {
 		fd_release(b, lane, e->ret, e->t);
-		old = fd_find(&b->st[lane], e->fd);
-		if (old != NULL)
-			return fd_add(b, lane, e->ret, old->conn,
+		old = fd_index(s, e->fd);
+		if (old >= 0)
+			return fd_add(b, lane, e->ret, s->fd[old].conn,
 			              (e->flags & TL_F_CLOEXEC) != 0, e->t);
 		return 0;
 	}
-	if ((strcmp(c, "execve") == 0 || strcmp(c, "execveat") == 0) &&
-	    e->ret == 0) {
-		struct state *s = &b->st[lane];
+	if ((is(b, c, N_EXECVE) || is(b, c, N_EXECVEAT)) && e->ret == 0) {
 		size_t i = 0;
 
 		while (i < s->nfd) {
@@ -438,7 +531,6 @@ static int on_reap(struct build *b, size_t lane, const struct tl_event *e)
 
 static int apply(struct build *b, size_t lane, const struct tl_event *e)
 {
-	const struct tl_trace *tr = b->tr;
 	size_t from;
 
 	if (e->name != 0)
@@ -451,7 +543,7 @@ static int apply(struct build *b, size_t lane, const struct tl_event *e)
 	case TL_EXIT:
 		return on_exit_(b, lane, e);
 	case TL_SIGNAL:
-		if (!is(tr, e->sig, "SIGCHLD"))
+		if (!is(b, e->sig, N_SIGCHLD))
 			return add_mark(b, lane, e->t, TL_M_SIGNAL, -1, e->sig);
 		return add_mark(b, lane, e->t, TL_M_SIGCHLD,
 		                e->child > 0 && tl_pidmap_get(&b->cur, e->child,
@@ -557,38 +649,101 @@ static size_t mark_lane(const void *items, size_t i)
 	return ((const struct tl_mark *)items)[i].lane;
 }
 
+/* A binary min-heap of (key, track): ties go to the lower track. */
+struct heap {
+	double *key;
+	int *track;
+	size_t n;
+};
+
+static int before(const struct heap *h, size_t a, double key, int track)
+{
+	return h->key[a] < key || (h->key[a] == key && h->track[a] < track);
+}
+
+static void heap_push(struct heap *h, double key, int track)
+{
+	size_t i = h->n++;
+
+	while (i > 0 && !before(h, (i - 1) / 2, key, track)) {
+		h->key[i] = h->key[(i - 1) / 2];
+		h->track[i] = h->track[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->key[i] = key;
+	h->track[i] = track;
+}
+
+static void heap_pop(struct heap *h)
+{
+	size_t i = 0, c;
+	double key;
+	int track;
+
+	if (--h->n == 0)
+		return;
+	key = h->key[h->n];
+	track = h->track[h->n];
+	while ((c = 2 * i + 1) < h->n) {
+		if (c + 1 < h->n && before(h, c + 1, h->key[c], h->track[c]))
+			c++;
+		if (!before(h, c, key, track))
+			break;
+		h->key[i] = h->key[c];
+		h->track[i] = h->track[c];
+		i = c;
+	}
+	h->key[i] = key;
+	h->track[i] = track;
+}
+
 /* Rows for the holds of each lane: a hold goes to the first row free at
- * its start (the holds of a lane are made in the order they start). */
+ * its start (the holds of a lane are made in the order they start). Two
+ * heaps: the rows in use by when they become free, the free rows by
+ * number. */
 static int tracks(struct build *b)
 {
 	struct tl_model *m = b->m;
-	double *ends = NULL;
-	size_t capends = 0, l, i;
+	size_t n = m->nholds + 1, l, i;
+	struct heap busy, idle;
+	int rc = 0;
 
+	busy.key = malloc(n * sizeof *busy.key);
+	busy.track = malloc(n * sizeof *busy.track);
+	idle.key = malloc(n * sizeof *idle.key);
+	idle.track = malloc(n * sizeof *idle.track);
+	if (busy.key == NULL || busy.track == NULL || idle.key == NULL ||
+	    idle.track == NULL) {
+		rc = fail(b, "out of memory");
+		goto out;
+	}
 	for (l = 0; l < m->nlanes; l++) {
-		size_t nends = 0;
+		int rows = 0;
 
+		busy.n = idle.n = 0;
 		for (i = m->hold_at[l]; i < m->hold_at[l + 1]; i++) {
 			struct tl_hold *h = &m->hold[m->hold_of[i]];
-			size_t k;
 
-			for (k = 0; k < nends && ends[k] > h->from; k++)
-				;
-			if (k == nends) {
-				if (room((void **)&ends, &capends, nends,
-				         sizeof *ends) == -1) {
-					free(ends);
-					return fail(b, "out of memory");
-				}
-				nends++;
+			while (busy.n > 0 && busy.key[0] <= h->from) {
+				heap_push(&idle, busy.track[0], busy.track[0]);
+				heap_pop(&busy);
 			}
-			ends[k] = h->open ? m->t1 + 1 : h->to;
-			h->track = (int)k;
+			if (idle.n > 0) {
+				h->track = idle.track[0];
+				heap_pop(&idle);
+			} else {
+				h->track = rows++;
+			}
+			heap_push(&busy, h->open ? m->t1 + 1 : h->to, h->track);
 		}
-		m->lane[l].tracks = (int)nends;
+		m->lane[l].tracks = rows;
 	}
-	free(ends);
-	return 0;
+out:
+	free(busy.key);
+	free(busy.track);
+	free(idle.key);
+	free(idle.track);
+	return rc;
 }
 
 /* Parents first, each followed by its children in the order they were
@@ -703,6 +858,8 @@ int tl_model_build(const struct tl_trace *tr, struct tl_model *m, char *err,
 	tl_pidmap_init(&b.cur);
 	tl_pidmap_init(&b.forks_left);
 	tl_pidmap_init(&b.pending_of);
+	for (i = 0; i < N_COUNT; i++)
+		b.id[i] = tl_find(tr, NAMES[i]);
 	if (tr->n == 0) {
 		fail(&b, "no events: nothing to draw");
 		goto out;
@@ -747,6 +904,8 @@ out:
 	for (i = 0; i < m->nlanes && b.st != NULL; i++) {
 		free(b.st[i].fd);
 		free(b.st[i].oh);
+		tl_pidmap_free(&b.st[i].fdmap);
+		tl_pidmap_free(&b.st[i].ohmap);
 	}
 	free(b.st);
 	for (i = 0; i < b.npending; i++)

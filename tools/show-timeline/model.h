@@ -31,6 +31,11 @@
 
 #include "trace.h"
 
+/* Holds at most: a fork copies every connection its parent holds, so a
+ * parent that never closes its copies makes as many holds as the square
+ * of its clients. */
+#define TL_HOLDS_MAX 1000000
+
 enum tl_mark_kind {
 	TL_M_FORK,    /* other: the child's lane */
 	TL_M_SIGCHLD, /* other: the sender's lane, or -1 */

@@ -68,6 +68,33 @@ static int grow(struct tl_pidmap *m)
 	return 0;
 }
 
+/* Linear probing's deletion: the entries after the hole that would no
+ * longer be found from their home slot move back into it. */
+void tl_pidmap_del(struct tl_pidmap *m, int id)
+{
+	size_t mask = m->cap - 1, i, j;
+
+	if (m->cap == 0 || id <= 0)
+		return;
+	i = slot(m->key, m->cap, id);
+	if (m->key[i] != id)
+		return;
+	m->key[i] = 0;
+	m->count--;
+	for (j = (i + 1) & mask; m->key[j] != 0; j = (j + 1) & mask) {
+		size_t home =
+		        ((size_t)(unsigned)m->key[j] * 2654435761u) & mask;
+
+		/* Stays if its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		m->key[i] = m->key[j];
+		m->value[i] = m->value[j];
+		m->key[j] = 0;
+		i = j;
+	}
+}
+
 int tl_pidmap_put(struct tl_pidmap *m, int id, size_t value)
 {
 	size_t i;

@@ -25,4 +25,7 @@ int tl_pidmap_get(const struct tl_pidmap *m, int id, size_t *value);
 /* Sets id's value (id > 0). Returns 0, or -1 when out of memory. */
 int tl_pidmap_put(struct tl_pidmap *m, int id, size_t value);
 
+/* Removes id, if it is there. */
+void tl_pidmap_del(struct tl_pidmap *m, int id);
+
 #endif

@@ -463,7 +463,7 @@ static int wait_status(struct tl_strace *s, const char *a, const char *end,
 
 	if (number_after(a, end, "WEXITSTATUS(s) == ", &code) && code >= 0 &&
 	    code <= 255) {
-		e->code = (int)code;
+		e->code = (unsigned char)code;
 		e->flags |= TL_F_CODE;
 		return 1;
 	}
@@ -486,7 +486,7 @@ static void waitid_status(struct tl_strace *s, const char *a, const char *end,
 		return;
 	if (strcmp(code, "CLD_EXITED") == 0 &&
 	    number_after(a, end, "si_status=", &n) && n >= 0 && n <= 255) {
-		e->code = (int)n;
+		e->code = (unsigned char)n;
 		e->flags |= TL_F_CODE;
 	} else if (word_after(a, end, "si_status=", sig, sizeof sig) &&
 	           strncmp(sig, "SIG", 3) == 0) {
@@ -728,7 +728,7 @@ static void end_line(struct tl_strace *s, struct task *t, const char *p,
 			s->st.skipped++;
 			return;
 		}
-		e.code = (int)code;
+		e.code = (unsigned char)code;
 		e.flags |= TL_F_CODE;
 	} else if (word_after(p, end, "killed by ", sig, sizeof sig) &&
 	           strncmp(sig, "SIG", 3) == 0) {

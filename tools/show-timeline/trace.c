@@ -95,6 +95,23 @@ unsigned tl_intern(struct tl_trace *tr, const char *s, size_t n)
 	return id;
 }
 
+unsigned tl_find(const struct tl_trace *tr, const char *s)
+{
+	const struct tl_strings *st = &tr->str;
+	size_t n = strlen(s), j;
+	unsigned id;
+
+	if (st->nslots == 0)
+		return 0;
+	j = hash(s, n) & (st->nslots - 1);
+	while ((id = st->slot[j]) != 0) {
+		if (strcmp(st->buf + id, s) == 0)
+			return id;
+		j = (j + 1) & (st->nslots - 1);
+	}
+	return 0;
+}
+
 const char *tl_str(const struct tl_trace *tr, unsigned id)
 {
 	return id == 0 || tr->str.buf == NULL ? "" : tr->str.buf + id;
@@ -130,6 +147,8 @@ int tl_trace_add(struct tl_trace *tr, const struct tl_event *e)
 		tr->ev = ev;
 		tr->cap = cap;
 	}
+	if (tr->n > 0 && e->t < tr->ev[tr->n - 1].t)
+		tr->unsorted = 1;
 	tr->ev[tr->n] = *e;
 	tr->ev[tr->n].seq = (unsigned)tr->n;
 	tr->n++;
@@ -147,8 +166,13 @@ static int by_time(const void *a, const void *b)
 
 void tl_trace_sort(struct tl_trace *tr)
 {
-	if (tr->n > 1)
+	size_t i;
+
+	if (tr->n > 1 && tr->unsorted)
 		qsort(tr->ev, tr->n, sizeof *tr->ev, by_time);
+	tr->unsorted = 0;
+	for (i = 0; i < tr->n; i++) /* their order from now on */
+		tr->ev[i].seq = (unsigned)i;
 }
 
 void tl_trace_canonical(struct tl_trace *tr)
@@ -160,6 +184,8 @@ void tl_trace_canonical(struct tl_trace *tr)
 
 		snprintf(b, sizeof b, "%.9f", tr->ev[i].t);
 		tr->ev[i].t = strtod(b, NULL);
+		if (i > 0 && tr->ev[i].t < tr->ev[i - 1].t)
+			tr->unsorted = 1;
 	}
 }
 
@@ -928,7 +954,7 @@ static int event(struct parser *ps, struct tl_reader *r, const struct fields *f)
 	e.ret = (int)f->num[K_RET];
 	e.child = (int)(e.kind == TL_SIGNAL ? f->num[K_FROM] : f->num[K_CHILD]);
 	if (f->seen & (1u << K_CODE)) {
-		e.code = (int)f->num[K_CODE];
+		e.code = (unsigned char)f->num[K_CODE];
 		e.flags |= TL_F_CODE;
 	}
 	if (f->truth[K_CLOEXEC])

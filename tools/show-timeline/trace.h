@@ -49,12 +49,12 @@ struct tl_event {
 	unsigned line; /* where it was read (1 is the header), 0 if made */
 	unsigned seq;  /* the order it was added in (set by tl_trace_add) */
 	int pid;
-	int ppid;  /* 0: not given */
-	int tid;   /* 0: not given */
-	int fd;    /* -1: not given */
-	int ret;   /* call: what it returned */
-	int child; /* fork, reap: the child; signal: the sender (0) */
-	int code;  /* exit, reap: the exit status (with TL_F_CODE) */
+	int ppid;           /* 0: not given */
+	int tid;            /* 0: not given */
+	int fd;             /* -1: not given */
+	int ret;            /* call: what it returned */
+	int child;          /* fork, reap: the child; signal: the sender (0) */
+	unsigned char code; /* exit, reap: the exit status (TL_F_CODE) */
 	unsigned char kind;
 	unsigned char flags;
 	unsigned call; /* call: its name; fork, reap: the call (or 0) */
@@ -78,6 +78,7 @@ struct tl_trace {
 	unsigned clock, source, cmd; /* from the header line */
 	struct tl_event *ev;
 	size_t n, cap;
+	int unsorted; /* an event came before the one added before it */
 	struct tl_strings str;
 };
 
@@ -86,6 +87,9 @@ void tl_trace_free(struct tl_trace *tr);
 
 /* The string id names ("" for 0). */
 const char *tl_str(const struct tl_trace *tr, unsigned id);
+
+/* The id of the C string s if the trace holds it, else 0. */
+unsigned tl_find(const struct tl_trace *tr, const char *s);
 
 /* The id of the n bytes at s (no NUL among them), added if new; 0 when
  * out of memory. */
