@@ -56,7 +56,10 @@
  *
  * The drawing is in tools/show-timeline/: trace.c (the format), strace.c
  * (strace's log), model.c (lanes, holds, marks), term.c, svg.c and
- * summary.c (the outputs), tree.c (the processes under this one).
+ * summary.c (the outputs), tree.c (the processes under this one). This
+ * file is longer than a tool's 400 lines (about 670) because recording is
+ * its lesson and stays whole here: fork, exec strace, wait, the stop
+ * sequence, the reaping, then the trace written and read back.
  */
 #include <errno.h>
 #include <fcntl.h>
