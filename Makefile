@@ -45,7 +45,7 @@ BIN      ?= bin
 
 TOOLS    = srv-iter srv-sleep srv-fork srv-prefork srv-thread srv-poll \
            cli-connect show-backlog show-ephemeral-port show-fds show-pids \
-           check-server
+           check-server show-timeline
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
            lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
            lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
@@ -79,6 +79,8 @@ $(BIN)/show-backlog: $(O)/tools/show-backlog/backlog.o
 $(BIN)/check-server: $(patsubst %,$(O)/tools/check-server/%.o, \
                      report signals proc start client ready burst conn \
                      load fds)
+$(BIN)/show-timeline: $(patsubst %,$(O)/tools/show-timeline/%.o, \
+                     trace strace pidmap model tree term svg summary)
 
 # srv-thread: POSIX threads.
 $(BIN)/srv-thread: LDLIBS += -pthread
@@ -268,7 +270,7 @@ valgrind: all test-builds
 # fuzz/regress/NAME/ (replayed before every run; see fuzz/README.md).
 # A new parser gets its fuzz/fuzz_NAME.c, seeds in fuzz/corpus/NAME/ and
 # its NAME here.
-FUZZ_TARGETS = num addr text serve proc
+FUZZ_TARGETS = num addr text serve proc trace
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 10
 FUZZ_DIR     = build/fuzz
@@ -280,6 +282,11 @@ $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(LIBSRC) lib/*.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) -Ifuzz -o $@ \
 		$< $(LIBSRC) $(LDLIBS)
+
+# fuzz_trace: show-timeline's readers, model and writers, linked in.
+TIMELINE_SRC = $(wildcard tools/show-timeline/*.c)
+$(FUZZ_DIR)/fuzz_trace: LIBSRC += $(TIMELINE_SRC)
+$(FUZZ_DIR)/fuzz_trace: $(TIMELINE_SRC) tools/show-timeline/*.h
 
 fuzz: fuzz-build
 	@scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -503,3 +503,20 @@ vg_main_log() {
 		"$GATES/vg-check" "$log"
 	done
 }
+
+@test "show-timeline under valgrind: traces drawn (text, SVG, JSON), strace's log read, a bad trace, a recording: no error, leak or open descriptor" {
+	local data="$SOCKLAB_ROOT/tests/data/timeline" t="$BATS_TEST_TMPDIR" log
+	vg_client draw 0 show-timeline --width 100 --svg "$t/3d.svg" "$data/webserver3d.trace"
+	vg_client json 0 show-timeline --json "$data/example.trace"
+	vg_client strace 0 show-timeline -q --strace "$data/webserver3g.strace" --trace "$t/3g.trace"
+	printf '{"socklab_trace":1}\n{"t":1,"pid":1,"ev":"exit"}\n{"t":0,"pid":1,"ev":"exit"}\n' >"$t/bad.trace"
+	vg_client bad 1 show-timeline "$t/bad.trace"
+	vg_client usage 2 show-timeline --width 1 "$data/example.trace"
+	command -v strace >/dev/null || skip "strace is not installed"
+	# Its child execs strace, which valgrind does not follow: its own log
+	# is the one to read.
+	run "$GATES/vg-run" "$t/vg-record.%p.log" show-timeline -q --trace "$t/true.trace" -- true
+	assert_success
+	log="$(vg_main_log "$t/vg-record")" || fail "no main log"
+	"$GATES/vg-check" "$log"
+}
