@@ -13,6 +13,7 @@ L=docs/07-how-a-connection-ends.md
 tw_server() { [[ -n "$(ss -Htan state time-wait "sport = :$PORT" and "dport = :$1")" ]]; }
 tw_client() { [[ -n "$(ss -Htan state time-wait "sport = :$1" and "dport = :$PORT")" ]]; }
 client_port() { sed -n 's/.*socket pair {127\.0\.0\.1:\([0-9]*\), .*/\1/p' <<<"$1" | head -n 1; }
+port_free() { [[ -z "$(ss -Hltn "sport = :$PORT")" ]]; }
 sleep_listens() { ss -Hltnp "sport = :$PORT" | grep -qF '("sleep",'; }
 # The iterative server closes the last connections of a run after the
 # client has finished: until then the client's ends wait in FIN-WAIT-2.
@@ -106,7 +107,7 @@ all_closed() { [[ -z "$(ss -Htan state fin-wait-2 "dport = :$PORT")" ]]; }
 	doc_ctrl_c exec-client
 	doc_run "$L" exec-cleanup "$PORT"
 	assert_success
-	wait_for -t 5 eval '[[ -z "$(ss -Hltn "sport = :$PORT")" ]]'
+	wait_for -t 5 port_free
 }
 
 @test "lesson 7: SIGCHLD ignored: no zombies, and waitpid can only say ECHILD" {

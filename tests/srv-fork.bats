@@ -446,6 +446,7 @@ listeners_of() { ss -Hltnp | grep -c "pid=$1," || true; }
 listens() { (($(listeners_of "$1") > 0)); }
 
 @test "--exec: the child becomes CMD with the connection as stdin and stdout; the listener is close-on-exec" {
+	# shellcheck disable=SC2016 # $$ and $line are the command's (sh -c)
 	start_server srv srv-fork --port 0 --exec 'echo "hello from $$"; read line; echo "got: $line"; sleep 30'
 	run bg_out srv
 	assert_line_matches '^\[parent\] fcntl\(3, F_SETFD, FD_CLOEXEC\) +-> ok: closed in whatever a child execs$'

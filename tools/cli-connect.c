@@ -363,15 +363,18 @@ static long leave_unread(const struct client_opts *o, int fd)
 	do
 		n = poll(&p, 1, o->timeout > 0 ? (int)(o->timeout * 1000) : -1);
 	while (n == -1 && errno == EINTR);
-	if (n == -1)
-		return cli_error(PROG, "poll: %s", strerror(errno)), -1L;
+	if (n == -1) {
+		cli_error(PROG, "poll: %s", strerror(errno));
+		return -1;
+	}
 	if (n == 0) {
 		cli_error(PROG, "poll: no reply within %g s", o->timeout);
 		return -1;
 	}
-	if (ioctl(fd, FIONREAD, &waiting) == -1)
-		return cli_error(PROG, "ioctl FIONREAD: %s", strerror(errno)),
-		       -1L;
+	if (ioctl(fd, FIONREAD, &waiting) == -1) {
+		cli_error(PROG, "ioctl FIONREAD: %s", strerror(errno));
+		return -1;
+	}
 	snprintf(call, sizeof call, "poll(%d, POLLIN)", fd);
 	say(&o->say, call, "ready: %d bytes of reply waiting; we read none",
 	    waiting);

@@ -14,9 +14,10 @@
  *   loop, because standard signals are not queued.
  *
  * Usage
- *   srv-fork [-s S] [-M N] [-r loop|once|none] [--retry-accept] [-K]
- *            [--max-fds N] [--nproc N] [-p PORT] [-H ADDR] [-b N] [-l]
- *            [-t S] [-m N] [-q]
+ *   srv-fork [-s S] [-M N] [-r loop|once|none|ignore|nocldwait]
+ *            [--retry-accept] [-K] [--max-fds N] [--nproc N]
+ *            [--exec CMD [--no-cloexec]] [-p PORT] [-H ADDR] [-b N] [-l]
+ *            [-t S] [-m N] [-q] [--no-reuseaddr] [--sigpipe]
  *   (--child-sleep, --max-children, --reap, --keep-conn, and srv-iter's
  *   options)
  *
@@ -38,12 +39,19 @@
  *   - --reap once is the article's first handler: accept() fails with EINTR
  *     and the server dies; with --retry-accept it lives, but a burst of
  *     clients leaves zombies again: several SIGCHLDs became one.
+ *   - --reap ignore (SIGCHLD set to SIG_IGN) or nocldwait (SA_NOCLDWAIT):
+ *     the kernel reaps every child, no zombie, but no exit status either:
+ *     waitpid() can only say ECHILD (lesson 7).
+ *   - --exec CMD: each child becomes CMD (dup2, execl), as a CGI server
+ *     runs a script; the listener is close-on-exec (fcntl FD_CLOEXEC).
+ *     --no-cloexec: CMD inherits it and keeps the port after a kill -9.
  *
  * The table of children, the 503 when it is full, the stop sequence and
  * the resource limits are not the article's: they are in
  * tools/server/children.c.
- * (This file is some 90 lines over socklab's 400: its --help documents
- * each of the article's mistakes, and it has seven options of its own.)
+ * (This file is some 230 lines over socklab's 400: its --help documents
+ * each of the article's mistakes and lesson 7's, and it has nine options
+ * of its own.)
  *
  * See also
  *   docs/05-fork-and-zombies.md; tools/srv-iter.c (socket..listen, recv,

@@ -8,8 +8,9 @@
  *
  * Usage
  *   srv-iter [-p PORT] [-H ADDR] [-b N] [-l] [-t S] [-m N] [-q]
+ *            [--no-reuseaddr] [--sigpipe]
  *   (--port, --host, --backlog, --content-length, --timeout, --max-request,
- *   --quiet)
+ *   --quiet; lesson 7's mistakes: no SO_REUSEADDR, SIGPIPE not ignored)
  *
  * Try it
  *   ./bin/srv-iter                                # terminal 1
@@ -31,7 +32,8 @@
  * servers.
  *
  * See also
- *   docs/01-iterative-server.md; tools/server/server.h (what the servers
+ *   docs/01-iterative-server.md, docs/07-how-a-connection-ends.md;
+ *   tools/server/server.h (what the servers
  *   share);
  *   socket(2), setsockopt(2), bind(2), listen(2), accept(2), recv(2),
  *   send(2), close(2), srv-sleep(1), cli-connect(1).
