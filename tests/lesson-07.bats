@@ -97,6 +97,9 @@ all_closed() { [[ -z "$(ss -Htan state fin-wait-2 "dport = :$PORT")" ]]; }
 	wait_for doc_out_has exec-server "Serving HTTP on port $PORT"
 	SERVER_PID="$(doc_out exec-server | sed -n 's/^\[parent\] getpid() *-> \([0-9]*\).*/\1/p' | head -n 1)"
 	[[ -n "$SERVER_PID" ]]
+	# The job's process group (sh and sleep are in it): teardown kills it
+	# even when a step fails before the lesson's own cleanup.
+	SOCKLAB_PIDS+=("$SERVER_PID")
 	doc_remember "$L" exec-pid "$SERVER_PID"
 	doc_launch "$L" exec-client "$PORT" '^holding 1 idle'
 	wait_for sleep_listens
