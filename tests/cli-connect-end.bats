@@ -48,14 +48,14 @@ tw_server() { (($(tw_count "sport = :$PORT" and "dport = :$1") == 1)); }
 	assert_line_matches '^shutdown\([0-9]+, SHUT_WR\) +-> ok, FIN sent: we send no more, we still read$'
 	assert_line_matches '^  \| Hello, World!$'
 	assert_line_matches '^recv\([0-9]+\) +-> 0: the server closed the connection \(78 bytes in all\)$'
+	local out="$output"
 	wait_for bg_out_has srv "close("
 	run bg_out srv
 	# The request is not complete: the server answers on the EOF.
 	assert_line_matches '^recv\([0-9]+\) +-> 0 \(the client closed its side\)$'
 	assert_line_matches '^send\([0-9]+, "HTTP/1.1 200 OK..."\) +-> 78 bytes$'
 	local c
-	run --separate-stderr cli-connect --half-close "127.0.0.1:$PORT"
-	c="$(client_port "$output")"
+	c="$(client_port "$out")"
 	wait_for tw_client "$c"
 	run tw_server "$c"
 	assert_failure
