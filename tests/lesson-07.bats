@@ -75,6 +75,14 @@ all_closed() { [[ -z "$(ss -Htan state fin-wait-2 "dport = :$PORT")" ]]; }
 	assert_equal "$STOP_STATUS" 0
 }
 
+@test "lesson 7: in a network namespace of 100 ports, the 101st short connection fails with EADDRNOTAVAIL" {
+	unshare -rn true 2>/dev/null || skip "no user and network namespace here (unshare -rn)"
+	PORT=8888 # the namespace's own: nothing else listens there
+	doc_run "$L" exhaust "$PORT"
+	assert_failure 1
+	doc_expect "$L" exhaust
+}
+
 @test "lesson 7: SIGPIPE kills the server that writes to a client gone, status 141" {
 	doc_start "$L" sigpipe-server
 	doc_launch "$L" hold "$PORT" '^holding 1 idle'
