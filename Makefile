@@ -74,7 +74,8 @@ $(BIN)/srv-poll:     $(SERVER) $(CALLS) $(O)/tools/srv-poll/watch.o \
                      $(O)/tools/srv-poll/conns.o
 $(BIN)/cli-connect:  $(O)/tools/cli-connect/client.o \
                      $(O)/tools/cli-connect/client3.o \
-                     $(O)/tools/cli-connect/idle.o
+                     $(O)/tools/cli-connect/idle.o \
+                     $(O)/tools/cli-connect/short.o
 $(BIN)/show-backlog: $(O)/tools/show-backlog/backlog.o
 $(BIN)/check-server: $(patsubst %,$(O)/tools/check-server/%.o, \
                      report signals proc start client ready burst conn \

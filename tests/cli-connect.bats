@@ -104,7 +104,7 @@ pair_of() {
 	run --separate-stderr cli-connect "127.0.0.1:$port"
 	assert_failure 1
 	assert_stderr_contains "cli-connect: connect to 127.0.0.1:$port: Connection refused"
-	assert_stderr_contains "is a server listening there?"
+	assert_stderr_contains "is a server listening there? start one with: ./bin/srv-iter --port $port"
 }
 
 @test "an unresolvable host says so, exit 1" {
@@ -415,7 +415,7 @@ time.sleep(60)'
 --idle 100001|invalid idle '100001': too large
 --idle 2 --hold -1|invalid hold '-1': must not be negative
 --hold 2|--hold works only with --idle N
---idle 2 --clients 2|--idle and --clients do not go together
+--idle 2 --clients 2|--idle, --clients and --short do not go together
 --idle 2 --send x|--send works only with a single client or --clients
 --idle 2 --http /x|--http works only with a single client or --clients
 --idle 2 --read|--read works only with --clients N

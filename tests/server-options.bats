@@ -165,3 +165,13 @@ LIST
 		assert_output_contains "Hello, World!"
 	done
 }
+
+@test "srv-prefork --reuseport says so when another process already listens on its port with SO_REUSEPORT" {
+	start_server first srv-prefork --reuseport --children 2 --port 0
+	refute_output_contains "other listening socket" "$(bg_out first)"
+	local port="$PORT"
+	start_server second srv-prefork --reuseport --children 2 --port "$port"
+	wait_for bg_out_has second "note: 2 other listening sockets on port $port"
+	run bg_out second
+	assert_line_matches "^\[parent\] note: 2 other listening sockets on port $port \(another process with SO_REUSEPORT\): the kernel splits the clients between it and us$"
+}

@@ -64,9 +64,18 @@ clients_in() { ss -Htn state "$2" "dport = :$1" | grep -c .; }
 	# The why is the lesson's (docs/02-busy-server-and-backlog.md), not the tool's.
 	refute_output_contains "why B + 1"
 	refute_output_contains "why they hang"
+	# It has exited when ss could look: it says how to look, not "check it".
+	assert_line_matches "^ss sees this only while it runs: add --hold S, and look with ss -ltn meanwhile$"
+	refute_output_contains "check it:"
+	assert_equal "$stderr" ""
+}
+
+@test "with --hold the ss commands come, with the port, while it holds" {
+	start_bg sbh "^holding for 30 s" show-backlog --backlog 1 --clients 3 --wait 0.1 --hold 30
+	run bg_out sbh
 	assert_line_matches "^check it: ss -ltn 'sport = :[0-9]+'"
 	assert_line_matches "ss -tn state syn-sent 'dport = :[0-9]+'"
-	assert_equal "$stderr" ""
+	refute_output_contains "ss sees this only while it runs"
 }
 
 @test "fewer clients than the queue holds: all of them get in" {
@@ -129,6 +138,9 @@ clients_in() { ss -Htn state "$2" "dport = :$1" | grep -c .; }
 		start_bg "sb-$sig" "^holding for 60 s" show-backlog --backlog 0 --clients 2 --wait 0.1 --hold 60
 		stop_gracefully "$BG_PID" "$sig"
 		assert_equal "$STOP_STATUS" 0
+		# Not silently: it says what ended the hold.
+		run bg_out "sb-$sig"
+		assert_line_matches "^SIG$sig ended --hold early: every socket closed \(exit 0: a hold is meant to be ended\)$"
 	done
 }
 

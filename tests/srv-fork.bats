@@ -376,7 +376,9 @@ Stopped: served 1 request."
 --child-sleep -1|invalid child-sleep '-1': must not be negative
 --max-children 0|invalid max-children '0': too small
 --max-children 12x|invalid max-children '12x': unexpected 'x'
---reap sometimes|invalid reap mode 'sometimes': expected loop, once or none
+--reap sometimes|invalid reap mode 'sometimes': expected loop, once, none, ignore or nocldwait
+--exec=|--exec: an empty command
+--no-cloexec|--no-cloexec goes with --exec CMD
 --max-fds 3|invalid max-fds '3': too small
 --max-fds many|invalid max-fds 'many': not a number
 --nproc 0|invalid nproc '0': too small
@@ -436,3 +438,63 @@ os.execvp(sys.argv[1], sys.argv[1:])' srv-fork --port 0 --reap none
 	assert_stderr_contains "srv-fork: option '--re' is ambiguous: it could be '--reap', '--retry-accept'"
 }
 
+
+# ------------------------------------------- how a connection ends (lesson 7)
+
+# listeners_of PID: the listening TCP sockets process PID holds.
+listeners_of() { ss -Hltnp | grep -c "pid=$1," || true; }
+listens() { (($(listeners_of "$1") > 0)); }
+
+@test "--exec: the child becomes CMD with the connection as stdin and stdout; the listener is close-on-exec" {
+	# shellcheck disable=SC2016 # $$ and $line are the command's (sh -c)
+	start_server srv srv-fork --port 0 --exec 'echo "hello from $$"; read line; echo "got: $line"; sleep 30'
+	run bg_out srv
+	assert_line_matches '^\[parent\] fcntl\(3, F_SETFD, FD_CLOEXEC\) +-> ok: closed in whatever a child execs$'
+	start_bg cgi '^  \| hello from ([0-9]+)' cli-connect --half-close --timeout 30 "127.0.0.1:$PORT"
+	local cmd="$BG_MATCH"
+	wait_for bg_out_has cgi "got: test"
+	# The command's descriptors: the connection (0 and 1), no listener.
+	assert_equal "$(readlink "/proc/$cmd/fd/0")" "$(readlink "/proc/$cmd/fd/1")"
+	[[ "$(readlink "/proc/$cmd/fd/0")" == socket:* ]]
+	run listeners_of "$cmd"
+	assert_equal "$output" 0
+	# The server killed (no stop sequence): its port is free again.
+	kill -9 "$SERVER_PID"
+	wait_for exited "$SERVER_PID"
+	start_server again srv-fork --port "$PORT"
+}
+
+@test "--exec --no-cloexec: CMD inherits the listener and keeps the port after the server is gone" {
+	start_server srv srv-fork --port 0 --exec 'sleep 30' --no-cloexec
+	refute_output_contains "FD_CLOEXEC" "$(bg_out srv)"
+	start_bg idle '^connect' cli-connect --idle 1 "127.0.0.1:$PORT"
+	wait_for bg_out_has srv "fork()"
+	local cmd
+	cmd="$(sed -n 's/.*fork() *-> child pid \([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/srv.out" | head -n 1)"
+	wait_for listens "$cmd"
+	kill -9 "$SERVER_PID"
+	wait_for exited "$SERVER_PID"
+	listens "$cmd"
+	run --separate-stderr srv-fork --port "$PORT"
+	assert_failure 1
+	assert_stderr_contains "Address already in use"
+	kill "$cmd"
+}
+
+@test "--reap ignore and --reap nocldwait: no zombie, no exit status: waitpid says ECHILD" {
+	local mode
+	for mode in ignore nocldwait; do
+		start_server "srv-$mode" srv-fork --port 0 --reap "$mode"
+		run bg_out "srv-$mode"
+		assert_line_matches '^\[parent\] sigaction\(SIGCHLD, SIG_(IGN|DFL, SA_NOCLDWAIT)\) +-> ok: the kernel reaps every child; no exit status$'
+		local i
+		for i in 1 2 3; do http_get "$PORT" >/dev/null; done
+		wait_for kids_are "$SERVER_PID" 0
+		assert_equal "$(zombies_of "$SERVER_PID")" 0
+		stop_gracefully "$SERVER_PID"
+		assert_equal "$STOP_STATUS" 0
+		run bg_out "srv-$mode"
+		assert_line_matches '^\[parent\] waitpid\(-1, NULL, WNOHANG\) +-> ECHILD: no child left, each reaped by the kernel; no exit status, none counted as served$'
+		assert_output_contains "children: 3 forked, 0 reaped, 0 left"
+	done
+}

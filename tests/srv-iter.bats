@@ -282,3 +282,62 @@ port_of() {
 	assert_equal "$(readlink "/proc/$pid/fd/1") $(readlink "/proc/$pid/fd/2")" "/dev/null /dev/null"
 }
 
+
+# ------------------------------------------- how a connection ends (lesson 7)
+
+# tw_on PORT: a connection of the server's PORT sits in TIME_WAIT on its side.
+tw_on() { [[ -n "$(ss -Htan state time-wait "sport = :$1")" ]]; }
+
+@test "--no-reuseaddr: a restart while the port's connections sit in TIME_WAIT fails with EADDRINUSE; the default restarts" {
+	start_server srv srv-iter --port 0
+	local port="$PORT"
+	run cli-connect "127.0.0.1:$port"
+	assert_success
+	# The server closed first: its end waits in TIME_WAIT.
+	wait_for tw_on "$port"
+	stop_gracefully "$SERVER_PID"
+	run --separate-stderr srv-iter --port "$port" --no-reuseaddr
+	assert_failure 1
+	refute_output_contains "SO_REUSEADDR"
+	assert_stderr_contains "srv-iter: bind 127.0.0.1:$port: Address already in use"
+	tw_on "$port" # still there: the relation holds
+	# (Linux lets a bind() through a TIME_WAIT only when both sockets,
+	# the old one and the new, have SO_REUSEADDR.)
+	start_server again srv-iter --port "$port"
+	assert_equal "$PORT" "$port"
+	assert_output_contains "setsockopt(3, SO_REUSEADDR, 1)" "$(bg_out again)"
+}
+
+# A client that is ahead in the queue holds the iterative server (it
+# sends nothing); the second one sends its request, shutdown(SHUT_WR),
+# gives up (recv times out) and resets: when the server gets to it, its
+# connection has had the FIN and then the RST.
+sigpipe_setup() {
+	start_server srv srv-iter --port 0 --timeout 0 "$@"
+	start_bg idle '^connect' cli-connect --idle 1 "127.0.0.1:$PORT"
+	wait_for bg_out_has srv "accept("
+	run --separate-stderr cli-connect --half-close --reset --timeout 0.3 "127.0.0.1:$PORT"
+	assert_failure 1
+	assert_stderr_contains "recv: timed out"
+	assert_line_matches '^close\([0-9]+\) +-> ok, RST sent$'
+	stop_gracefully "$BG_PID" # the idle one closes: the server moves on
+}
+
+@test "--sigpipe: writing to a client that has gone kills the server with SIGPIPE, status 141" {
+	sigpipe_setup --sigpipe
+	wait_for exited "$SERVER_PID"
+	local st=0
+	wait "$SERVER_PID" || st=$?
+	assert_equal "$st" 141
+	refute_output_contains "Stopped" "$(bg_out srv)"
+}
+
+@test "without --sigpipe the same write fails with EPIPE, said, and the server goes on" {
+	sigpipe_setup
+	wait_for bg_err_has srv "Broken pipe"
+	run bg_err srv
+	assert_line_matches '^srv-iter: send to 127\.0\.0\.1:[0-9]+: Broken pipe$'
+	run cli-connect "127.0.0.1:$PORT"
+	assert_success
+	alive "$SERVER_PID"
+}

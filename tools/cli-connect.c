@@ -10,10 +10,15 @@
  *   Two more modes share the command line and live in their own files:
  *   --clients N, the article's client3 (tools/cli-connect/client3.c: a
  *   child process per client, a pipe of reports, waitpid for every
- *   child), and --idle N, many idle connections held by one process
- *   (tools/cli-connect/idle.c). (This file
- *   is some 90 lines over 400: the options and the help of all three
- *   modes are here, as one command line.)
+ *   child), --idle N, many idle connections held by one process
+ *   (tools/cli-connect/idle.c), and --short N, connections opened and
+ *   closed at once (tools/cli-connect/short.c: TIME_WAIT).
+ *   How the connection ends is lesson 7's: --half-close (shutdown), --unread
+ *   (close() with bytes unread sends RST) and --reset (SO_LINGER {1, 0})
+ *   change steps 4 and 5 in main(). (This file is some 200 lines over 400
+ *   and main() some 50 over 120: the options and the help of all four
+ *   modes are here, as one command line, and the ends of lesson 7 are
+ *   main()'s last steps, where a learner looks for them.)
  *
  * Usage
  *   cli-connect [--port PORT] [--bind ADDR[:PORT]] [--send TEXT | --http PATH]
@@ -22,6 +27,8 @@
  *               --http PATH] [--timeout S] [--quiet] [HOST[:PORT]]
  *   cli-connect --idle N [--hold S] [--json] [--timeout S] [--quiet]
  *               [HOST[:PORT]]
+ *   cli-connect [--half-close] [--unread] [--reset] [HOST[:PORT]]
+ *   cli-connect --short N [--timeout S] [--quiet] [HOST[:PORT]]
  *
  * Try it
  *   ./bin/srv-iter &                          # the server, port 8888
@@ -31,6 +38,8 @@
  *   ./bin/cli-connect --bind 127.10.10.2 127.12.12.3:8888   # the figure
  *   ./bin/cli-connect --clients 128 localhost:8888          # client3
  *   ./bin/cli-connect --idle 1000 --hold 30 localhost:8888  # idle ones
+ *   ./bin/cli-connect --unread                # RST: the reply never read
+ *   ./bin/cli-connect --short 1000            # TIME_WAIT: ss -tan
  *
  * Things to notice
  *   - The socket pair the client prints, {local, remote}, is the server's
@@ -43,7 +52,9 @@
  *     it can pass for a line of narration.
  *
  * See also
- *   docs/01-iterative-server.md, docs/05-fork-and-zombies.md; socket(2),
+ *   docs/01-iterative-server.md, docs/05-fork-and-zombies.md,
+ *   docs/07-how-a-connection-ends.md; shutdown(2), socket(7) (SO_LINGER),
+ *   socket(2),
  *   connect(2), getsockname(2), send(2), recv(2), close(2); srv-iter(1),
  *   srv-fork(1), show-ephemeral-port(1); tools/cli-connect/client3.c,
  *   tools/cli-connect/idle.c.
@@ -54,6 +65,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -71,6 +84,7 @@ static int bind_local(const struct client_opts *o, int fd, int family);
 static void connect_failed(const struct client_opts *o, const char *err, int e);
 static void say_sent(const struct client_opts *o, int fd, size_t len);
 static long read_reply(const struct client_opts *o, int fd);
+static long leave_unread(const struct client_opts *o, int fd);
 static int parse_args(struct client_opts *o, char **request, int argc,
                       char **argv);
 static void usage(void);
@@ -98,8 +112,10 @@ int main(int argc, char **argv)
 		free(request);
 		return cli_finish(PROG, cli_error(PROG, "%s", err));
 	}
-	if (o.clients > 0 || o.idle > 0) {
-		rc = o.clients > 0 ? client3_run(&o, res) : idle_run(&o, res);
+	if (o.clients > 0 || o.idle > 0 || o.shortn > 0) {
+		rc = o.clients > 0 ? client3_run(&o, res)
+		     : o.idle > 0  ? idle_run(&o, res)
+		                   : short_run(&o, res);
 		goto done;
 	}
 
@@ -178,11 +194,47 @@ int main(int argc, char **argv)
 	}
 	say_sent(&o, fd, len);
 
-	/* 4. recv() until the server closes, then 5. close() our end. */
-	got = read_reply(&o, fd);
+	/* --half-close: shutdown(SHUT_WR) sends our FIN now, and only that:
+	 * the server reads EOF (recv() returns 0) and can still answer; we
+	 * can still read. close() would end both directions at once. */
+	if (o.half_close) {
+		if (shutdown(fd, SHUT_WR) == -1) {
+			cli_error(PROG, "shutdown: %s", strerror(errno));
+			close(fd);
+			goto done;
+		}
+		say_fd(&o.say, "shutdown", fd, "SHUT_WR",
+		       "ok, FIN sent: we send no more, we still read");
+	}
+
+	/* 4. recv() until the server closes (--unread: wait for the reply
+	 *    and leave it in our receive buffer). */
+	got = o.unread ? leave_unread(&o, fd) : read_reply(&o, fd);
+
+	/* --reset: SO_LINGER {on, 0 s}: close() throws the connection away
+	 * with a RST instead of the FIN, at once (no TIME_WAIT anywhere). */
+	if (o.reset) {
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == -1)
+			cli_error(PROG, "setsockopt SO_LINGER: %s",
+			          strerror(errno));
+		else
+			say_fd(&o.say, "setsockopt", fd, "SO_LINGER, {1, 0}",
+			       "ok: close() will send RST, not FIN");
+	}
+
+	/* 5. close() our end: FIN, or RST when bytes we never read are still
+	 *    in the receive buffer (--unread) or SO_LINGER is {1, 0}. */
 	close(fd);
 	snprintf(call, sizeof call, "close(%d)", fd);
-	say(&o.say, call, "ok");
+	if (o.unread && got > 0)
+		say(&o.say, call, "ok, %ld bytes unread: RST sent, not FIN",
+		    got);
+	else if (o.reset)
+		say(&o.say, call, "ok, RST sent");
+	else
+		say(&o.say, call, "ok");
 	if (got == 0)
 		cli_error(PROG, "the server closed the connection without a "
 		                "reply");
@@ -241,7 +293,7 @@ static void connect_failed(const struct client_opts *o, const char *err, int e)
 	if (e == ECONNREFUSED)
 		cli_hint(PROG,
 		         "is a server listening there? start one with: "
-		         "srv-iter --port %u",
+		         "./bin/srv-iter --port %u",
 		         o->port);
 }
 
@@ -299,7 +351,39 @@ static long read_reply(const struct client_opts *o, int fd)
 	return total;
 }
 
+/* --unread: waits until the reply is in our receive buffer and reads none
+ * of it. Returns the bytes waiting there (FIONREAD), 0 when the server
+ * closed without a reply, -1 (said why). */
+static long leave_unread(const struct client_opts *o, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char call[32];
+	int n, waiting = 0;
+
+	do
+		n = poll(&p, 1, o->timeout > 0 ? (int)(o->timeout * 1000) : -1);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		cli_error(PROG, "poll: %s", strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		cli_error(PROG, "poll: no reply within %g s", o->timeout);
+		return -1;
+	}
+	if (ioctl(fd, FIONREAD, &waiting) == -1) {
+		cli_error(PROG, "ioctl FIONREAD: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(call, sizeof call, "poll(%d, POLLIN)", fd);
+	say(&o->say, call, "ready: %d bytes of reply waiting; we read none",
+	    waiting);
+	return waiting;
+}
+
 /* ------------------------------------------------------ options, --help */
+
+enum { OPT_HALF_CLOSE = 256, OPT_UNREAD, OPT_RESET, OPT_SHORT };
 
 /* Parses the command line into o; --http's request is allocated in
  * *request (free it). */
@@ -319,6 +403,11 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 		{ "json", no_argument, NULL, 'j' },
 		{ "idle", required_argument, NULL, 'I' }, /* long only */
 		{ "hold", required_argument, NULL, 'k' },
+		/* how a connection ends (lesson 7): long only */
+		{ "half-close", no_argument, NULL, OPT_HALF_CLOSE },
+		{ "unread", no_argument, NULL, OPT_UNREAD },
+		{ "reset", no_argument, NULL, OPT_RESET },
+		{ "short", required_argument, NULL, OPT_SHORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -395,6 +484,22 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 			rc = num_parse_seconds(optarg, 86400 * 365, "hold",
 			                       &o->hold, err, sizeof err);
 			given |= CLIENT_GIVEN_HOLD;
+			break;
+		case OPT_HALF_CLOSE:
+			o->half_close = 1;
+			given |= CLIENT_GIVEN_END;
+			break;
+		case OPT_UNREAD:
+			o->unread = 1;
+			given |= CLIENT_GIVEN_END;
+			break;
+		case OPT_RESET:
+			o->reset = 1;
+			given |= CLIENT_GIVEN_END;
+			break;
+		case OPT_SHORT:
+			rc = num_parse_long(optarg, 1, 1000000, "short",
+			                    &o->shortn, err, sizeof err);
 			break;
 		case 'h':
 			usage();
@@ -474,6 +579,17 @@ static void usage(void)
 	       "                        for them, up to the hard limit\n"
 	       "  -k, --hold S          keep them open S seconds (default: until\n"
 	       "                        Ctrl-C or another stop signal)\n"
+	       "\n"
+	       "How the connection ends (a single client):\n"
+	       "      --half-close      shutdown(SHUT_WR) after the request: the\n"
+	       "                        server reads EOF, we still read the reply\n"
+	       "      --unread          wait for the reply, read none of it, close:\n"
+	       "                        unread bytes make close() send RST, not FIN\n"
+	       "      --reset           SO_LINGER {1, 0} before close(): RST, not\n"
+	       "                        FIN, and no TIME_WAIT on either side\n"
+	       "      --short N         open and close N connections (1 to 1000000),\n"
+	       "                        sending nothing: we close first, so each\n"
+	       "                        leaves one of our ports in TIME_WAIT\n"
 	       "\n"
 	       "A reply of 0 bytes (the server closed without answering) is a\n"
 	       "failure in every mode. A stop signal (SIGINT, SIGTERM, SIGHUP...)\n"

@@ -115,6 +115,7 @@ int main(int argc, char **argv)
 		return cli_finish(PROG, 1);
 	say_init(&s, o.json);
 	memset(&r, 0, sizeof r);
+	r.holding = o.hold > 0;
 
 	/* 1. A listener with backlog B that nobody accept()s from. */
 	lfd = open_listener(&o, &s, &r.port);
@@ -163,7 +164,11 @@ int main(int argc, char **argv)
 		         "holding for %g s with every socket open (Ctrl-C ends it): "
 		         "ss -ltn 'sport = :%u'",
 		         o.hold, r.port);
-		clock_sleep(o.hold, &stop, &wait_mask);
+		if (clock_sleep(o.hold, &stop, &wait_mask) != 0 && stop)
+			say_note(&s,
+			         "%s ended --hold early: every socket closed "
+			         "(exit 0: a hold is meant to be ended)",
+			         sig_name(stop));
 	}
 out:
 	backlog_free(&r);

@@ -14,9 +14,10 @@
  *   loop, because standard signals are not queued.
  *
  * Usage
- *   srv-fork [-s S] [-M N] [-r loop|once|none] [--retry-accept] [-K]
- *            [--max-fds N] [--nproc N] [-p PORT] [-H ADDR] [-b N] [-l]
- *            [-t S] [-m N] [-q]
+ *   srv-fork [-s S] [-M N] [-r loop|once|none|ignore|nocldwait]
+ *            [--retry-accept] [-K] [--max-fds N] [--nproc N]
+ *            [--exec CMD [--no-cloexec]] [-p PORT] [-H ADDR] [-b N] [-l]
+ *            [-t S] [-m N] [-q] [--no-reuseaddr] [--sigpipe]
  *   (--child-sleep, --max-children, --reap, --keep-conn, and srv-iter's
  *   options)
  *
@@ -38,12 +39,19 @@
  *   - --reap once is the article's first handler: accept() fails with EINTR
  *     and the server dies; with --retry-accept it lives, but a burst of
  *     clients leaves zombies again: several SIGCHLDs became one.
+ *   - --reap ignore (SIGCHLD set to SIG_IGN) or nocldwait (SA_NOCLDWAIT):
+ *     the kernel reaps every child, no zombie, but no exit status either:
+ *     waitpid() can only say ECHILD (lesson 7).
+ *   - --exec CMD: each child becomes CMD (dup2, execl), as a CGI server
+ *     runs a script; the listener is close-on-exec (fcntl FD_CLOEXEC).
+ *     --no-cloexec: CMD inherits it and keeps the port after a kill -9.
  *
  * The table of children, the 503 when it is full, the stop sequence and
  * the resource limits are not the article's: they are in
  * tools/server/children.c.
- * (This file is some 90 lines over socklab's 400: its --help documents
- * each of the article's mistakes, and it has seven options of its own.)
+ * (This file is some 230 lines over socklab's 400: its --help documents
+ * each of the article's mistakes and lesson 7's, and it has nine options
+ * of its own.)
  *
  * See also
  *   docs/05-fork-and-zombies.md; tools/srv-iter.c (socket..listen, recv,
@@ -51,6 +59,7 @@
  *   signal(7), getrlimit(2), srv-iter(1), srv-sleep(1), cli-connect(1).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,8 +69,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "num.h"
 #include "say.h"
+#include "sig.h"
 #include "server/children.h"
 #include "server/server.h"
 
@@ -69,7 +80,7 @@ static const char *const PROG = "srv-fork";
 
 #define MAX_CHILDREN_DEFAULT 1024 /* live children; more get 503 */
 
-enum reap_mode { REAP_LOOP, REAP_ONCE, REAP_NONE };
+enum reap_mode { REAP_LOOP, REAP_ONCE, REAP_NONE, REAP_IGNORE, REAP_NOCLDWAIT };
 
 /* srv-fork's own options (parse_args()), and what its stop needs. */
 static struct opts {
@@ -78,9 +89,11 @@ static struct opts {
 	enum reap_mode reap;
 	int retry_accept;
 	int keep_conn;
-	long max_fds; /* 0 = leave RLIMIT_NOFILE alone */
-	long nproc;   /* 0 = leave RLIMIT_NPROC alone */
-	int crashed;  /* --reap once: accept() failed with EINTR */
+	long max_fds;     /* 0 = leave RLIMIT_NOFILE alone */
+	long nproc;       /* 0 = leave RLIMIT_NPROC alone */
+	int crashed;      /* --reap once: accept() failed with EINTR */
+	const char *exec; /* --exec CMD: the child runs it; NULL = serve */
+	int no_cloexec;   /* --no-cloexec: the listener is inherited by CMD */
 } o;
 
 /* What the SIGCHLD handler needs, set by start() before it installs it. */
@@ -95,7 +108,9 @@ static void reaped(const char *call, pid_t pid, int st);
 static int accept_once(struct server *s, int lfd, struct client *c);
 static int eintr_crash(int e);
 static void child(struct server *s, int lfd, const struct client *c);
+static void exec_cmd(struct server *s, const struct client *c);
 static int stop(struct server *s, int lfd, int status);
+static void kernel_reaped(const struct server *s);
 
 int main(int argc, char **argv)
 {
@@ -151,7 +166,10 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0)
 			child(&s, lfd, &c); /* never returns */
-		children_add(kids, pid);
+		if (o.reap == REAP_IGNORE || o.reap == REAP_NOCLDWAIT)
+			kids->forked++; /* the kernel reaps it: not ours to wait */
+		else
+			children_add(kids, pid);
 		say(&s.say, "fork()", "child pid %ld", (long)pid);
 		if (o.keep_conn) { /* the mistake (webserver3d): no close */
 			children_keep(kids, &s, c.fd);
@@ -193,10 +211,26 @@ static int start(struct server *s)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = o.reap == REAP_LOOP ? on_sigchld_loop : on_sigchld_once;
 	sa.sa_flags = SA_NOCLDSTOP;
+	/* --reap ignore: SIGCHLD's action SIG_IGN; --reap nocldwait: its
+	 * default action, and SA_NOCLDWAIT. Either way (POSIX, Linux) the
+	 * kernel reaps each child as it exits: no zombie, and no exit status
+	 * for the parent (waitpid() fails with ECHILD once none is left). */
+	if (o.reap == REAP_IGNORE)
+		sa.sa_handler = SIG_IGN;
+	if (o.reap == REAP_NOCLDWAIT) {
+		sa.sa_handler = SIG_DFL;
+		sa.sa_flags |= SA_NOCLDWAIT;
+	}
 	if (o.reap != REAP_NONE && sigaction(SIGCHLD, &sa, NULL) == -1) {
 		cli_error(PROG, "sigaction %d: %s", SIGCHLD, strerror(errno));
 		return -1;
 	}
+	if (o.reap == REAP_IGNORE || o.reap == REAP_NOCLDWAIT)
+		say(&s->say,
+		    o.reap == REAP_IGNORE
+		            ? "sigaction(SIGCHLD, SIG_IGN)"
+		            : "sigaction(SIGCHLD, SIG_DFL, SA_NOCLDWAIT)",
+		    "ok: the kernel reaps every child; no exit status");
 	/* SIGCHLD blocked outside the waits, as the stop signals are
 	 * (server_block()): its handler runs only while the parent waits for
 	 * a client, or when children_refuse_if_full() lets it in, never in
@@ -205,6 +239,18 @@ static int start(struct server *s)
 	    children_limits(s, o.max_fds, o.nproc) != 0)
 		return -1;
 	lfd = server_listen(s);
+	/* --exec: a program the children exec must not get the listener:
+	 * FD_CLOEXEC closes it at execve(). (--no-cloexec: the mistake.) */
+	if (lfd != -1 && o.exec != NULL && !o.no_cloexec) {
+		if (fcntl(lfd, F_SETFD, FD_CLOEXEC) == -1) {
+			cli_error(PROG, "fcntl FD_CLOEXEC: %s",
+			          strerror(errno));
+			close(lfd);
+			return -1;
+		}
+		say_fd(&s->say, "fcntl", lfd, "F_SETFD, FD_CLOEXEC",
+		       "ok: closed in whatever a child execs");
+	}
 	/* Non-blocking, as srv-iter's: accept() is tried first, the wait
 	 * comes only when no client is there. Not with --reap once, whose
 	 * accept() blocks, as the article's does. */
@@ -314,6 +360,10 @@ static void child(struct server *s, int lfd, const struct client *c)
 	char call[32];
 	int rc;
 
+	if (o.exec != NULL)
+		exec_cmd(s, c); /* never returns: the listener is left to
+		                   close-on-exec (--no-cloexec: CMD gets it) */
+
 	/* It has a copy of every descriptor, so the listening socket is open
 	 * twice now: the child closes its copy, the parent keeps listening.
 	 * (It has a copy of the signal mask too: nothing to undo here, it
@@ -343,6 +393,33 @@ static void child(struct server *s, int lfd, const struct client *c)
 	_exit(s->say.quiet ? rc : cli_finish(PROG, rc));
 }
 
+/* --exec CMD: the connection becomes CMD's stdin and stdout (dup2), and
+ * the child becomes CMD (execl of /bin/sh -c CMD), as a CGI server runs a
+ * script. Every descriptor goes along but those marked close-on-exec. */
+static void exec_cmd(struct server *s, const struct client *c)
+{
+	sigset_t none;
+	char err[128];
+
+	say_tag(&s->say, "[child %ld] ", (long)getpid());
+	say(&s->say, "execl(\"/bin/sh\", \"sh\", \"-c\", CMD)",
+	    "the connection (fd %d) as its stdin and stdout", c->fd);
+	fflush(stdout);
+	/* What the command must not inherit from us: our blocked signals,
+	 * SIGPIPE ignored (the handlers go by themselves at exec). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)sig_catch(SIGPIPE, SIG_DFL, 0, err, sizeof err);
+	if (dup2(c->fd, 0) == -1 || dup2(c->fd, 1) == -1) {
+		cli_error(PROG, "dup2: %s", strerror(errno));
+		_exit(1);
+	}
+	close(c->fd);
+	execl("/bin/sh", "sh", "-c", o.exec, (char *)NULL);
+	cli_error(PROG, "execl /bin/sh: %s", strerror(errno));
+	_exit(127);
+}
+
 /* The end: the listener closed, every child waited for (the stop
  * sequence of tools/server/children.c), the last lines. The article's
  * server, crashed, leaves its children to init instead. Returns status. */
@@ -352,6 +429,9 @@ static int stop(struct server *s, int lfd, int status)
 		close(lfd);
 		say_fd(&s->say, "close", lfd, NULL, "ok, no more clients");
 	}
+	if (lfd != -1 && !o.crashed &&
+	    (o.reap == REAP_IGNORE || o.reap == REAP_NOCLDWAIT))
+		kernel_reaped(s);
 	if (lfd != -1 && !o.crashed) {
 		children_stop(kids, s, reaped);
 		children_summary(kids);
@@ -362,12 +442,42 @@ static int stop(struct server *s, int lfd, int status)
 	return status;
 }
 
+/* --reap ignore, nocldwait: the kernel reaped the children; waitpid()
+ * returns 0 while one still runs, and fails with ECHILD once none is
+ * left: all it can tell. Waits for that up to STOP_GRACE. */
+static void kernel_reaped(const struct server *s)
+{
+	struct say loud = s->say; /* said even with --quiet */
+	double deadline = clock_now() + STOP_GRACE;
+	pid_t pid;
+
+	loud.quiet = 0;
+	while ((pid = waitpid(-1, NULL, WNOHANG)) == 0 &&
+	       clock_now() < deadline)
+		clock_sleep(0.02, NULL, NULL);
+	if (pid == -1 && errno == ECHILD)
+		say(&loud, "waitpid(-1, NULL, WNOHANG)",
+		    "ECHILD: no child left, each reaped by the kernel; no "
+		    "exit status, none counted as served");
+	else
+		say_note(&loud,
+		         "children still running after %g s: not waited for "
+		         "(the kernel will reap them)",
+		         STOP_GRACE);
+}
+
 /* ------------------------------------------------------ options, --help */
 
 static void usage(void);
 static int fork_option(void *ctx, int opt, const char *arg);
 
-enum { OPT_RETRY_ACCEPT = 256, OPT_MAX_FDS, OPT_NPROC };
+enum {
+	OPT_RETRY_ACCEPT = 256,
+	OPT_MAX_FDS,
+	OPT_NPROC,
+	OPT_EXEC,
+	OPT_NO_CLOEXEC
+};
 
 static int parse_args(struct server *s, int argc, char **argv)
 {
@@ -379,7 +489,10 @@ static int parse_args(struct server *s, int argc, char **argv)
 		{ "keep-conn", no_argument, NULL, 'K' },
 		{ "max-fds", required_argument, NULL, OPT_MAX_FDS },
 		{ "nproc", required_argument, NULL, OPT_NPROC },
+		{ "exec", required_argument, NULL, OPT_EXEC },
+		{ "no-cloexec", no_argument, NULL, OPT_NO_CLOEXEC },
 		SERVER_LONG_OPTS,
+		SERVER_END_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int rc;
@@ -390,6 +503,8 @@ static int parse_args(struct server *s, int argc, char **argv)
 	o.retry_accept = o.keep_conn = 0;
 	o.max_fds = o.nproc = 0;
 	o.crashed = 0;
+	o.exec = NULL;
+	o.no_cloexec = 0;
 	rc = server_parse_args(s, argc, argv, SERVER_SHORT_OPTS "s:M:r:K",
 	                       longopts, usage, fork_option, NULL);
 	if (rc == CLI_OK && o.retry_accept && o.reap != REAP_ONCE)
@@ -397,6 +512,9 @@ static int parse_args(struct server *s, int argc, char **argv)
 		                       "--retry-accept goes with --reap once "
 		                       "(--reap loop always retries; none has no "
 		                       "handler)");
+	if (rc == CLI_OK && o.no_cloexec && o.exec == NULL)
+		return cli_usage_error(PROG,
+		                       "--no-cloexec goes with --exec CMD");
 	return rc;
 }
 
@@ -428,11 +546,21 @@ static int fork_option(void *ctx, int opt, const char *arg)
 		o.reap = REAP_ONCE;
 	else if (opt == 'r' && strcmp(arg, "none") == 0)
 		o.reap = REAP_NONE;
+	else if (opt == 'r' && strcmp(arg, "ignore") == 0)
+		o.reap = REAP_IGNORE;
+	else if (opt == 'r' && strcmp(arg, "nocldwait") == 0)
+		o.reap = REAP_NOCLDWAIT;
 	else if (opt == 'r')
 		return cli_usage_error(PROG,
 		                       "invalid reap mode '%s': expected loop, "
-		                       "once or none",
+		                       "once, none, ignore or nocldwait",
 		                       arg);
+	else if (opt == OPT_EXEC && arg[0] == '\0')
+		return cli_usage_error(PROG, "--exec: an empty command");
+	else if (opt == OPT_EXEC)
+		o.exec = arg;
+	else if (opt == OPT_NO_CLOEXEC)
+		o.no_cloexec = 1;
 	else
 		return 1;
 	return rc == 0 ? 0 : cli_usage_error(PROG, "%s", err);
@@ -461,6 +589,11 @@ static void usage(void)
 	       "                                goes on, but bursts leave zombies\n"
 	       "                          none  mistake: no SIGCHLD handler: every\n"
 	       "                                child stays a zombie (webserver3c)\n"
+	       "                          ignore  SIGCHLD set to SIG_IGN: the kernel\n"
+	       "                                reaps each child, no zombie, and no\n"
+	       "                                exit status for anyone to read\n"
+	       "                          nocldwait  SA_NOCLDWAIT: the same, with\n"
+	       "                                SIGCHLD's action left at its default\n"
 	       "      --retry-accept    with --reap once: call accept() again after\n"
 	       "                        EINTR (webserver3f)\n"
 	       "  -K, --keep-conn       mistake: the parent does not close its copy\n"
@@ -472,8 +605,16 @@ static void usage(void)
 	       "      --nproc N         limit this user to N processes (setrlimit\n"
 	       "                        RLIMIT_NPROC, ulimit -u): fork() fails\n"
 	       "                        with EAGAIN, the client gets 503. Not\n"
-	       "                        enforced for root\n" SERVER_OPTIONS_HELP
-	       "\n"
+	       "                        enforced for root\n",
+	       PROG, MAX_CHILDREN_DEFAULT);
+	printf("      --exec CMD        each child runs CMD (/bin/sh -c) in place of\n"
+	       "                        the reply, the connection its stdin and stdout\n"
+	       "                        (as a CGI server does); the listener is marked\n"
+	       "                        close-on-exec, so CMD does not inherit it\n"
+	       "      --no-cloexec      mistake, with --exec: the listener is not\n"
+	       "                        close-on-exec: CMD inherits it, and keeps the\n"
+	       "                        port taken after the server is gone\n" SERVER_OPTIONS_HELP
+	               SERVER_END_HELP "\n"
 	       "Each line starts with the process that prints it, [parent] or\n"
 	       "[child PID]; each child prints the article's 'Child PID: X. Parent\n"
 	       "PID Y'.\n" SERVER_SIGNALS_HELP
@@ -482,5 +623,5 @@ static void usage(void)
 	       "\n"
 	       "Exit status: 0 ok, 1 runtime failure (port in use; accept() failed\n"
 	       "with EINTR under --reap once, or with EMFILE), 2 usage.\n",
-	       PROG, MAX_CHILDREN_DEFAULT, STOP_GRACE);
+	       STOP_GRACE);
 }

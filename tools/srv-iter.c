@@ -8,8 +8,9 @@
  *
  * Usage
  *   srv-iter [-p PORT] [-H ADDR] [-b N] [-l] [-t S] [-m N] [-q]
+ *            [--no-reuseaddr] [--sigpipe]
  *   (--port, --host, --backlog, --content-length, --timeout, --max-request,
- *   --quiet)
+ *   --quiet; lesson 7's mistakes: no SO_REUSEADDR, SIGPIPE not ignored)
  *
  * Try it
  *   ./bin/srv-iter                                # terminal 1
@@ -31,7 +32,8 @@
  * servers.
  *
  * See also
- *   docs/01-iterative-server.md; tools/server/server.h (what the servers
+ *   docs/01-iterative-server.md, docs/07-how-a-connection-ends.md;
+ *   tools/server/server.h (what the servers
  *   share);
  *   socket(2), setsockopt(2), bind(2), listen(2), accept(2), recv(2),
  *   send(2), close(2), srv-sleep(1), cli-connect(1).
@@ -157,16 +159,19 @@ int server_listen(const struct server *s)
 		say(&s->say, call, "fd %d", fd);
 
 		/* 2. SO_REUSEADDR: restart at once even while old connections
-		 *    of this port sit in TIME_WAIT. */
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-		               sizeof one) == -1) {
+		 *    of this port sit in TIME_WAIT (--no-reuseaddr: the
+		 *    mistake, bind() then fails with EADDRINUSE). */
+		if (!s->no_reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR,
+		                                   &one, sizeof one) == -1) {
 			cli_error(s->prog, "setsockopt SO_REUSEADDR: %s",
 			          strerror(errno));
 			close(fd);
 			fd = -1;
 			continue;
 		}
-		say_fd(&s->say, "setsockopt", fd, "SO_REUSEADDR, 1", "ok");
+		if (!s->no_reuseaddr)
+			say_fd(&s->say, "setsockopt", fd, "SO_REUSEADDR, 1",
+			       "ok");
 		if (s->before_bind != NULL && s->before_bind(s, fd) == -1) {
 			close(fd); /* a server's own option (srv-prefork) */
 			fd = -1;
@@ -285,10 +290,11 @@ int server_serve(const struct server *s, const struct client *c)
 	 * and Hello, World!. send() may take fewer bytes than it is given (a
 	 * full socket buffer): we call it again for the rest, as the article's
 	 * sendall() does. MSG_NOSIGNAL: a client gone turns it into an EPIPE
-	 * error, not a SIGPIPE. */
+	 * error, not a SIGPIPE (--sigpipe: the mistake, without it). */
 	reply = http_reply(200, s->content_length, &rlen);
 	for (sent = 0; sent < rlen; sent += (size_t)n) {
-		n = send(c->fd, reply + sent, rlen - sent, MSG_NOSIGNAL);
+		n = send(c->fd, reply + sent, rlen - sent,
+		         s->sigpipe ? 0 : MSG_NOSIGNAL);
 		if (n == -1 && errno == EINTR) {
 			n = 0; /* a signal handler ran: send the rest */
 		} else if (n == -1) {
@@ -316,6 +322,7 @@ static int parse_args(struct server *s, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		SERVER_LONG_OPTS,
+		SERVER_END_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -329,7 +336,7 @@ static void usage(void)
 	       "The article's iterative web server: it serves one client at a\n"
 	       "time and narrates each system call it makes.\n"
 	       "\n"
-	       "Options:\n" SERVER_OPTIONS_HELP "\n"
+	       "Options:\n" SERVER_OPTIONS_HELP SERVER_END_HELP "\n"
 	       "It says its PID (getpid), then, once listening, 'Serving HTTP on\n"
 	       "port N ...' with the real port.\n" SERVER_SIGNALS_HELP "\n"
 	       "Exit status: 0 ok, 1 runtime failure (e.g. port in use), 2 usage.\n"

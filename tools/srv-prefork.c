@@ -58,7 +58,9 @@
 #include <unistd.h>
 
 #include "server/children.h"
+#include "addr.h"
 #include "cli.h"
+#include "diag.h"
 #include "num.h"
 #include "srv-prefork/prefork.h"
 #include "say.h"
@@ -92,6 +94,7 @@ static long nl;
 static int start(struct opts *o);
 static void on_sigchld(int sig);
 static int set_reuseport(const struct server *s, int fd);
+static void say_shared_port(const struct opts *o);
 static void child(const struct opts *o, long i);
 static int own_listener(long i);
 static int poll_listener(struct server *s, struct prefork_slot *me, int lfd,
@@ -184,6 +187,8 @@ static int start(struct opts *o)
 		lfds[i] = prefork_listener(&o->s, lfds[0], set_reuseport);
 	if (lfds[nl - 1] == -1)
 		return 1;
+	if (o->reuseport)
+		say_shared_port(o);
 	for (i = 0; i < nl && o->wait == WAIT_POLL; i++) {
 		/* O_NONBLOCK: accept() returns EAGAIN rather than blocking
 		 * when another child took the connection. On the socket, so
@@ -205,6 +210,42 @@ static int start(struct opts *o)
 static void on_sigchld(int sig)
 {
 	(void)sig;
+}
+
+/* --reuseport: another process's listeners on our address would take a
+ * share of the clients without a word. Counts the listening sockets of
+ * that address (sock_diag, lib/diag); says so when some are not ours. */
+struct port_count {
+	struct sockaddr_storage addr;
+	long n;
+};
+
+static int count_listener(const struct tcptab_entry *t, void *arg)
+{
+	struct port_count *pc = arg;
+
+	pc->n += addr_same((const struct sockaddr *)&t->local,
+	                   (const struct sockaddr *)&pc->addr);
+	return 0;
+}
+
+static void say_shared_port(const struct opts *o)
+{
+	struct port_count pc = { .n = 0 };
+	socklen_t len = sizeof pc.addr;
+	char err[128];
+
+	if (getsockname(lfds[0], (struct sockaddr *)&pc.addr, &len) == -1 ||
+	    diag_tcp_scan(DIAG_TCP_LISTEN, count_listener, &pc, err,
+	                  sizeof err) == -1 ||
+	    pc.n <= nl)
+		return;
+	say_note(&o->s.say,
+	         "note: %ld other listening socket%s on port %u (another "
+	         "process with SO_REUSEPORT): the kernel splits the clients "
+	         "between it and us",
+	         pc.n - nl, pc.n - nl == 1 ? "" : "s",
+	         addr_port((struct sockaddr *)&pc.addr));
 }
 
 /* --reuseport: SO_REUSEPORT on a listener, before its bind(). */

@@ -222,6 +222,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "sleep", required_argument, NULL, 's' },
 		SERVER_LONG_OPTS,
+		SERVER_END_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -243,7 +244,7 @@ static void usage(void)
 	       "  -s, --sleep S         seconds to sleep after each reply, with the\n"
 	       "                        connection open (default 60, the article's;\n"
 	       "                        fractions allowed; 0 = do not sleep)\n" SERVER_OPTIONS_HELP
-	       "\n"
+	               SERVER_END_HELP "\n"
 	       "While it sleeps it prints 'queue: N waiting (backlog B)' when the\n"
 	       "number of connections waiting for accept() changes (Linux:\n"
 	       "getsockopt TCP_INFO), and the ss command that shows the same queue.\n"

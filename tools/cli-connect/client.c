@@ -49,9 +49,18 @@ int client_check_modes(struct client_opts *o, int given, const char *path,
 	                       : (given & CLIENT_GIVEN_HTTP) ? "--http"
 	                                                     : NULL;
 
-	if (o->idle > 0 && o->clients > 0)
+	if ((o->idle > 0) + (o->clients > 0) + (o->shortn > 0) > 1)
+		return cli_usage_error(PROG, "--idle, --clients and --short do "
+		                             "not go together");
+	if ((o->idle > 0 || o->clients > 0 || o->shortn > 0) &&
+	    (given & CLIENT_GIVEN_END))
 		return cli_usage_error(PROG,
-		                       "--idle and --clients do not go together");
+		                       "--half-close, --unread and --reset work "
+		                       "only with a single client");
+	if (o->shortn > 0 && (only_one != NULL || o->bind_host[0] != '\0'))
+		return cli_usage_error(PROG,
+		                       "--short connects and closes: it sends "
+		                       "nothing and binds nothing");
 	if (o->clients == 0 && only_clients != NULL)
 		return cli_usage_error(PROG, "%s works only with --clients N",
 		                       only_clients);
@@ -68,8 +77,8 @@ int client_check_modes(struct client_opts *o, int given, const char *path,
 		                       "%s works only with a single client or "
 		                       "--clients",
 		                       only_one);
-	if (o->idle > 0)
-		return CLI_OK; /* idle connections send nothing */
+	if (o->idle > 0 || o->shortn > 0)
+		return CLI_OK; /* idle and short connections send nothing */
 	if (o->clients > 0 && path == NULL && !(given & CLIENT_GIVEN_SEND))
 		path = "/hello"; /* client3 sends GET /hello */
 	if (path != NULL)

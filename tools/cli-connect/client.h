@@ -7,6 +7,8 @@
  *                        at once (fork, a pipe of reports, waitpid)
  *   tools/cli-connect/idle.c         --idle N: many idle connections held by one
  *                        process (RLIMIT_NOFILE, non-blocking connect, poll)
+ *   tools/cli-connect/short.c        --short N: N connections opened and closed
+ *                        at once (TIME_WAIT, the ephemeral ports)
  *
  *   tools/cli-connect/client.c       what the modes share and is not their lesson:
  *                        the options' rules, --http's request, the stop
@@ -39,7 +41,12 @@ struct client_opts {
 	long conns;          /* --conns: connections per client */
 	long idle;           /* --idle N: 0 = not this mode */
 	double hold;         /* --hold S; -1 = until a stop signal */
-	struct say say;      /* the narration (quiet with --quiet or --json) */
+	/* How the single client ends its connection (lesson 7). */
+	int half_close; /* --half-close: shutdown(SHUT_WR) after sending */
+	int unread;     /* --unread: close with the reply unread (RST) */
+	int reset;      /* --reset: SO_LINGER {1, 0}, close() sends RST */
+	long shortn;    /* --short N: N connections opened and closed */
+	struct say say; /* the narration (quiet with --quiet or --json) */
 };
 
 /* Options given that only some modes take (client_check_modes). */
@@ -48,6 +55,7 @@ enum {
 	CLIENT_GIVEN_SEND = 2,
 	CLIENT_GIVEN_HTTP = 4,
 	CLIENT_GIVEN_HOLD = 8,
+	CLIENT_GIVEN_END = 16, /* --half-close, --unread or --reset */
 };
 
 /* After parsing: refuses (usage error, 2) an option that does not go with
@@ -62,6 +70,7 @@ int client_check_modes(struct client_opts *o, int given, const char *path,
  * printed). res: the server's addresses, from net_resolve(). */
 int client3_run(const struct client_opts *o, const struct addrinfo *res);
 int idle_run(const struct client_opts *o, const struct addrinfo *res);
+int short_run(const struct client_opts *o, const struct addrinfo *res);
 
 /* The stop signals (sig.h) of the modes that must sum up before they exit:
  * caught (the handler sets client_stop to the signal's number) and kept

@@ -77,6 +77,13 @@ int server_option(struct server *s, int opt, const char *arg)
 			return cli_usage_error(s->prog, "%s", err);
 		s->max_request = n;
 		return 0;
+	/* How a connection ends (lesson 7): SERVER_END_LONG_OPTS. */
+	case SERVER_OPT_NO_REUSEADDR:
+		s->no_reuseaddr = 1;
+		return 0;
+	case SERVER_OPT_SIGPIPE:
+		s->sigpipe = 1;
+		return 0;
 	default:
 		return 1;
 	}
@@ -124,13 +131,21 @@ static void on_stop(int sig)
 	server_stop = 1;
 }
 
+/* sig_catch_stops() ignores SIGPIPE; --sigpipe, the mistake, puts back
+ * its default action: the process dies of it (lesson 7). */
+static int sigpipe_default(const struct server *s, char *err, size_t errlen)
+{
+	return s->sigpipe ? sig_catch(SIGPIPE, SIG_DFL, 0, err, errlen) : 0;
+}
+
 /* Blocked outside the waits: server.h, server_wait(), says why. */
 int server_signals(struct server *s)
 {
 	sigset_t stops;
 	char err[128];
 
-	if (sig_catch_stops(on_stop, 0, err, sizeof err) == -1)
+	if (sig_catch_stops(on_stop, 0, err, sizeof err) == -1 ||
+	    sigpipe_default(s, err, sizeof err) == -1)
 		return cli_error(s->prog, "%s", err);
 	sig_stop_set(&stops);
 	if (sigprocmask(SIG_BLOCK, &stops, &s->wait_mask) == -1 ||
@@ -146,7 +161,8 @@ int server_stops_unblocked(struct server *s)
 
 	/* SA_RESTART: a write() to a slow terminal or pipe that the handler
 	 * interrupts goes on; the waits (ppoll) return EINTR all the same. */
-	if (sig_catch_stops(on_stop, SA_RESTART, err, sizeof err) == -1)
+	if (sig_catch_stops(on_stop, SA_RESTART, err, sizeof err) == -1 ||
+	    sigpipe_default(s, err, sizeof err) == -1)
 		return cli_error(s->prog, "%s", err);
 	/* test_mask: the mask of now with the stop signals blocked. */
 	sig_stop_set(&stops);

@@ -57,6 +57,10 @@ struct server {
 	 * SO_REUSEADDR and bind() (srv-prefork --reuseport: SO_REUSEPORT);
 	 * NULL for none. Returns 0, or -1 after saying why. */
 	int (*before_bind)(const struct server *s, int fd);
+	/* How a connection ends (lesson 7): SERVER_END_OPTS's mistakes. */
+	int no_reuseaddr; /* --no-reuseaddr: no SO_REUSEADDR before bind() */
+	int sigpipe;      /* --sigpipe: SIGPIPE at its default, no
+	                     MSG_NOSIGNAL: a write to a gone client kills */
 };
 
 /* A client, as accept() gives it: the connection and the peer's address
@@ -107,6 +111,24 @@ struct client {
 	"the listening socket, says how many requests it served, and exits 0.\n"    \
 	"When accept() fails for want of descriptors or memory (EMFILE, ENFILE,\n"  \
 	"ENOBUFS, ENOMEM) it says why and exits 1 rather than retry in a loop.\n"
+
+/* How a connection ends (lesson 7): two mistakes, in the servers that
+ * teach them (srv-iter, srv-sleep, srv-fork). A tool puts
+ * SERVER_END_LONG_OPTS in its options and SERVER_END_HELP in its help;
+ * server_option() handles them. Long only. */
+enum { SERVER_OPT_NO_REUSEADDR = 0x1001, SERVER_OPT_SIGPIPE };
+/* clang-format off */
+#define SERVER_END_LONG_OPTS                                                \
+	{ "no-reuseaddr", no_argument, NULL, SERVER_OPT_NO_REUSEADDR },     \
+	{ "sigpipe", no_argument, NULL, SERVER_OPT_SIGPIPE }
+/* clang-format on */
+#define SERVER_END_HELP                                                                \
+	"      --no-reuseaddr    mistake: no SO_REUSEADDR before bind(): a restart\n"  \
+	"                        fails with 'Address already in use' while\n"          \
+	"                        connections of the port sit in TIME_WAIT\n"           \
+	"      --sigpipe         mistake: SIGPIPE left at its default and send()\n"    \
+	"                        without MSG_NOSIGNAL: a write to a client that has\n" \
+	"                        gone kills the server (exit status 141)\n"
 
 /* Set by the handler of the stop signals; the loops test it. */
 extern volatile sig_atomic_t server_stop;

@@ -125,6 +125,11 @@ void backlog_result(const struct say *s, const struct backlog_seen *r)
 		say_note(s,
 		         "note: %ld clients are ESTABLISHED but the queue holds %u",
 		         r->established, r->waiting);
+	if (!r->holding) { /* after exit() ss would find nothing */
+		say_note(s, "ss sees this only while it runs: add --hold S, "
+		            "and look with ss -ltn meanwhile");
+		return;
+	}
 	say_note(s,
 	         "check it: ss -ltn 'sport = :%u'   (Recv-Q = waiting, Send-Q = "
 	         "backlog)",

@@ -47,6 +47,7 @@ struct backlog_seen {
 	int accept_errno;           /* accept() failed with it */
 	double accept_for;          /* how long the accept phase lasted */
 	int interrupted;            /* a stop signal ended it early, or 0 */
+	int holding;                /* --hold comes: ss can look meanwhile */
 };
 
 /* The table of k clients (fd and conn -1); -1 when out of memory. */
@@ -67,7 +68,8 @@ int backlog_watch(const struct say *s, struct backlog_seen *r, int lfd,
                   double deadline, const sigset_t *mask);
 
 /* "result: 6 of 8 clients ESTABLISHED = backlog 5 + 1; ...", and the ss
- * commands that show the same numbers. */
+ * commands that show the same numbers while --hold keeps them (without
+ * --hold, how to get there: ss sees nothing once the tool has exited). */
 void backlog_result(const struct say *s, const struct backlog_seen *r);
 
 /* Counts the late and the stuck clients; the accept phase's last line. */
