@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct loop lp;
 	long open;
-	int rc, n, status = 0, started = 0;
+	int rc, n, e, status = 0, started = 0;
 
 	if (cli_start() != 0)
 		return 1;
@@ -131,9 +131,10 @@ int main(int argc, char **argv)
 
 		n = watch_wait(&lp.w, first ? first->deadline : 0,
 		               &o.s.wait_mask);
-		watch_say(&lp.w, n, errno);
-		if (n == -1 && errno != EINTR) {
-			cli_error(PROG, "wait: %s", strerror(errno));
+		e = errno; /* the wait's: the narration may change errno */
+		watch_say(&lp.w, n, e);
+		if (n == -1 && e != EINTR) {
+			cli_error(PROG, "wait: %s", strerror(e));
 			status = 1;
 		}
 		/* With something ready, the wait let no signal in: one that
