@@ -34,13 +34,17 @@ fifo_server() {
 	fail "$name: no ready line" "$(cat "$BATS_TEST_TMPDIR/$name.err")"
 }
 
-# in_pipe_write PID: PID, one of its threads or one of its children sleeps
-# in a write to a full pipe (/proc/.../wchan: pipe_write, anon_pipe_write).
+# in_pipe_write PID: PID, one of its threads or one of its children waits
+# on its full stdout: asleep in the write (/proc/.../wchan: pipe_write,
+# anon_pipe_write), or in lib/say.c's wait for room (poll(stdout, 1, 50):
+# /proc/.../syscall "7 ADDR 0x1 0x32" on x86-64).
 in_pipe_write() {
-	local w p
+	local t p line
 	for p in "$1" $(kids_of "$1"); do
-		for w in /proc/"$p"/task/*/wchan; do
-			[[ "$(cat "$w" 2>/dev/null)" == *pipe_write ]] && return 0
+		for t in /proc/"$p"/task/*; do
+			[[ "$(cat "$t/wchan" 2>/dev/null)" == *pipe_write ]] && return 0
+			line="$(cat "$t/syscall" 2>/dev/null)" || continue
+			[[ "$line" =~ ^7\ 0x[0-9a-f]+\ 0x1\ 0x32\  ]] && return 0
 		done
 	done
 	return 1
@@ -48,11 +52,11 @@ in_pipe_write() {
 
 # fill_stdout PID PORT: requests, each on a connection opened by bash
 # itself (/dev/tcp: no process per request), until the server sleeps in a
-# write to its full stdout; at most 5,000.
+# write to its full stdout (looked at every 25); at most 5,000.
 fill_stdout() {
 	local i c
 	for ((i = 0; i < 5000; i++)); do
-		in_pipe_write "$1" && return 0
+		((i % 25)) || ! in_pipe_write "$1" || return 0
 		exec {c}<>"/dev/tcp/127.0.0.1/$2" || continue
 		printf 'GET /fill HTTP/1.0\r\n\r\n' >&"$c" 2>/dev/null || true
 		exec {c}>&-
