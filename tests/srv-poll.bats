@@ -349,3 +349,13 @@ is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
 	assert_success
 }
 
+@test "too few descriptors to serve one client: said before the ready line, exit 1" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	# bats's own descriptors closed: the server starts with 0, 1, 2 only.
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	run bash -c 'for f in /proc/$$/fd/*; do f=${f##*/}; ((f > 2)) && eval "exec $f>&-"; done; exec timeout "$1" prlimit --nofile=5:5 srv-poll --port 0' _ "$SOCKLAB_DEADLINE"
+	assert_equal "$status" 1
+	refute_output_contains "Serving HTTP"
+	assert_output_contains "srv-poll: RLIMIT_NOFILE is 5: too few descriptors to serve a client"
+	assert_output_contains "ulimit -n 6"
+}
