@@ -58,7 +58,7 @@ fill_stdout() {
 	for ((i = 0; i < 5000; i++)); do
 		((i % 25)) || ! in_pipe_write "$1" || return 0
 		exec {c}<>"/dev/tcp/127.0.0.1/$2" || continue
-		printf 'GET /fill HTTP/1.0\r\n\r\n' >&"$c" 2>/dev/null || true
+		printf 'GET /fill HTTP/1.0\r\n\r\n' 1>&"$c" 2>/dev/null || true
 		exec {c}>&-
 	done
 	wait_for in_pipe_write "$1"

@@ -359,11 +359,11 @@ all_new() {
 
 @test "children killed from outside (kill -9 of all, 5 times) are replaced, not taken for children dying at their start" {
 	start_server srv srv-prefork --port 0 --children 4
-	local round old p
+	local old p
 	wait_for kids_are "$SERVER_PID" 4
 	# 3 rounds of 4 children each less than a second old were taken for
 	# children dying at their start: 5 rounds, the last 4 of them fast.
-	for round in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		old="$(kids_of "$SERVER_PID")"
 		for p in $old; do kill -KILL "$p"; done
 		wait_for all_new "$SERVER_PID" 4 "$old"
