@@ -117,3 +117,11 @@ stops_with_full_stdout() {
 	assert_output_contains "srv-poll: write error on standard output"
 	((code == 1)) || fail "exit status $code, wanted 1"
 }
+
+@test "srv-iter stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout iter srv-iter --port 0 -b 128
+}
+
+@test "srv-fork (parent and children) stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout fork srv-fork --port 0 -b 128
+}
