@@ -3,8 +3,10 @@
  * peer's bytes (or a process's name) and the learner's terminal.
  *
  * Invariants: the output is NUL-terminated at the returned length, inside
- * its buffer; it is one line (no byte below 0x20, no DEL) and every byte at
- * or above 0x80 belongs to a printable UTF-8 character; with room for the
+ * its buffer; it is one line (no byte below 0x20, no DEL, and none of the
+ * characters a line-splitting reader ends a line at: U+0085, U+2028,
+ * U+2029) and every byte at or above 0x80 belongs to a printable UTF-8
+ * character; with room for the
  * worst case, unescaping it gives back the input exactly; with less room,
  * the output is a prefix of the full one, or such a prefix cut between two
  * escapes and followed by "...".
@@ -75,6 +77,10 @@ static void check_printable(const char *out, size_t len, size_t outlen)
 
 		FUZZ_CHECK(n >
 		           0); /* printable ASCII or a printable character */
+		/* Python's splitlines() ends a line at NEL, LS and PS. */
+		FUZZ_CHECK(!(n == 2 && p[i] == 0xc2 && p[i + 1] == 0x85));
+		FUZZ_CHECK(!(n == 3 && p[i] == 0xe2 && p[i + 1] == 0x80 &&
+		             (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)));
 		i += n;
 	}
 }

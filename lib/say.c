@@ -1,6 +1,9 @@
 /* say: the narration column (see say.h). */
 #include "say.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,75 @@ void say_tag(struct say *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(s->who, sizeof s->who, fmt, ap);
 	va_end(ap);
+}
+
+/* ------------------------------------------- a stop never waits on stdout */
+
+static const char *stops_prog; /* NULL: say_stops() not called */
+static const volatile sig_atomic_t *stops_flag; /* set by the stop handler */
+static sigset_t stops_set;                      /* the signals that ask it */
+static volatile sig_atomic_t stdout_dropped;
+
+void say_stops(const char *prog, const volatile sig_atomic_t *stop,
+               const sigset_t *stops)
+{
+	stops_prog = prog;
+	stops_flag = stop;
+	stops_set = *stops;
+}
+
+/* A stop was asked: the flag is set, or a stop signal waits, blocked. */
+static int stop_asked(void)
+{
+	sigset_t pending;
+	int sig;
+
+	if (*stops_flag)
+		return 1;
+	if (sigpending(&pending) == -1)
+		return 0;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(&stops_set, sig) == 1 &&
+		    sigismember(&pending, sig) == 1)
+			return 1;
+	return 0;
+}
+
+int say_room(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+	int e = errno, fd;
+
+	if (stops_prog == NULL || stdout_dropped)
+		return 1;
+	/* Room now: the usual case, one poll() that does not wait. Else
+	 * wait for it, looking every 50 ms for a stop asked meanwhile: the
+	 * stop signals stay blocked, so the server's own wait still takes
+	 * them. */
+	while (poll(&p, 1, 0) == 0 || (p.revents & POLLOUT) == 0) {
+		if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
+			break; /* the write will say what is wrong */
+		if (stop_asked()) {
+			/* Given up: what stdout would still get goes to
+			 * /dev/null, so that no later line can block. */
+			fd = open("/dev/null", O_WRONLY);
+			if (fd != -1) {
+				(void)dup2(fd, STDOUT_FILENO);
+				(void)close(fd);
+			}
+			stdout_dropped = 1;
+			fprintf(stderr,
+			        "%s: standard output is full and nobody reads "
+			        "it: the rest of the narration is dropped, to "
+			        "stop\n",
+			        stops_prog);
+			errno = e;
+			return 0;
+		}
+		(void)poll(&p, 1, 50);
+	}
+	errno = e;
+	return 1;
 }
 
 /* The call column: the tag takes its width from the call's. */
@@ -54,7 +126,10 @@ static void print_line(const char *head, const char *fmt, va_list ap)
 		n += (size_t)w < sizeof line - n - 1 ? (size_t)w
 		                                     : sizeof line - n - 2;
 	line[n++] = '\n';
+	flockfile(stdout); /* the wait for room and the line: one piece */
+	(void)say_room();
 	fwrite(line, 1, n, stdout);
+	funlockfile(stdout);
 }
 
 void say(const struct say *s, const char *call, const char *fmt, ...)
@@ -112,6 +187,7 @@ static void data_line(const char *who, const char *mark, const char *line,
 	const char *bar;
 
 	text_escape(line, n, shown, shownlen);
+	(void)say_room();
 	bar = strchr(mark, '|');
 	if (shown[0] == '\0' && bar != NULL) /* "  |", not "  | " */
 		printf("%s%.*s\n", who, (int)(bar - mark + 1), mark);
@@ -136,9 +212,12 @@ static void data_lines(const char *who, const char *mark, const char *buf,
 		}
 	}
 	shown = malloc(TEXT_ESCAPED_MAX(longest));
+	flockfile(stdout);
 	if (shown == NULL) {
+		(void)say_room();
 		printf("%s%s(%zu bytes: out of memory to show them)\n", who,
 		       mark, n);
+		funlockfile(stdout);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -153,6 +232,7 @@ static void data_lines(const char *who, const char *mark, const char *buf,
 	if (start < n) /* the last line had no newline: end it for it */
 		data_line(who, mark, buf + start, n - start, shown,
 		          TEXT_ESCAPED_MAX(longest));
+	funlockfile(stdout);
 	free(shown);
 }
 

@@ -20,6 +20,7 @@
 #ifndef SOCKLAB_SAY_H
 #define SOCKLAB_SAY_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "cli.h" /* CLI_PRINTF */
@@ -68,6 +69,25 @@ void say_data(const struct say *s, const char *buf, size_t n);
 /* The same lines without tag or mark, printed even when quiet: for a tool
  * whose --quiet output is the peer's data alone. */
 void say_data_plain(const char *buf, size_t n);
+
+/*
+ * A stop never waits for a reader. A server whose stdout is a pipe that
+ * nobody reads any more would sleep in write() with its stop signals
+ * blocked, for ever. After say_stops(), every line of narration first
+ * makes sure stdout has room (say_room(): one poll() that does not wait);
+ * when it has none, it waits for room, and if a stop is asked meanwhile
+ * (*stop set, or one of stops pending) it gives stdout up: one note on
+ * stderr ("PROG: standard output is full and nobody reads it..."), and
+ * what stdout would still get goes to /dev/null. Until then the output is
+ * byte for byte what it was. stop and stops: the server's (tools/server).
+ */
+void say_stops(const char *prog, const volatile sig_atomic_t *stop,
+               const sigset_t *stops);
+
+/* Before a line printed without say() (a summary): waits for room on
+ * stdout as above. Returns 1, or 0 when stdout was given up. errno is
+ * kept. Without say_stops(), returns 1 at once. */
+int say_room(void);
 
 /*
  * Async-signal-safe narration, for signal handlers: the line is built in

@@ -48,6 +48,10 @@ size_t text_printable_len(const unsigned char *p, size_t n)
 		return p[0] >= 0x20 && p[0] < 0x7f ? 1 : 0;
 	if (len == 2 && p[0] == 0xc2 && p[1] < 0xa0)
 		return 0; /* C1 controls, U+0080-U+009F: terminals obey some */
+	if (len == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+	    (p[2] == 0xa8 || p[2] == 0xa9))
+		return 0; /* U+2028, U+2029: line ends to a line-splitting
+		           * reader (Python's splitlines()), as U+0085 is */
 	return len;
 }
 

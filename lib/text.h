@@ -10,8 +10,10 @@
  * file name stays readable), and writes everything else as an escape:
  *
  *   backslash  "\\"        newline  "\n"     tab  "\t"     CR  "\r"
- *   any other control byte, DEL, a C1 control (U+0080-U+009F) or a byte
- *   that is not part of valid UTF-8: "\xHH"
+ *   any other control byte, DEL, a C1 control (U+0080-U+009F, NEL among
+ *   them), LINE SEPARATOR and PARAGRAPH SEPARATOR (U+2028, U+2029: a
+ *   line-splitting reader such as Python's splitlines() ends a line at
+ *   each) or a byte that is not part of valid UTF-8: "\xHH", byte by byte
  *
  * So one input gives one line of output, and the escapes can be undone.
  */
@@ -31,7 +33,8 @@ size_t text_escape(const char *in, size_t n, char *out, size_t outlen);
 /* The length of the valid UTF-8 sequence at p (n bytes available) that
  * encodes a character a terminal prints: 1 for printable ASCII, 2-4 for a
  * character from U+00A0 on; 0 for anything else (a control, DEL, a C1
- * control, an invalid or overlong sequence, a surrogate, a cut sequence). */
+ * control, U+2028 or U+2029, an invalid or overlong sequence, a surrogate,
+ * a cut sequence). */
 size_t text_printable_len(const unsigned char *p, size_t n);
 
 /* The length of the valid UTF-8 sequence at p, whatever it encodes (1 for

@@ -349,3 +349,28 @@ is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
 	assert_success
 }
 
+@test "too few descriptors to serve one client: said before the ready line, exit 1" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	# bats's own descriptors closed: the server starts with 0, 1, 2 only.
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	run bash -c 'for f in /proc/$$/fd/*; do f=${f##*/}; ((f > 2)) && eval "exec $f>&-"; done; exec timeout "$1" prlimit --nofile=5:5 srv-poll --port 0' _ "$SOCKLAB_DEADLINE"
+	assert_equal "$status" 1
+	refute_output_contains "Serving HTTP"
+	assert_output_contains "srv-poll: RLIMIT_NOFILE is 5: too few descriptors to serve a client"
+	assert_output_contains "ulimit -n 6"
+}
+
+@test "a peer's U+2028 and U+2029 are escaped in the narration: no line break for a line-splitting reader" {
+	start_server srv srv-poll --port 0
+	local c
+	exec {c}<>"/dev/tcp/127.0.0.1/$PORT"
+	printf 'GET /a\xe2\x80\xa8b\xe2\x80\xa9c HTTP/1.0\r\n\r\n' 1>&"$c"
+	cat <&"$c" >/dev/null
+	exec {c}>&-
+	wait_for bg_out_has srv 'GET /a'
+	run bg_out srv
+	assert_output_contains 'GET /a\xe2\x80\xa8b\xe2\x80\xa9c HTTP/1.0'
+	# Python's splitlines() and a split on "\n" see the same lines.
+	run python3 -c 'import sys; t = open(sys.argv[1], encoding="utf-8").read(); print(len(t.splitlines()) == len(t.split("\n")) - 1)' "$BATS_TEST_TMPDIR/srv.out"
+	assert_equal "$output" True
+}

@@ -347,3 +347,36 @@ LIST
 	assert_stderr_contains "srv-prefork: option '--c' is ambiguous: it could be '--children', '--content-length'"
 }
 
+
+# all_new PID N OLD: PID has N live children, none of them in OLD.
+all_new() {
+	local kids p
+	kids="$(kid_states "$1" | grep -v ' Z$' | cut -d' ' -f1)"
+	[[ "$(grep -c . <<<"$kids")" -eq "$2" ]] || return 1
+	for p in $kids; do grep -qx "$p" <<<"$3" && return 1; done
+	return 0
+}
+
+@test "children killed from outside (kill -9 of all, 5 times) are replaced, not taken for children dying at their start" {
+	start_server srv srv-prefork --port 0 --children 4
+	local old p
+	wait_for kids_are "$SERVER_PID" 4
+	# 3 rounds of 4 children each less than a second old were taken for
+	# children dying at their start: 5 rounds, the last 4 of them fast.
+	for _ in 1 2 3 4 5; do
+		old="$(kids_of "$SERVER_PID")"
+		for p in $old; do kill -KILL "$p"; done
+		wait_for all_new "$SERVER_PID" 4 "$old"
+	done
+	alive "$SERVER_PID" || fail "srv-prefork stopped:" "$(bg_err srv)"
+	[[ "$(http_get "$PORT")" == *Hello* ]] || fail "no reply after the kills"
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_out srv
+	assert_output_contains "killed by signal 9"
+	refute_output_contains "die as soon as"
+	# The meter and the last lines agree: 4 children and 20 replaced is
+	# 24 forked.
+	assert_output_contains "meter: 4 children (and 20 replaced)"
+	assert_output_contains "children: 24 forked, 24 reaped, 0 left"
+}

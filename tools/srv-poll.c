@@ -58,6 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -90,6 +91,7 @@ struct loop {
 	int failed; /* accept() failed for good (EMFILE...) */
 };
 
+static int enough_descriptors(const struct opts *o);
 static int start(struct loop *lp, const struct opts *o);
 static void dispatch(struct loop *lp);
 static void on_accept(struct loop *lp);
@@ -106,7 +108,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct loop lp;
 	long open;
-	int rc, n, status = 0, started = 0;
+	int rc, n, e, status = 0, started = 0;
 
 	if (cli_start() != 0)
 		return 1;
@@ -131,9 +133,10 @@ int main(int argc, char **argv)
 
 		n = watch_wait(&lp.w, first ? first->deadline : 0,
 		               &o.s.wait_mask);
-		watch_say(&lp.w, n, errno);
-		if (n == -1 && errno != EINTR) {
-			cli_error(PROG, "wait: %s", strerror(errno));
+		e = errno; /* the wait's: the narration may change errno */
+		watch_say(&lp.w, n, e);
+		if (n == -1 && e != EINTR) {
+			cli_error(PROG, "wait: %s", strerror(e));
 			status = 1;
 		}
 		/* With something ready, the wait let no signal in: one that
@@ -165,6 +168,8 @@ static int start(struct loop *lp, const struct opts *o)
 {
 	int flags;
 
+	if (enough_descriptors(o) != 0)
+		return -1; /* said why, before the ready line */
 	lp->lfd = server_listen(lp->s);
 	if (lp->lfd == -1)
 		return -1;
@@ -206,6 +211,40 @@ static int start(struct loop *lp, const struct opts *o)
 	if (watch_open(&lp->w, o->api, lp->limit, PROG, &lp->s->say) == -1)
 		return -1;
 	return watch_set(&lp->w, lp->lfd, &lp->lfd_watched, POLLIN, 0);
+}
+
+/* Before the ready line: a server that could not serve one client says so
+ * and does not start. It needs, above the descriptors open now, the
+ * listener, epoll's own (--api epoll) and one for a client (at worst, to
+ * answer it 503): under a hard RLIMIT_NOFILE too low for them, accept()
+ * would fail with EMFILE at the first client. Silent when there are
+ * enough: the narration stays the lesson's. Returns 0, or 1 (said why). */
+static int enough_descriptors(const struct opts *o)
+{
+	struct rlimit rl;
+	int next = fcntl(0, F_DUPFD, 0); /* the lowest free descriptor */
+	long need;
+
+	if (next == -1 && (errno == EMFILE || errno == ENFILE))
+		return cli_error(PROG, "no descriptor free: cannot serve "
+		                       "any client");
+	if (next != -1)
+		close(next);
+	if (next == -1 || getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+	    rl.rlim_max == RLIM_INFINITY)
+		return 0; /* stdin closed, or no limit: nothing to check */
+	need = (long)next + 2 + (o->api == WATCH_EPOLL);
+	if ((long)rl.rlim_max >= need)
+		return 0;
+	cli_error(PROG,
+	          "RLIMIT_NOFILE is %ld: too few descriptors to serve a client "
+	          "(%d open, and it needs %s one for the client)",
+	          (long)rl.rlim_max, next,
+	          o->api == WATCH_EPOLL ? "the listener, epoll's and"
+	                                : "the listener and");
+	cli_hint(PROG, "raise the limit (ulimit -n %ld) and start it again",
+	         need);
+	return 1;
 }
 
 /* What each ready descriptor is for: the listener, a request to read, a

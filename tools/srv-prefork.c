@@ -410,7 +410,7 @@ static int replace_the_dead(const struct opts *o)
 		reaped("waitpid(-1, &st, WNOHANG)", pid, st);
 		if (i < 0)
 			continue;
-		if (prefork_retire(meter, i))
+		if (prefork_retire(meter, i, st))
 			return cli_error(PROG, "children die as soon as they "
 			                       "are forked: stopping");
 		if (spawn(o, i) != 0)

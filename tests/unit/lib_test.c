@@ -66,6 +66,20 @@ static void text(void)
 	CHECK(escaped_is("\xc0\xaf", 2, 256, "\\xc0\\xaf"));
 	CHECK(escaped_is("\xed\xa0\x80", 3, 256, "\\xed\\xa0\\x80"));
 	CHECK(escaped_is("\xc2\x9b", 2, 256, "\\xc2\\x9b"));
+	/* NEL, LINE and PARAGRAPH SEPARATOR: a line-splitting reader (Python's
+	 * splitlines()) ends a line at each, so a peer's bytes would read as
+	 * the tool's own lines: escaped. The characters next to them stay. */
+	CHECK(escaped_is("a\xc2\x85"
+	                 "b",
+	                 4, 256, "a\\xc2\\x85b"));
+	CHECK(escaped_is("a\xe2\x80\xa8"
+	                 "b",
+	                 5, 256, "a\\xe2\\x80\\xa8b"));
+	CHECK(escaped_is("a\xe2\x80\xa9"
+	                 "b",
+	                 5, 256, "a\\xe2\\x80\\xa9b"));
+	CHECK(escaped_is("\xe2\x80\xa7\xe2\x80\xaa", 6, 256,
+	                 "\xe2\x80\xa7\xe2\x80\xaa"));
 	CHECK(escaped_is("\x7f", 1, 256, "\\x7f"));
 	/* Too small: cut between escapes, with "...". */
 	CHECK(escaped_is("abcdefgh", 8, 8, "abcd..."));

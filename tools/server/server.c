@@ -148,6 +148,7 @@ int server_signals(struct server *s)
 	    sigpipe_default(s, err, sizeof err) == -1)
 		return cli_error(s->prog, "%s", err);
 	sig_stop_set(&stops);
+	say_stops(s->prog, &server_stop, &stops); /* no stop waits on stdout */
 	if (sigprocmask(SIG_BLOCK, &stops, &s->wait_mask) == -1 ||
 	    sigprocmask(SIG_BLOCK, NULL, &s->run_mask) == -1)
 		return cli_error(s->prog, "sigprocmask: %s", strerror(errno));
@@ -166,6 +167,7 @@ int server_stops_unblocked(struct server *s)
 		return cli_error(s->prog, "%s", err);
 	/* test_mask: the mask of now with the stop signals blocked. */
 	sig_stop_set(&stops);
+	say_stops(s->prog, &server_stop, &stops); /* no stop waits on stdout */
 	if (sigprocmask(SIG_BLOCK, &stops, &s->wait_mask) == -1 ||
 	    sigprocmask(SIG_SETMASK, &s->wait_mask, &s->test_mask) == -1)
 		return cli_error(s->prog, "sigprocmask: %s", strerror(errno));

@@ -236,6 +236,7 @@ long conns_close_all(struct conns *t, const struct server *s)
 
 void conns_stopped(unsigned long served, long open, unsigned long refused)
 {
+	(void)say_room(); /* a full stdout never holds up the stop */
 	printf("Stopped: served %lu request%s", served, served == 1 ? "" : "s");
 	if (open > 0)
 		printf(", closed %ld connection%s still open", open,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -83,7 +84,25 @@ void prefork_woke(struct prefork_slot *me, long slept, int useful)
 	me->futile += useful ? slept - 1 : slept;
 }
 
-int prefork_retire(struct prefork *m, long i)
+/* Did the child end by itself (an exit, a crash)? A signal sent from
+ * outside says nothing of how the next child will do. */
+static int died_by_itself(int st)
+{
+	if (WIFEXITED(st))
+		return 1;
+	switch (WIFSIGNALED(st) ? WTERMSIG(st) : 0) {
+	case SIGSEGV:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGILL:
+	case SIGFPE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int prefork_retire(struct prefork *m, long i, int st)
 {
 	struct prefork_slot *s = &m->slot[i];
 
@@ -93,6 +112,8 @@ int prefork_retire(struct prefork *m, long i)
 	m->old_futile += s->futile;
 	s->conns = s->replies = s->woke = s->futile = 0;
 	m->replaced++;
+	if (!died_by_itself(st))
+		return 0; /* killed: the run of fast deaths is left as it is */
 	m->fast_deaths = clock_now() - s->born < 1.0 ? m->fast_deaths + 1 : 0;
 	return m->fast_deaths >= 3 * m->n;
 }
@@ -148,6 +169,7 @@ void prefork_meter(const struct prefork *m)
 	for (i = 0; i < m->n; i++) {
 		const struct prefork_slot *s = &m->slot[i];
 
+		(void)say_room(); /* a full stdout never holds up the stop */
 		printf("meter: child %ld: %ld connection%s; woke %ld %s, %ld "
 		       "for nothing\n",
 		       (long)s->pid, s->conns, s->conns == 1 ? "" : "s",

@@ -241,6 +241,7 @@ void pool_summary(struct pool *p)
 {
 	long vmsize, vmrss;
 
+	(void)say_room(); /* a full stdout never holds up the stop */
 	pthread_mutex_lock(&p->lock);
 	printf("threads: %ld created, %ld finished, %ld left", p->created,
 	       p->finished, p->created - p->finished);

@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# The servers under faults of their own output: a stdout nobody reads (a
+# full pipe) or one that is closed must never keep a stop signal from
+# stopping them, and never turn into another error.
+
+load test_helper
+
+# fifo_server NAME COMMAND...: COMMAND in the background (its own process
+# group, fds 3 and up closed) with its stdout into a FIFO that this shell
+# reads (fd FIFO_FD); the ready line is read from it, and nothing more is
+# read unless the test does. Sets PORT and SERVER_PID.
+fifo_server() {
+	local name="$1" fifo="$BATS_TEST_TMPDIR/$1.fifo" line
+	shift
+	mkfifo "$fifo"
+	(
+		local f
+		trap - DEBUG
+		for f in /proc/"$BASHPID"/fd/*; do
+			f="${f##*/}"
+			if ((f > 2)); then eval "exec $f>&-" 2>/dev/null; fi
+		done
+		exec setsid "$@" </dev/null >"$fifo" 2>"$BATS_TEST_TMPDIR/$name.err"
+	) &
+	SERVER_PID=$!
+	SOCKLAB_PIDS+=("$SERVER_PID")
+	exec {FIFO_FD}<"$fifo"
+	while IFS= read -r -t "$SOCKLAB_DEADLINE" -u "$FIFO_FD" line; do
+		if [[ "$line" =~ Serving\ HTTP\ on\ port\ ([0-9]+) ]]; then
+			PORT="${BASH_REMATCH[1]}"
+			return 0
+		fi
+	done
+	fail "$name: no ready line" "$(cat "$BATS_TEST_TMPDIR/$name.err")"
+}
+
+# in_pipe_write PID: PID, one of its threads or one of its children waits
+# on its full stdout: asleep in the write (/proc/.../wchan: pipe_write,
+# anon_pipe_write), or in lib/say.c's wait for room (poll(stdout, 1, 50):
+# /proc/.../syscall "7 ADDR 0x1 0x32" on x86-64).
+in_pipe_write() {
+	local t p line
+	for p in "$1" $(kids_of "$1"); do
+		for t in /proc/"$p"/task/*; do
+			[[ "$(cat "$t/wchan" 2>/dev/null)" == *pipe_write ]] && return 0
+			line="$(cat "$t/syscall" 2>/dev/null)" || continue
+			[[ "$line" =~ ^7\ 0x[0-9a-f]+\ 0x1\ 0x32\  ]] && return 0
+		done
+	done
+	return 1
+}
+
+# fill_stdout PID PORT: requests, each on a connection opened by bash
+# itself (/dev/tcp: no process per request), until the server sleeps in a
+# write to its full stdout (looked at every 25); at most 5,000.
+fill_stdout() {
+	local i c
+	for ((i = 0; i < 5000; i++)); do
+		((i % 25)) || ! in_pipe_write "$1" || return 0
+		exec {c}<>"/dev/tcp/127.0.0.1/$2" || continue
+		printf 'GET /fill HTTP/1.0\r\n\r\n' 1>&"$c" 2>/dev/null || true
+		exec {c}>&-
+	done
+	wait_for in_pipe_write "$1"
+}
+
+# stops_with_full_stdout NAME COMMAND...: the server's stdout fills (its
+# reader read the ready line, then nothing); SIGTERM; it must exit within
+# the deadline, and say on stderr that it gave up its narration.
+stops_with_full_stdout() {
+	local name="$1"
+	fifo_server "$@"
+	fill_stdout "$SERVER_PID" "$PORT"
+	kill -TERM "$SERVER_PID"
+	wait_for exited "$SERVER_PID"
+	local code=0
+	wait "$SERVER_PID" || code=$?
+	[[ "$code" -eq 0 ]] || fail "$name exited $code" "$(cat "$BATS_TEST_TMPDIR/$name.err")"
+	grep -q "standard output is full" "$BATS_TEST_TMPDIR/$name.err" ||
+		fail "$name said nothing of its full stdout:" "$(cat "$BATS_TEST_TMPDIR/$name.err")"
+	exec {FIFO_FD}<&-
+}
+
+@test "srv-poll --api epoll stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout poll srv-poll --api epoll --port 0 -b 128
+}
+
+@test "srv-poll --api poll stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout poll srv-poll --api poll --port 0 -b 128
+}
+
+@test "srv-poll --api select stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout poll srv-poll --api select --port 0 -b 128
+}
+
+@test "srv-thread stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout thread srv-thread --port 0 -b 128
+}
+
+@test "srv-thread --pool 4 stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout thread srv-thread --pool 4 --port 0 -b 128
+}
+
+@test "srv-prefork (parent and children) stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout prefork srv-prefork --port 0 -b 128
+}
+
+@test "srv-poll stopped with its stdout closed: the write error, not 'wait: Broken pipe'" {
+	fifo_server poll srv-poll --port 0
+	exec {FIFO_FD}<&- # the reader goes: a write now fails with EPIPE
+	kill -TERM "$SERVER_PID"
+	wait_for exited "$SERVER_PID"
+	local code=0
+	wait "$SERVER_PID" || code=$?
+	run cat "$BATS_TEST_TMPDIR/poll.err"
+	refute_output_contains "wait:"
+	assert_output_contains "srv-poll: write error on standard output"
+	((code == 1)) || fail "exit status $code, wanted 1"
+}
+
+@test "srv-iter stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout iter srv-iter --port 0 -b 128
+}
+
+@test "srv-fork (parent and children) stops on SIGTERM while its stdout is a full pipe" {
+	stops_with_full_stdout fork srv-fork --port 0 -b 128
+}
