@@ -48,7 +48,7 @@ TOOLS    = srv-iter srv-sleep srv-fork srv-prefork srv-thread srv-poll \
            check-server show-timeline
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
            lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
-           lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
+           lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c lib/trace.c
 LIBOBJ   = $(LIBSRC:lib/%.c=$(O)/lib/%.o)
 BINS     = $(TOOLS:%=$(BIN)/%)
 

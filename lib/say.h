@@ -69,6 +69,11 @@ void say_data(const struct say *s, const char *buf, size_t n);
  * whose --quiet output is the peer's data alone. */
 void say_data_plain(const char *buf, size_t n);
 
+/* A signal handler ran for sig: nothing is printed (the handler's own
+ * lines say what it does), but --trace records it (lib/trace.h).
+ * Async-signal-safe. */
+void say_signal(int sig);
+
 /*
  * Async-signal-safe narration, for signal handlers: the line is built in
  * the struct (on the handler's stack) and written with one write(2).
