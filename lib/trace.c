@@ -137,7 +137,7 @@ static void emit(struct jline *j)
 	while (__atomic_test_and_set(&busy, __ATOMIC_ACQUIRE))
 		; /* another thread is writing its line: a few microseconds */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	memcpy(out, "{\"t\":", 5);
+	memcpy(out, "{\"t\":", 6); /* and its NUL, overwritten */
 	n = 5;
 	d = 1;
 	for (v = (long)ts.tv_sec; v >= 10; v /= 10)

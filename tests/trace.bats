@@ -33,7 +33,7 @@ snapshot() { cp "$1" "$1.now"; }
 @test "srv-fork --reap none, 3 clients: 3 children, each a zombie that never ends" {
 	T="$BATS_TEST_TMPDIR/run.trace"
 	start_server srv srv-fork --port 0 --reap none --trace "$T"
-	for i in 1 2 3; do http_get "$PORT" >/dev/null; done
+	for _ in 1 2 3; do http_get "$PORT" >/dev/null; done
 	wait_for events_are "$T" exit 3
 	snapshot "$T"
 	parses "$T.now"
@@ -52,7 +52,7 @@ snapshot() { cp "$1" "$1.now"; }
 @test "srv-fork --reap loop, 3 clients: every child reaped, no zombie left" {
 	T="$BATS_TEST_TMPDIR/run.trace"
 	start_server srv srv-fork --port 0 --reap loop --trace "$T"
-	for i in 1 2 3; do http_get "$PORT" >/dev/null; done
+	for _ in 1 2 3; do http_get "$PORT" >/dev/null; done
 	wait_for events_are "$T" reap 3
 	snapshot "$T"
 	parses "$T.now"
@@ -77,7 +77,7 @@ snapshot() { cp "$1" "$1.now"; }
 	# --content-length: curl knows the reply is whole without the FIN
 	# that the parent's copy holds back.
 	start_server srv srv-fork --port 0 --keep-conn --content-length --trace "$T"
-	for i in 1 2; do http_get "$PORT" >/dev/null; done
+	for _ in 1 2; do http_get "$PORT" >/dev/null; done
 	wait_for events_are "$T" reap 2
 	snapshot "$T"
 	parses "$T.now"
@@ -140,4 +140,19 @@ sum(1 for c in d["connections"]
 	assert_output_contains "srv-iter: --trace $BATS_TEST_TMPDIR/no/such/dir/x: No such file or directory"
 	run srv-iter --port 0 --trace
 	assert_failure 2
+}
+
+@test "make pictures: the lessons' pictures, drawn again from their traces, are the committed ones byte for byte" {
+	run make -s -C "$SOCKLAB_ROOT" pictures IMG_OUT="$BATS_TEST_TMPDIR" TIMELINE="$(command -v show-timeline)"
+	assert_success
+	local t n count=0
+	for t in "$SOCKLAB_ROOT"/docs/img/*.trace; do
+		n="$(basename "$t" .trace)"
+		cmp "$SOCKLAB_ROOT/docs/img/$n.svg" "$BATS_TEST_TMPDIR/$n.svg" || fail "docs/img/$n.svg is not what make pictures draws"
+		# Each picture is shown by a lesson, in both editions.
+		grep -qF "img/$n.svg" "$SOCKLAB_ROOT"/docs/0[56]-*.md || fail "no lesson shows $n.svg"
+		grep -qF "../img/$n.svg" "$SOCKLAB_ROOT"/docs/zh/0[56]-*.md || fail "no Chinese lesson shows $n.svg"
+		count=$((count + 1))
+	done
+	assert_equal "$count" 5
 }
