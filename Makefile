@@ -48,7 +48,7 @@ TOOLS    = srv-iter srv-sleep srv-fork srv-prefork srv-thread srv-poll \
            check-server show-timeline
 LIBSRC   = lib/addr.c lib/cli.c lib/clock.c lib/diag.c lib/fds.c lib/http.c \
            lib/json.c lib/limit.c lib/net.c lib/num.c lib/proc.c lib/say.c \
-           lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c
+           lib/sig.c lib/tcpinfo.c lib/tcptab.c lib/text.c lib/trace.c
 LIBOBJ   = $(LIBSRC:lib/%.c=$(O)/lib/%.o)
 BINS     = $(TOOLS:%=$(BIN)/%)
 
@@ -370,6 +370,25 @@ bench:
 $(BENCH_REFS): $(BENCH_DIR)/bin/%: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# ---------------------------------------------------------------- pictures
+# The lessons' pictures (docs/img/NAME.svg), drawn by show-timeline from the
+# traces of real runs recorded beside them (docs/img/NAME.trace, written by
+# the servers' --trace; the header line of each holds the command run).
+# tests/trace.bats draws them again into a directory of its own
+# (IMG_OUT=DIR) and compares them byte for byte.
+
+IMG_OUT  ?= docs/img
+TIMELINE ?= $(BIN)/show-timeline
+
+.PHONY: pictures
+
+pictures: $(TIMELINE)
+	@for t in docs/img/*.trace; do \
+		n="$${t##*/}"; n="$${n%.trace}"; \
+		echo "$(TIMELINE) --quiet --svg $(IMG_OUT)/$$n.svg $$t"; \
+		$(TIMELINE) --quiet --svg "$(IMG_OUT)/$$n.svg" "$$t" || exit 1; \
+	done
 
 # ---------------------------------------------------------------- install
 

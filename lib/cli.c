@@ -9,6 +9,7 @@
 
 #include "sig.h"
 #include "text.h"
+#include "trace.h"
 
 int cli_start(void)
 {
@@ -107,8 +108,9 @@ int cli_finish(const char *prog, int status)
 {
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "%s: write error on standard output\n", prog);
-		return status == 0 ? 1 : status;
+		status = status == 0 ? 1 : status;
 	}
+	trace_exit(status); /* --trace: the process's last event */
 	return status;
 }
 

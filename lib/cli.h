@@ -58,7 +58,8 @@ void cli_hint(const char *prog, const char *fmt, ...) CLI_PRINTF(2, 3);
 int cli_version(const char *prog);
 
 /* Flushes stdout and reports a write error (a full disk, a closed pipe):
- * returns status, or 1 if stdout could not be written. Call it last. */
+ * returns status, or 1 if stdout could not be written. Call it last: under
+ * --trace it writes the process's exit event (lib/trace.h). */
 int cli_finish(const char *prog, int status);
 
 /* The message for a getopt_long() error. Tools set opterr = 0 and start

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "text.h"
+#include "trace.h"
 
 void say_init(struct say *s, int quiet)
 {
@@ -129,6 +130,8 @@ static void print_line(const char *head, const char *fmt, va_list ap)
 	flockfile(stdout); /* the wait for room and the line: one piece */
 	(void)say_room();
 	fwrite(line, 1, n, stdout);
+	if (trace_fd >= 0) /* --trace: the line as an event (lib/trace.h) */
+		trace_said(line, n);
 	funlockfile(stdout);
 }
 
@@ -249,6 +252,12 @@ void say_data_plain(const char *buf, size_t n)
 
 /* ------------------------------------------------ async-signal-safe */
 
+void say_signal(int sig)
+{
+	if (trace_fd >= 0)
+		trace_signal(sig);
+}
+
 void say_line_str(struct say_line *l, const char *str)
 {
 	while (*str != '\0' && l->len + 1 < sizeof l->buf)
@@ -292,6 +301,8 @@ void say_line_end(struct say_line *l, const struct say *s)
 	if (s->quiet)
 		return;
 	l->buf[l->len++] = '\n'; /* the adders keep one byte for it */
+	if (trace_fd >= 0) /* --trace: the line as an event (lib/trace.h) */
+		trace_said(l->buf, l->len);
 	while (off < l->len) {
 		n = write(STDOUT_FILENO, l->buf + off, l->len - off);
 		if (n <= 0)

@@ -70,6 +70,11 @@ void say_data(const struct say *s, const char *buf, size_t n);
  * whose --quiet output is the peer's data alone. */
 void say_data_plain(const char *buf, size_t n);
 
+/* A signal handler ran for sig: nothing is printed (the handler's own
+ * lines say what it does), but --trace records it (lib/trace.h).
+ * Async-signal-safe. */
+void say_signal(int sig);
+
 /*
  * A stop never waits for a reader. A server whose stdout is a pipe that
  * nobody reads any more would sleep in write() with its stop signals

@@ -77,6 +77,7 @@
 #include "num.h"
 #include "say.h"
 #include "text.h"
+#include "trace.h"
 
 static const char *const PROG = "cli-connect";
 
@@ -383,7 +384,8 @@ static long leave_unread(const struct client_opts *o, int fd)
 
 /* ------------------------------------------------------ options, --help */
 
-enum { OPT_HALF_CLOSE = 256, OPT_UNREAD, OPT_RESET, OPT_SHORT };
+/* Long options with no letter. */
+enum { OPT_HALF_CLOSE = 256, OPT_UNREAD, OPT_RESET, OPT_SHORT, OPT_TRACE };
 
 /* Parses the command line into o; --http's request is allocated in
  * *request (free it). */
@@ -410,9 +412,10 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 		{ "short", required_argument, NULL, OPT_SHORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "trace", required_argument, NULL, OPT_TRACE }, /* long only */
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL;
+	const char *path = NULL, *trace = NULL;
 	char err[256];
 	int opt, has_port, port_given = 0, given = 0;
 	unsigned short port;
@@ -501,6 +504,9 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 			rc = num_parse_long(optarg, 1, 1000000, "short",
 			                    &o->shortn, err, sizeof err);
 			break;
+		case OPT_TRACE: /* opened once the options are read */
+			trace = optarg;
+			break;
 		case 'h':
 			usage();
 			return CLI_DONE;
@@ -536,6 +542,12 @@ static int parse_args(struct client_opts *o, char **request, int argc,
 		return cli_usage_error(PROG, "unexpected argument '%s'",
 		                       argv[optind]);
 	say_init(&o->say, o->quiet || o->json);
+	if (trace != NULL && o->say.quiet) /* events come from the narration */
+		return cli_usage_error(PROG, "--trace records the narration: "
+		                             "not with --quiet or --json");
+	if (trace != NULL &&
+	    trace_open(trace, PROG, argc, argv, err, sizeof err) == -1)
+		return cli_error(PROG, "--trace %s", err);
 	return client_check_modes(o, given, path, request);
 }
 
@@ -559,6 +571,9 @@ static void usage(void)
 	       "                        S seconds (default 10; 0 waits forever)\n"
 	       "  -q, --quiet           print only the reply (with --clients and\n"
 	       "                        --idle: only the summary)\n"
+	       "      --trace FILE      also write what is narrated into FILE as\n"
+	       "                        events, one JSON object a line, for\n"
+	       "                        show-timeline FILE (not with --quiet)\n"
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n"
 	       "\n"

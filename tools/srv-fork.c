@@ -273,7 +273,7 @@ static void on_sigchld_loop(int sig)
 	int st;
 	pid_t pid;
 
-	(void)sig;
+	say_signal(sig); /* --trace */
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
 		reaped("waitpid(-1, &st, WNOHANG)", pid, st);
 	errno = saved_errno;
@@ -287,7 +287,7 @@ static void on_sigchld_once(int sig)
 {
 	int saved_errno = errno, st = 0;
 
-	(void)sig;
+	say_signal(sig); /* --trace */
 	reaped("waitpid(-1, &st, WNOHANG)", waitpid(-1, &st, WNOHANG), st);
 	errno = saved_errno;
 }

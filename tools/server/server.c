@@ -18,8 +18,11 @@
 #include "num.h"
 #include "sig.h"
 #include "tcpinfo.h"
+#include "trace.h"
 
 volatile sig_atomic_t server_stop = 0;
+
+static int server_trace_open(const struct server *s, int argc, char **argv);
 
 void server_init(struct server *s, const char *prog)
 {
@@ -84,6 +87,9 @@ int server_option(struct server *s, int opt, const char *arg)
 	case SERVER_OPT_SIGPIPE:
 		s->sigpipe = 1;
 		return 0;
+	case SERVER_OPT_TRACE: /* opened once the options are read */
+		s->trace = arg;
+		return 0;
 	default:
 		return 1;
 	}
@@ -120,6 +126,24 @@ int server_parse_args(struct server *s, int argc, char **argv,
 	if (optind < argc)
 		return cli_usage_error(s->prog, "unexpected argument '%s'",
 		                       argv[optind]);
+	return server_trace_open(s, argc, argv);
+}
+
+/* --trace FILE: what the narration says, as events (lib/trace.h). The
+ * events are read from the narrated lines, so there are none to write
+ * under --quiet. Returns CLI_OK, 2 (usage) or 1 (the file). */
+static int server_trace_open(const struct server *s, int argc, char **argv)
+{
+	char err[512];
+
+	if (s->trace == NULL)
+		return CLI_OK;
+	if (s->say.quiet)
+		return cli_usage_error(s->prog,
+		                       "--trace records the narration: not with "
+		                       "--quiet");
+	if (trace_open(s->trace, s->prog, argc, argv, err, sizeof err) == -1)
+		return cli_error(s->prog, "--trace %s", err);
 	return CLI_OK;
 }
 
@@ -127,7 +151,7 @@ int server_parse_args(struct server *s, int argc, char **argv,
 
 static void on_stop(int sig)
 {
-	(void)sig;
+	say_signal(sig); /* --trace */
 	server_stop = 1;
 }
 

@@ -61,6 +61,9 @@ struct server {
 	int no_reuseaddr; /* --no-reuseaddr: no SO_REUSEADDR before bind() */
 	int sigpipe;      /* --sigpipe: SIGPIPE at its default, no
 	                     MSG_NOSIGNAL: a write to a gone client kills */
+	/* --trace FILE: the narration as events for show-timeline
+	 * (lib/trace.h); NULL for none. Opened by server_parse_args(). */
+	const char *trace;
 };
 
 /* A client, as accept() gives it: the connection and the peer's address
@@ -83,8 +86,11 @@ struct client {
 	{ "timeout", required_argument, NULL, 't' },              \
 	{ "max-request", required_argument, NULL, 'm' },          \
 	{ "help", no_argument, NULL, 'h' },                       \
-	{ "version", no_argument, NULL, 'V' }
+	{ "version", no_argument, NULL, 'V' },                    \
+	{ "trace", required_argument, NULL, SERVER_OPT_TRACE }
 /* clang-format on */
+/* --trace has no letter: its getopt value. */
+#define SERVER_OPT_TRACE 0x7400
 
 #define SERVER_OPTIONS_HELP                                                           \
 	"  -p, --port PORT       port to listen on (default 8888; 0 lets the\n"       \
@@ -101,6 +107,9 @@ struct client {
 	"                        0 = never)\n"                                        \
 	"  -m, --max-request N   read at most N bytes of request (default 8192)\n"    \
 	"  -q, --quiet           no narration: only the ready line and errors\n"      \
+	"      --trace FILE      also write what is narrated into FILE as events,\n"  \
+	"                        one JSON object a line, for show-timeline FILE\n"    \
+	"                        (children append to it; not with --quiet)\n"         \
 	"  -h, --help            show this help and exit\n"                           \
 	"  -V, --version         show the version and exit\n"
 
