@@ -114,6 +114,14 @@ lines_of() { grep -nE -- "$2" "$BATS_TEST_TMPDIR/$1.out" | cut -d: -f1 | tr '\n'
 	doc_run "$L" ss-backlog "$PORT"
 	assert_success
 	doc_expect "$L" ss-backlog
+	# The SYN queue: empty while the accept queue is full (its SYNs dropped).
+	doc_run "$L" ss-syn-recv "$PORT"
+	assert_success
+	doc_expect "$L" ss-syn-recv
+	doc_run "$L" syn-sysctls
+	assert_success
+	doc_expect "$L" syn-sysctls
+	assert_line_matches '^/proc/sys/net/ipv4/tcp_syncookies:[012]$'
 	doc_run "$L" curl-stuck "$PORT"
 	assert_failure 28
 	doc_expect "$L" curl-stuck
