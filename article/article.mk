@@ -18,3 +18,9 @@ $(ARTICLE_BINS): $(BIN)/article/%: article/%.c
 
 # make lint: cppcheck, clang-tidy and clang-format read them too.
 LINT_C += $(wildcard article/*.c)
+
+# make listings: the listings and diffs the lessons show, made again from
+# these files (scripts/listings.sh; tests/docs.bats checks them).
+.PHONY: listings
+listings:
+	@scripts/listings.sh

@@ -1,4 +1,4 @@
-/* webserver3c.c: the article's webserver3c.py in C; its step from 3a: a
+/* webserver3c.c: the article's webserver3c.py in C; its step from 3b: a
  * child per client (fork); both close their copy; the child sleeps 60 s
  * (or SECONDS) and exits, and nobody waits for it.
  * Try: ./bin/article/webserver3c [PORT [SECONDS]]; curl; ps --ppid PID.
@@ -29,7 +29,7 @@ static void handle_request(int conn, unsigned seconds)
 	        (int)getppid());
 	dprintf(1, "%.*s\n", n, request); /* C: printf() to fd 1, unbuffered */
 	check((int)send(conn, REPLY, sizeof REPLY - 1, 0), "send");
-	sleep(seconds);
+	sleep(seconds); /* sleep and block the process */
 }
 
 int main(int argc, char **argv)

@@ -121,6 +121,8 @@ coalesce() {
 @test "consecutive listings differ only by the article's step (diff(1), as the lessons show it)" {
 	step 3a 3b 24 '^> .*sleep\(seconds\);' '^> .*argv\[2\]'
 	step 3a 3c 36 '^> .*fork\(\)' '^> .*getppid\(\)' '^> .*close\(lfd\);'
+	# lesson 5 shows the step from 3b, the server of lesson 2
+	step 3b 3c 24 '^> .*fork\(\)' '^> .*getppid\(\)' '^> .*close\(lfd\);'
 	step 3c 3d 36 '^< .*close\(conn\); /\* the parent' '^> .*\+\+clients'
 	step 3d 3e 36 '^> .*sigaction\(SIGCHLD, &sa, NULL\)' '^> .*wait\(&status\)' \
 		'^> .*close\(conn\); /\* the parent'

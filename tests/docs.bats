@@ -54,7 +54,7 @@ hidden_commands() {
 				lang = substr($0, 4)
 				if (lang == "")
 					printf "%s:%d: a fence without a language (sh for commands, text for output)\n", file, NR
-				else if (lang !~ /^(sh|bash|shell|console|text|mermaid|c|python)$/)
+				else if (lang !~ /^(sh|bash|shell|console|text|mermaid|c|python|diff)$/)
 					printf "%s:%d: a fence in %s (sh for commands, text for output)\n", file, NR, lang
 				next
 			}
@@ -850,4 +850,57 @@ zh_one_term() {
 	grep -q '未完成连接队列' "$SOCKLAB_ROOT/docs/zh/02-busy-server-and-backlog.md" ||
 		problems+="docs/zh/02-busy-server-and-backlog.md: 半连接队列 without UNP's 未完成连接队列"$'\n'
 	assert_equal "$problems" ""
+}
+
+# ------------------------------------------------------------ listings
+#
+# The code the lessons show (<!-- listing: FILE --> before a c block,
+# <!-- listing: diff -u A B --> before a diff block) is what
+# scripts/listings.sh (make listings) makes from the files: never pasted.
+
+@test "every listing and diff the docs show is what scripts/listings.sh makes from the files (make listings)" {
+	run "$SOCKLAB_ROOT/scripts/listings.sh" --check
+	assert_success
+	assert_equal "$output" ""
+	# Lessons 1, 2 and 5 show code, in both editions.
+	local page
+	for page in 01-iterative-server.md 02-busy-server-and-backlog.md 05-fork-and-zombies.md; do
+		grep -q '^<!-- listing: ' "$SOCKLAB_ROOT/docs/$page" || fail "docs/$page shows no listing"
+		grep -q '^<!-- listing: ' "$SOCKLAB_ROOT/docs/zh/$page" || fail "docs/zh/$page shows no listing"
+	done
+}
+
+@test "scripts/listings.sh --check fails on a changed listing, a hand-edited diff and an unmarked c block" {
+	local root="$BATS_TEST_TMPDIR/root"
+	mkdir -p "$root"
+	cp -R "$SOCKLAB_ROOT/scripts" "$SOCKLAB_ROOT/docs" "$SOCKLAB_ROOT/article" "$root/"
+	run "$root/scripts/listings.sh" --check
+	assert_success
+	# A listing changed: the lessons that show it fail, with the line.
+	sed -i 's/listen(lfd, 5)/listen(lfd, 6)/' "$root/article/webserver3a.c"
+	run "$root/scripts/listings.sh" --check
+	assert_failure 1
+	assert_output_contains "docs/01-iterative-server.md: a listing differs"
+	assert_output_contains "docs/zh/01-iterative-server.md: a listing differs"
+	assert_output_contains "+	check(listen(lfd, 6), \"listen\");"
+	# make listings puts it right.
+	run "$root/scripts/listings.sh"
+	assert_success
+	run "$root/scripts/listings.sh" --check
+	assert_success
+	# A diff pasted by hand (a line that diff(1) does not print).
+	# shellcheck disable=SC2016 # Markdown fences, not commands
+	printf '\n<!-- listing: diff -u article/webserver3a.c article/webserver3b.c -->\n```diff\n+	sleep(seconds);\n```\n' >>"$root/docs/02-busy-server-and-backlog.md"
+	run "$root/scripts/listings.sh" --check
+	assert_failure 1
+	assert_output_contains "docs/02-busy-server-and-backlog.md: a listing differs"
+	assert_output_contains "+-static void handle_request(int conn)"
+	run "$root/scripts/listings.sh" docs/02-busy-server-and-backlog.md
+	assert_success
+	# A c block nobody marked.
+	# shellcheck disable=SC2016 # Markdown fences, not commands
+	printf '\n```c\nint main(void) { return 0; }\n```\n' >>"$root/docs/01-iterative-server.md"
+	run "$root/scripts/listings.sh" --check
+	assert_failure 1
+	assert_output_contains 'a ```c block without a <!-- listing: ... --> marker'
 }

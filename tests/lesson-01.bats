@@ -162,3 +162,10 @@ $(doc_script docs/01-iterative-server.md "$name")"
 	wait_for doc_out_has srv "close(4)"
 	assert_equal "$(grep -c "^accept(3) .*{127\\.0\\.0\\.1:$port, " "$BATS_TEST_TMPDIR/doc-srv.out")" 3
 }
+
+@test "lesson 1 shows article/webserver3a.c as it is, in both editions (scripts/listings.sh)" {
+	run "$SOCKLAB_ROOT/scripts/listings.sh" --check docs/01-iterative-server.md docs/zh/01-iterative-server.md
+	assert_success
+	grep -qxF '<!-- listing: article/webserver3a.c -->' "$SOCKLAB_ROOT/docs/01-iterative-server.md" ||
+		fail "lesson 1 does not show article/webserver3a.c"
+}

@@ -114,6 +114,14 @@ lines_of() { grep -nE -- "$2" "$BATS_TEST_TMPDIR/$1.out" | cut -d: -f1 | tr '\n'
 	doc_run "$L" ss-backlog "$PORT"
 	assert_success
 	doc_expect "$L" ss-backlog
+	# The SYN queue: empty while the accept queue is full (its SYNs dropped).
+	doc_run "$L" ss-syn-recv "$PORT"
+	assert_success
+	doc_expect "$L" ss-syn-recv
+	doc_run "$L" syn-sysctls
+	assert_success
+	doc_expect "$L" syn-sysctls
+	assert_line_matches '^/proc/sys/net/ipv4/tcp_syncookies:[012]$'
 	doc_run "$L" curl-stuck "$PORT"
 	assert_failure 28
 	doc_expect "$L" curl-stuck
@@ -175,4 +183,14 @@ lines_of() { grep -nE -- "$2" "$BATS_TEST_TMPDIR/$1.out" | cut -d: -f1 | tr '\n'
 	assert_equal "$STOP_STATUS" 130
 	run bg_out drain
 	assert_line_matches '^[0-9]+ of 4 clients accepted when SIGINT stopped it, '
+}
+
+@test "lesson 2 shows the step webserver3a to 3b as diff(1) prints it, in both editions" {
+	run "$SOCKLAB_ROOT/scripts/listings.sh" --check docs/02-busy-server-and-backlog.md docs/zh/02-busy-server-and-backlog.md
+	assert_success
+	local page
+	for page in docs/02-busy-server-and-backlog.md docs/zh/02-busy-server-and-backlog.md; do
+		grep -qxF '<!-- listing: diff -u article/webserver3a.c article/webserver3b.c -->' "$SOCKLAB_ROOT/$page" ||
+			fail "$page does not show the step webserver3a to 3b"
+	done
 }

@@ -242,3 +242,15 @@ in_order() {
 	assert_equal "$output" 128
 	refute_output_contains "EINTR" "$(doc_out loop-server)"
 }
+
+@test "lesson 5 shows the article's steps 3b to 3c, 3c to 3d, 3d to 3e, 3e to 3f and 3f to 3g as diff(1) prints them, in both editions" {
+	run "$SOCKLAB_ROOT/scripts/listings.sh" --check docs/05-fork-and-zombies.md docs/zh/05-fork-and-zombies.md
+	assert_success
+	local pair page
+	for page in docs/05-fork-and-zombies.md docs/zh/05-fork-and-zombies.md; do
+		for pair in b:c c:d d:e e:f f:g; do
+			grep -qxF "<!-- listing: diff -u article/webserver3${pair%:*}.c article/webserver3${pair#*:}.c -->" \
+				"$SOCKLAB_ROOT/$page" || fail "$page does not show the step webserver3${pair%:*} to 3${pair#*:}"
+		done
+	done
+}
