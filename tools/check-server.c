@@ -25,9 +25,14 @@
  *
  * Things to notice
  *   - Every check starts the server anew and ends by killing its process
- *     group (SIGTERM, then SIGKILL) and reaping everything: a server that
- *     dies in one check does not fail the others, which say SKIP when the
- *     death is another check's business.
+ *     group and every process that left it (SIGTERM, then SIGKILL) and
+ *     reaping everything: a server that dies in one check does not fail
+ *     the others, which say SKIP when the death is another check's
+ *     business. The server's processes are check-server's descendants: it
+ *     is a subreaper, orphans and setsid()'d children stay its own.
+ *   - No verdict without evidence: a check that never saw what it looks
+ *     at (no child exited, no client answered, no reply's end) says NOT
+ *     SHOWN, neither a pass nor a fail.
  *   - Readiness is read in the kernel's TCP table (a LISTEN socket held by
  *     a process of the group), never by connecting: an iterative server
  *     would have to accept that connection, and be busy with it.
@@ -37,7 +42,8 @@
  *     thread has exited says Z too, and is read through a live thread),
  *     one listening socket or one per worker (SO_REUSEPORT), descriptors
  *     counted in every process of the server.
- *   - Exit status: 0 every check passed, 1 a check failed or was skipped,
+ *   - Exit status: 0 every check passed, 1 a check failed, was skipped or
+ *     not shown, or processes had to be killed outside the server's group,
  *     2 usage, 3 the server could not be run, 128+N stopped by signal N.
  *
  * See also
@@ -174,7 +180,8 @@ static int run_checks(struct chk_ctx *c, struct chk_result *res, int *ran)
 		if (res[i].verdict != CHK_PASS)
 			status = 1;
 	}
-	return status;
+	/* Never 0 while check-server had to hunt processes down. */
+	return status == 0 && c->escaped > 0 ? 1 : status;
 }
 
 /* ------------------------------------------------------ options, --help */
@@ -273,10 +280,11 @@ static void usage(void)
 	       "  -h, --help              show this help and exit\n"
 	       "  -V, --version           show the version and exit\n"
 	       "\n"
-	       "Exit status: 0 every check passed; 1 a check failed or was skipped;\n"
-	       "2 usage; 3 the server could not be run (not found, exited at once,\n"
-	       "never ready, listening elsewhere, stdout closed); 128+N stopped by\n"
-	       "signal N (the server's group killed first).\n"
+	       "Exit status: 0 every check passed; 1 a check failed, was skipped or\n"
+	       "not shown, or processes of the server had to be killed outside its\n"
+	       "group; 2 usage; 3 the server could not be run (not found, exited at\n"
+	       "once, never ready, listening elsewhere, stdout closed, detached);\n"
+	       "128+N stopped by signal N (the server's processes killed first).\n"
 	       "Example: %s -- python3 server.py {port}\n",
 	       PROG, limit_defaults[0], limit_defaults[1], limit_defaults[2],
 	       limit_defaults[3], limit_defaults[4], limit_defaults[5], PROG);
@@ -362,6 +370,8 @@ static int parse_limits(struct chk_opts *o, const char *arg)
 	char list[256], *item, *save = NULL, err[256];
 	int i;
 
+	if (arg[strspn(arg, ",")] == '\0')
+		return cli_usage_error(PROG, "--limit: no limit named");
 	snprintf(list, sizeof list, "%s", arg);
 	for (item = strtok_r(list, ",", &save); item != NULL;
 	     item = strtok_r(NULL, ",", &save)) {

@@ -102,37 +102,87 @@ static void live_thread(struct chk_proc *p)
 		closedir(d);
 }
 
-/* The server's processes: those of its process group, and those whose
- * parent is in it (a child that moved to a group of its own is still the
- * server's to reap). The leader comes first when it is still there. A
- * process's threads are not processes: they are not listed, but one whose
- * first thread has exited is listed with a live thread's state (above). */
+static int by_pid(const void *a, const void *b)
+{
+	const struct chk_proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* Whether all[i] descends from top (sorted by pid; mark[] memoizes: 0 not
+ * known, 1 yes, 2 no). A chain longer than 256 or a loop says no. */
+static int descends(const struct chk_proc *all, size_t n, size_t i, pid_t top,
+                    unsigned char *mark)
+{
+	size_t path[256], depth = 0, k;
+	int yes = 0;
+
+	while (depth < sizeof path / sizeof path[0]) {
+		struct chk_proc key, *up;
+
+		if (mark[i] != 0) {
+			yes = mark[i] == 1;
+			break;
+		}
+		path[depth++] = i;
+		if (all[i].ppid == top) {
+			yes = 1;
+			break;
+		}
+		key.pid = all[i].ppid;
+		up = key.pid <= 1 ? NULL
+		                  : bsearch(&key, all, n, sizeof *all, by_pid);
+		if (up == NULL)
+			break;
+		i = (size_t)(up - all);
+	}
+	for (k = 0; k < depth; k++)
+		mark[path[k]] = yes ? 1 : 2;
+	return yes;
+}
+
+/* The server's processes: every descendant of check-server, wherever it
+ * went. check-server is a subreaper (chk_setup()): a process whose parent
+ * dies comes back to it, not to init, and setsid() or setpgid() do not
+ * change a parent; check-server runs one server at a time, and starts no
+ * other child. The leader (group, the started process) comes first when
+ * it is still there. A process's threads are not processes: they are not
+ * listed, but one whose first thread has exited is listed with a live
+ * thread's state (above). What cannot be found so: a process that made
+ * itself a subreaper's child elsewhere (started through another service),
+ * or one orphaned by check-server's own death. */
 int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen)
 {
 	struct proc_stat *st;
 	struct chk_proc *all;
-	size_t n, i, j;
+	unsigned char *mark;
+	pid_t me = getpid();
+	size_t n, i;
 
 	l->n = 0;
 	if (proc_list(&st, &n, err, errlen) == -1)
 		return -1;
 	all = malloc((n > 0 ? n : 1) * sizeof *all);
+	mark = calloc(n > 0 ? n : 1, 1);
 	for (i = 0; all != NULL && i < n; i++)
 		from_stat(&st[i], &all[i]);
 	free(st);
-	if (all == NULL) {
+	if (all == NULL || mark == NULL) {
+		free(all);
+		free(mark);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	qsort(all, n, sizeof *all, by_pid);
 	for (i = 0; i < n; i++) {
-		int in = all[i].pgrp == group;
+		int in = all[i].pid != me && (all[i].pgrp == group ||
+		                              descends(all, n, i, me, mark));
 
-		for (j = 0; !in && j < n; j++)
-			in = all[j].pid == all[i].ppid && all[j].pgrp == group;
 		if (in && (all[i].state == 'Z' || all[i].exiting))
 			live_thread(&all[i]);
 		if (in && add(l, &all[i]) == -1) {
 			free(all);
+			free(mark);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -144,6 +194,7 @@ int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen)
 		}
 	}
 	free(all);
+	free(mark);
 	return 0;
 }
 
@@ -273,8 +324,10 @@ int chk_holds_file(pid_t pid, int fd, const struct stat *st)
 	       got.st_ino == st->st_ino;
 }
 
-/* How many descriptors pid has, and how many are sockets. */
-int chk_fd_count(pid_t pid, long *count, long *sockets)
+/* How many descriptors pid has, how many are sockets, and how many of
+ * those are listening sockets (their inodes in listen[], n of them). */
+int chk_fd_count(pid_t pid, long *count, long *sockets,
+                 const unsigned long *listen, size_t n, long *listeners)
 {
 	char path[64], target[64];
 	struct dirent *e;
@@ -284,19 +337,27 @@ int chk_fd_count(pid_t pid, long *count, long *sockets)
 	d = opendir(path);
 	if (d == NULL)
 		return -1;
-	*count = *sockets = 0;
+	*count = *sockets = *listeners = 0;
 	while ((e = readdir(d)) != NULL) {
 		char link[320];
-		ssize_t n;
+		ssize_t len;
+		size_t i;
 
 		if (!isdigit((unsigned char)e->d_name[0]) ||
 		    atoi(e->d_name) == dirfd(d))
 			continue;
 		(*count)++;
 		snprintf(link, sizeof link, "%s/%s", path, e->d_name);
-		n = readlink(link, target, sizeof target - 1);
-		if (n > 0 && strncmp(target, "socket:", 7) == 0)
-			(*sockets)++;
+		len = readlink(link, target, sizeof target - 1);
+		if (len <= 0 || strncmp(target, "socket:[", 8) != 0)
+			continue;
+		target[len] = '\0';
+		(*sockets)++;
+		for (i = 0; i < n; i++)
+			if (strtoul(target + 8, NULL, 10) == listen[i]) {
+				(*listeners)++;
+				break;
+			}
 	}
 	closedir(d);
 	return 0;

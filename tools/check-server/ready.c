@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -224,6 +225,7 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s)
 	int given = s->given;
 	double t0 = clock_now(), deadline = t0 + c->o->limit[LIM_READY];
 	int waiting_line = !given, closed;
+	long orphans;
 	struct tcptab_entry t;
 	char how[64], tail[256];
 	int fd;
@@ -241,6 +243,23 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s)
 		closed = waiting_line && !stdout_open(s);
 		if (closed && chk_dead(c, s) == -1)
 			return -1;
+		if (chk_ended(s) && s->code == CLD_EXITED && s->status == 0 &&
+		    (orphans = chk_kill_children(getpid(), 0)) > 0) {
+			/* Its first process exited 0, and what it started
+			 * runs on, orphaned: came back to us, a subreaper. */
+			chk_fail(c,
+			         "'%s' detached: its first process exited with "
+			         "status 0 after %.2f s, and %ld process%s it "
+			         "started run%s on without it (a daemon)",
+			         s->argv[0], clock_now() - t0, orphans,
+			         orphans == 1 ? "" : "es",
+			         orphans == 1 ? "s" : "");
+			cli_hint("check-server",
+			         "run it in the foreground (a daemon's option "
+			         "such as --foreground or --no-daemon): "
+			         "check-server grades the process it starts");
+			return -1;
+		}
 		if (chk_ended(s)) {
 			chk_how_ended(s, how, sizeof how);
 			chk_last_line(s, 2, tail, sizeof tail);
@@ -334,6 +353,30 @@ long chk_live(struct chk_server *s)
 		live = chk_procs_live(&l);
 	chk_procs_free(&l);
 	return live;
+}
+
+/* The started process's state letter (R, S, T...), 0 when it is gone. */
+char chk_state(struct chk_server *s)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128], st = 0;
+
+	if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 && l.n > 0 &&
+	    l.p[0].pid == s->pid)
+		st = l.p[0].state;
+	chk_procs_free(&l);
+	return st;
+}
+
+/* "alive", or "stopped (state T)" for a server that a signal stopped
+ * (SIGSTOP, SIGTSTP) or a tracer holds: it runs no code. */
+const char *chk_alive(struct chk_server *s)
+{
+	char st = chk_state(s);
+
+	return st == 'T'   ? "stopped (state T, as after SIGSTOP)"
+	       : st == 't' ? "stopped by a tracer (state t)"
+	                   : "alive";
 }
 
 /* Waits until the server's group is back to base running processes (the
