@@ -409,6 +409,21 @@ load check_helper
 	assert_nothing_left
 }
 
+@test "an impostor on the port (SO_REUSEPORT, a specific address and the wildcard, both ways): exit 3, naming who holds it" {
+	local imp srv
+	for imp in 127.0.0.1 0.0.0.0; do
+		srv=0.0.0.0
+		[[ "$imp" == 0.0.0.0 ]] && srv=127.0.0.1
+		# The impostor answers; the server under test never replies.
+		start_bg "imp$imp" 'Serving HTTP on port ([0-9]+)' python3 "$SERVERS/impostor.py" answers "$imp" 0
+		local pid="$BG_PID" port="$BG_MATCH"
+		run --separate-stderr check-server --only reply -- python3 "$SERVERS/impostor.py" silent "$srv" "$port"
+		assert_failure 3
+		assert_stderr_contains "check-server: port $port is not the server's alone: $imp:$port listens in pid $pid (python3), not a process of the server (SO_REUSEPORT?)"
+		stop_gracefully "$pid"
+	done
+}
+
 # ------------------------------------------- hostile servers, and cleanup
 
 @test "a server that ignores SIGTERM: sigterm fails, the group is killed (SIGKILL), nothing hangs or stays" {

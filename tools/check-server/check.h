@@ -186,6 +186,7 @@ int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
 void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
                          unsigned long inode, char *buf, size_t len);
 int chk_holds_file(pid_t pid, int fd, const struct stat *st);
+int chk_who_holds(unsigned long inode, pid_t *pid, char *comm, size_t len);
 int chk_fd_count(pid_t pid, long *count, long *sockets,
                  const unsigned long *listen, size_t n, long *listeners);
 

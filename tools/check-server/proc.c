@@ -270,47 +270,146 @@ int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
 	return 0;
 }
 
-/* Who holds socket inode, for the evidence: "pid 42 (fd 5), the process
- * that listens", "pid 43 (fd 4), a child of 42", or that nobody does.
- * Asked again for a moment when nobody does: between a fork() and the
- * parent's close(), the descriptor passes from one process to the other. */
-void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
-                         unsigned long inode, char *buf, size_t len)
+/* How many processes of the list hold socket inode; the first max of
+ * them in pids[] and fds[]. */
+static size_t holders(const struct chk_procs *l, unsigned long inode,
+                      pid_t *pids, int *fds, size_t max)
 {
-	struct chk_procs l = { NULL, 0, 0 };
-	char err[128];
-	pid_t pid = 0;
-	int fd = -1, tries;
-	size_t i;
+	size_t i, n = 0;
 
-	for (tries = 0; tries < 20; tries++) {
-		if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
-		    chk_holder(&l, inode, &pid, &fd))
-			break;
-		pid = 0;
-		if (chk_pause(c, 0.01) == -1)
-			break;
-	}
-	if (pid == 0) {
-		snprintf(buf, len, "no process of the server (inode %lu)",
-		         inode);
-		chk_procs_free(&l);
-		return;
-	}
-	snprintf(buf, len, "pid %ld (fd %d)", (long)pid, fd);
-	for (i = 0; i < l.n; i++) {
-		size_t at = strlen(buf);
+	for (i = 0; i < l->n; i++) {
+		struct fds_list fl;
+		char err[128];
+		size_t j;
 
-		if (l.p[i].pid != pid)
+		if (l->p[i].state == 'Z' ||
+		    fds_list((long)l->p[i].fdpid, &fl, err, sizeof err) == -1)
 			continue;
+		for (j = 0; j < fl.n; j++) {
+			if (fl.v[j].inode != inode ||
+			    strcmp(fl.v[j].kind, "socket") != 0)
+				continue;
+			if (n < max) {
+				pids[n] = l->p[i].pid;
+				fds[n] = fl.v[j].fd;
+			}
+			n++;
+			break;
+		}
+		fds_free(&fl);
+	}
+	return n;
+}
+
+/* "pid 42 (fd 5), the process that listens" or "pid 43 (fd 4), a child
+ * of 42" into buf at its end. */
+static void name_holder(const struct chk_procs *l, const struct chk_server *s,
+                        pid_t pid, int fd, char *buf, size_t len)
+{
+	size_t i, at = strlen(buf);
+
+	snprintf(buf + at, len - at, "pid %ld (fd %d)", (long)pid, fd);
+	for (i = 0; i < l->n; i++) {
+		if (l->p[i].pid != pid)
+			continue;
+		at = strlen(buf);
 		if (pid == s->holder)
 			snprintf(buf + at, len - at,
 			         ", the process that listens");
 		else
 			snprintf(buf + at, len - at, ", a child of %ld",
-			         (long)l.p[i].ppid);
+			         (long)l->p[i].ppid);
+	}
+}
+
+/* Who holds socket inode, for the evidence: "pid 42 (fd 5), the process
+ * that listens", "pid 43 (fd 4), a child of 42", or that nobody does.
+ * Between a fork() and the parent's close(), both hold it: asked again
+ * until one alone does (0.2 s at most), so that a forking server's
+ * connection is named its child's, not the parent's that is closing its
+ * copy; both are named if both still hold it then. And asked again when
+ * nobody does: the descriptor passes from one process to the other. */
+void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
+                         unsigned long inode, char *buf, size_t len)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	pid_t pids[2];
+	int fds[2], tries;
+	size_t n = 0;
+
+	for (tries = 0; tries < 20; tries++) {
+		if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
+		    (n = holders(&l, inode, pids, fds, 2)) == 1)
+			break;
+		if (chk_pause(c, 0.01) == -1)
+			break;
+	}
+	buf[0] = '\0';
+	if (n == 0) {
+		snprintf(buf, len, "no process of the server (inode %lu)",
+		         inode);
+	} else {
+		name_holder(&l, s, pids[0], fds[0], buf, len);
+		if (n > 1) {
+			size_t at = strlen(buf);
+
+			snprintf(buf + at, len - at, ", and %s",
+			         n > 2 ? "others, " : "");
+			name_holder(&l, s, pids[1], fds[1], buf, len);
+		}
 	}
 	chk_procs_free(&l);
+}
+
+/* Which process, of all, holds socket inode (the first found): 1 and its
+ * pid and name (/proc/PID/comm), 0 none found (gone, or not ours to see). */
+int chk_who_holds(unsigned long inode, pid_t *pid, char *comm, size_t len)
+{
+	char want[48];
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int found = 0;
+
+	snprintf(want, sizeof want, "socket:[%lu]", inode);
+	while (d != NULL && !found && (e = readdir(d)) != NULL) {
+		char path[300], target[64];
+		struct dirent *f;
+		DIR *fd;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/fd", e->d_name);
+		fd = opendir(path);
+		while (fd != NULL && !found && (f = readdir(fd)) != NULL) {
+			char link[600];
+			ssize_t n;
+
+			snprintf(link, sizeof link, "%s/%s", path, f->d_name);
+			n = readlink(link, target, sizeof target - 1);
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			found = strcmp(target, want) == 0;
+		}
+		if (fd != NULL)
+			closedir(fd);
+		if (found) {
+			FILE *fp;
+
+			*pid = (pid_t)atol(e->d_name);
+			snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+			fp = fopen(path, "r");
+			if (fp == NULL || fgets(comm, (int)len, fp) == NULL)
+				snprintf(comm, len, "?");
+			comm[strcspn(comm, "\n")] = '\0';
+			if (fp != NULL)
+				fclose(fp);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	return found;
 }
 
 /* Whether descriptor fd of pid is the file st (our stdout file). */

@@ -135,6 +135,48 @@ static int listen_find(const struct chk_server *s, unsigned short port,
 	return rc;
 }
 
+/* Another program listening on the server's port (SO_REUSEPORT on
+ * another address, or on the same one): our clients could be answered by
+ * it, and the server graded on its replies. -1 (ctx->error) when there is
+ * one, 0 when every listener on the port is the server's. */
+static int impostor(struct chk_ctx *c, const struct chk_server *s)
+{
+	struct listeners ls;
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128], where[ADDR_STRLEN], comm[64];
+	pid_t pid = 0, holder;
+	int fd, rc = 0;
+	size_t i;
+
+	ls.n = 0;
+	ls.port = s->port;
+	if (chk_tcp_listeners(add_listener, &ls, err, sizeof err) == -1 ||
+	    chk_procs_read(&l, s->pid, err, sizeof err) == -1)
+		return 0;
+	for (i = 0; i < ls.n && rc == 0; i++) {
+		if (chk_holder(&l, ls.t[i].inode, &holder, &fd))
+			continue;
+		if (addr_format((const struct sockaddr *)&ls.t[i].local,
+		                ls.t[i].len, where, sizeof where) != 0)
+			snprintf(where, sizeof where, "port %u", s->port);
+		if (chk_who_holds(ls.t[i].inode, &pid, comm, sizeof comm))
+			rc = chk_fail(c,
+			              "port %u is not the server's alone: %s "
+			              "listens in pid %ld (%s), not a process of "
+			              "the server (SO_REUSEPORT?): its clients "
+			              "could be answered by it",
+			              s->port, where, (long)pid, comm);
+		else
+			rc = chk_fail(c,
+			              "port %u is not the server's alone: %s "
+			              "listens in a process that is not the "
+			              "server's (inode %lu, its holder not found)",
+			              s->port, where, ls.t[i].inode);
+	}
+	chk_procs_free(&l);
+	return rc;
+}
+
 /* Where clients connect: the listener's address, or the loopback when it
  * listens on every address (0.0.0.0, ::). */
 static void set_address(struct chk_server *s, const struct tcptab_entry *t)
@@ -290,6 +332,8 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s)
 		if (chk_pause(c, 0.01) == -1)
 			return -1;
 	}
+	if (impostor(c, s) == -1)
+		return -1;
 	s->inode = t.inode;
 	set_address(s, &t);
 	say(&c->say, "TCP table: LISTEN", "%s, inode %lu, pid %ld fd %d",
