@@ -279,6 +279,31 @@ load check_helper
 	assert_nothing_left
 }
 
+# ----------------------------------------- Python's servers (the appendix)
+
+@test "python3 -m http.server (threading) passes every check" {
+	mkdir -p "$BATS_TEST_TMPDIR/www"
+	echo 'Hello, World!' >"$BATS_TEST_TMPDIR/www/hello"
+	passes_all python3 -m http.server --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR/www" '{port}'
+	[[ "$(evidence reply)" == "status line 'HTTP/1.0 200 OK', "*" a 14-byte body 'Hello, World!\n', in "*"; then the close (FIN)" ]] || fail "$(evidence reply)"
+	# SIGTERM's default action: no handler, killed at once.
+	[[ "$(evidence sigterm)" == *"(killed by signal 15 (Terminated))"* ]] || fail "$(evidence sigterm)"
+}
+
+@test "socketserver's ThreadingTCPServer passes every check" {
+	passes_all python3 "$SERVERS/socketservers.py" threading '{port}'
+}
+
+@test "socketserver's ForkingTCPServer fails sigterm alone: its stop waits for the child blocked on the held client" {
+	grade_pass -- python3 "$SERVERS/socketservers.py" forking '{port}'
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass fin=pass concurrent=pass zombies=pass survives=pass fds=pass silent=pass reset=pass sigterm=fail"
+	local pid="${CHECK_PID[sigterm]}"
+	[[ "$(evidence sigterm)" =~ ^still\ running\ 5\ s\ after\ SIGTERM\ \(with\ a\ client\ in\ progress\ held\ by\ pid\ [0-9]+\ \(fd\ [0-9]+\),\ a\ child\ of\ $pid\)$ ]] ||
+		fail "$(evidence sigterm)"
+	assert_nothing_left
+}
+
 # ------------------------------------------------------------ the report
 
 @test "the report card: what was run, the limits (the issue's defaults), each check with pid, port and evidence, a summary" {
