@@ -318,6 +318,19 @@ load check_helper
 	! grep -qE '^(PASS|FAIL|SKIP) (fin|zombies)' <<<"$output" || fail "a check that was not asked for ran"
 }
 
+@test "--repeat N runs each check N times on fresh servers and says how often each verdict came; the same verdict every run" {
+	grade --repeat 3 --only zombies,reply -- srv-fork --port 0 --quiet --reap none
+	assert_failure 1
+	assert_equal "$(results)" "reply=pass zombies=fail"
+	[[ "$(evidence reply)" == *" [3 runs: 3 pass, 0 fail, 0 skip, 0 not shown]" ]] || fail "$(evidence reply)"
+	[[ "$(evidence zombies)" =~ ^32\ zombies\ 1\ s\ after\ 32\ clients\ were\ done:.*\ \[3\ runs:\ 0\ pass,\ 3\ fail,\ 0\ skip,\ 0\ not\ shown\]$ ]] || fail "$(evidence zombies)"
+	[[ "$output" == *'"runs": {"pass": 0, "fail": 3, "skip": 0, "not_shown": 0}'* ]] || fail "$output"
+	assert_nothing_left
+	run --separate-stderr check-server --repeat 0 -- srv-iter
+	assert_failure 2
+	assert_stderr_contains "invalid repeat '0'"
+}
+
 @test "--verbose narrates each step, tagged with the check, the arrow in the column" {
 	run check-server --verbose --only reply -- srv-fork --port 0 --quiet
 	assert_success

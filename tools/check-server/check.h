@@ -74,6 +74,7 @@ struct chk_opts {
 	int json, verbose;
 	unsigned only;            /* a bit per check run; all by default */
 	long clients;             /* -n: the burst (128) */
+	long repeat;              /* --repeat: runs of each check (1) */
 	long requests;            /* -N: the fds check (1000) */
 	double timeout;           /* -t: a wait with no limit of its own */
 	const char *path;         /* -g: the path of every GET */
@@ -119,6 +120,7 @@ enum chk_verdict { CHK_PASS, CHK_FAIL, CHK_SKIP, CHK_NOTSHOWN, CHK_VERDICTS };
 
 struct chk_result {
 	enum chk_verdict verdict;
+	int runs[CHK_VERDICTS]; /* with --repeat: how often each verdict came */
 	char evidence[1024];
 	pid_t pid;
 	unsigned short port;

@@ -261,6 +261,20 @@ static int line_came(struct chk_ctx *c, struct chk_server *s, double t0)
 	return 1;
 }
 
+/* The started process exited 0: how many processes it started still
+ * run (a daemon's double fork), looked for 0.2 s (a descendant may be
+ * between its parent's exit and its own listing). 0 none, -1 stopped. */
+static long detached(struct chk_ctx *c, struct chk_server *s)
+{
+	double deadline = clock_now() + 0.2;
+	long n;
+
+	while ((n = chk_live(s)) == 0 && clock_now() < deadline)
+		if (chk_pause(c, 0.01) == -1)
+			return -1;
+	return n;
+}
+
 /* Waits until the server is ready: 0, or -1 (ctx->error, or stopped). */
 int chk_ready(struct chk_ctx *c, struct chk_server *s)
 {
@@ -286,7 +300,7 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s)
 		if (closed && chk_dead(c, s) == -1)
 			return -1;
 		if (chk_ended(s) && s->code == CLD_EXITED && s->status == 0 &&
-		    (orphans = chk_kill_children(getpid(), 0)) > 0) {
+		    (orphans = detached(c, s)) > 0) {
 			/* Its first process exited 0, and what it started
 			 * runs on, orphaned: came back to us, a subreaper. */
 			chk_fail(c,

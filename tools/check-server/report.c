@@ -119,8 +119,12 @@ void chk_report_json(const struct chk_ctx *c, const char *const *limits,
 		json_string(stdout, checks[k].reason);
 		printf(", \"evidence\": ");
 		json_string(stdout, res[k].evidence);
-		printf(", \"pid\": %ld, \"port\": %u, \"seconds\": %.3f}",
-		       (long)res[k].pid, res[k].port, res[k].secs);
+		printf(", \"pid\": %ld, \"port\": %u, \"seconds\": %.3f, "
+		       "\"runs\": {\"pass\": %d, \"fail\": %d, \"skip\": %d, "
+		       "\"not_shown\": %d}}",
+		       (long)res[k].pid, res[k].port, res[k].secs,
+		       res[k].runs[CHK_PASS], res[k].runs[CHK_FAIL],
+		       res[k].runs[CHK_SKIP], res[k].runs[CHK_NOTSHOWN]);
 		first = 0;
 	}
 	printf("], \"passed\": %d, \"failed\": %d, \"skipped\": %d, "

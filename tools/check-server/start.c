@@ -318,7 +318,9 @@ void chk_stop_server(struct chk_ctx *c, struct chk_server *s)
 		}
 		clock_sleep(0.01, NULL, &c->waitmask);
 	}
-	if (first.outside > 0 || first.orphans > 0) {
+	/* Orphans alone are what a server that died leaves (its children
+	 * come back to us): said only with those that left the group. */
+	if (first.outside > 0) {
 		cli_error("check-server",
 		          "the server left its process group or its parent: "
 		          "%ld process%s killed at the end (%ld outside its "
@@ -327,7 +329,7 @@ void chk_stop_server(struct chk_ctx *c, struct chk_server *s)
 		          first.live, first.live == 1 ? "" : "es",
 		          first.outside, first.orphans,
 		          first.orphans == 1 ? "" : "s");
-		c->escaped += first.outside + first.orphans;
+		c->escaped += first.outside;
 	}
 	/* Reap our children: the leader, and the orphans the kernel gave us
 	 * (a subreaper). */
