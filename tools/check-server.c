@@ -159,7 +159,7 @@ static const enum chk_verdict worst[] = { CHK_FAIL, CHK_NOTSHOWN, CHK_SKIP,
 static int run_one(struct chk_ctx *c, size_t i, struct chk_result *res,
                    int started)
 {
-	struct chk_result runs[CHK_VERDICTS];
+	struct chk_result runs[CHK_VERDICTS] = { { 0 } };
 	int count[CHK_VERDICTS] = { 0 };
 	double t0 = clock_now();
 	long k;
