@@ -221,7 +221,9 @@ load check_helper
 	grade --only zombies --timeout 2 -- python3 "$SERVERS/webserver3c.py" '{port}' 60
 	assert_failure 1
 	assert_equal "$(results)" "zombies=not_shown"
-	[[ "$(evidence zombies)" =~ ^32\ clients\ \(32\ answered\ in\ [0-9.]+\ s\),\ but\ 32\ of\ the\ server.s\ processes\ were\ still\ running\ 2\ s\ later,\ none\ a\ zombie:\ no\ child\ had\ exited ]] ||
+	# Under load, clients of the burst may get their reply after its 2 s:
+	# fewer answered, fewer children; the verdict is the same.
+	[[ "$(evidence zombies)" =~ ^32\ clients\ \([1-9][0-9]*\ answered\ in\ [0-9.]+\ s\),\ but\ [1-9][0-9]*\ of\ the\ server.s\ processes\ were\ still\ running\ 2\ s\ later,\ none\ a\ zombie:\ no\ child\ had\ exited ]] ||
 		fail "$(evidence zombies)"
 	# The same server whose children exit at once leaves its zombies: FAIL.
 	grade --only zombies --timeout 2 -- python3 "$SERVERS/webserver3c.py" '{port}' 0
