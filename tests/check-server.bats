@@ -496,12 +496,12 @@ procs_of() {
 		case "$mode" in
 		setsid)
 			assert_equal "$(results)" "zombies=not_shown sigterm=fail"
-			[[ "$(evidence zombies)" == *"8 of the server's processes were still running 2 s later, none a zombie"* ]] || fail "$(evidence zombies)"
+			[[ "$(evidence zombies)" =~ [1-9][0-9]*\ of\ the\ server.s\ processes\ were\ still\ running\ 2\ s\ later,\ none\ a\ zombie ]] || fail "$(evidence zombies)"
 			;;
 		helper)
 			# The zombies' parent is the helper, outside the group.
 			assert_equal "$(results)" "zombies=fail sigterm=fail"
-			[[ "$(evidence zombies)" =~ ^8\ zombies\ 1\ s\ after\ 8\ clients\ were\ done:\ pids\ .*,\ state\ Z,\ parent\ [0-9]+$ ]] || fail "$(evidence zombies)"
+			[[ "$(evidence zombies)" =~ ^[1-9][0-9]*\ zombies?\ 1\ s\ after\ 8\ clients\ were\ done:\ pids\ .*,\ state\ Z,\ parent\ [0-9]+$ ]] || fail "$(evidence zombies)"
 			;;
 		spawner)
 			assert_equal "$(results)" "zombies=fail sigterm=fail"
