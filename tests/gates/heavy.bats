@@ -110,7 +110,7 @@ while time.monotonic() < end and os.path.exists(d + "/run"):
 	ready=$((SOCKLAB_DEADLINE + n * FORK_BUDGET_MS / 1000))
 	grade --only sigterm --limit sigterm=1 --limit "ready=$ready" -- python3 "$SERVERS/forker.py" "$n" '{port}'
 	[[ "$status" -eq 1 ]] || fail "exit $status, expected 1 (the forker had ${ready}s to fork $n children and listen)" "$stderr"
-	[[ "$(evidence sigterm)" == "stopped (killed by signal 15 (Terminated)), but left $n processes of its group behind 1 s after SIGTERM: pid "* ]] ||
+	[[ "$(evidence sigterm)" == "stopped (killed by signal 15 (Terminated)), but left $n of its processes behind 1 s after SIGTERM: pid "* ]] ||
 		fail "$(evidence sigterm)"
 	assert_nothing_left
 }

@@ -74,6 +74,7 @@ struct chk_opts {
 	int json, verbose;
 	unsigned only;            /* a bit per check run; all by default */
 	long clients;             /* -n: the burst (128) */
+	long repeat;              /* --repeat: runs of each check (1) */
 	long requests;            /* -N: the fds check (1000) */
 	double timeout;           /* -t: a wait with no limit of its own */
 	const char *path;         /* -g: the path of every GET */
@@ -86,6 +87,7 @@ struct chk_ctx {
 	struct say say;    /* the narration: quiet unless --verbose */
 	sigset_t waitmask; /* the signal mask of every wait */
 	char error[1024];  /* why the server could not be run (exit 3) */
+	long escaped;      /* processes killed outside the server's group */
 };
 
 /* The stop signal that arrived (SIGINT...), 0 while none has. */
@@ -110,10 +112,15 @@ struct chk_server {
 	int given;           /* the command holds {port} */
 };
 
-enum chk_verdict { CHK_PASS, CHK_FAIL, CHK_SKIP };
+/* PASS and FAIL need evidence; SKIP: the server died of what another
+ * check grades; NOT SHOWN: the server ran, but never showed what the
+ * check looks at (no child exited, no client answered, no reply's end):
+ * neither a pass nor a fail, counted apart. */
+enum chk_verdict { CHK_PASS, CHK_FAIL, CHK_SKIP, CHK_NOTSHOWN, CHK_VERDICTS };
 
 struct chk_result {
 	enum chk_verdict verdict;
+	int runs[CHK_VERDICTS]; /* with --repeat: how often each verdict came */
 	char evidence[1024];
 	pid_t pid;
 	unsigned short port;
@@ -153,6 +160,8 @@ int chk_free_port(unsigned short *port, char *err, size_t errlen);
 int chk_start(struct chk_ctx *c, struct chk_server *s);
 int chk_ready(struct chk_ctx *c, struct chk_server *s);
 long chk_live(struct chk_server *s);
+char chk_state(struct chk_server *s);
+const char *chk_alive(struct chk_server *s);
 int chk_dead(struct chk_ctx *c, struct chk_server *s);
 int chk_down(struct chk_ctx *c, struct chk_server *s);
 int chk_settle(struct chk_ctx *c, struct chk_server *s, long base,
@@ -179,7 +188,9 @@ int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
 void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
                          unsigned long inode, char *buf, size_t len);
 int chk_holds_file(pid_t pid, int fd, const struct stat *st);
-int chk_fd_count(pid_t pid, long *count, long *sockets);
+int chk_who_holds(unsigned long inode, pid_t *pid, char *comm, size_t len);
+int chk_fd_count(pid_t pid, long *count, long *sockets,
+                 const unsigned long *listen, size_t n, long *listeners);
 
 int chk_tcp_conn(int fd, struct tcptab_entry *out);
 int chk_tcp_listeners(int (*fn)(const struct tcptab_entry *, void *), void *arg,

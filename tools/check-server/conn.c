@@ -28,6 +28,9 @@
  * server like webserver3a answers at once) before it resets. */
 #define RESET_WAIT 0.5
 
+static void unseen_end(const struct chk_ctx *c, const struct chk_reply *rep,
+                       const char *line, struct chk_result *r);
+
 /* The first line of what came back (or of the body), escaped, cut. */
 static void quote(const char *p, size_t n, char *buf, size_t len)
 {
@@ -49,7 +52,7 @@ int chk_reply(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 {
 	struct chk_reply rep;
 	char err[256], line[300], body[300], how[64];
-	int rc;
+	int rc, complete;
 
 	if (chk_get(c, s, &rep, c->o->limit[LIM_FIN], err, sizeof err) == -1)
 		return -1;
@@ -81,11 +84,17 @@ int chk_reply(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 		return 0;
 	}
 	first_line(&rep, line, sizeof line);
+	/* Where the reply ends, as HTTP says: its Content-Length reached, or
+	 * else the close (a FIN). A reset is not a close: bytes may have been
+	 * lost with it, and the end was never seen. */
+	complete = rep.has_end && rep.clen >= 0 && (long)rep.body >= rep.clen;
 	if (rep.status < 0) {
 		chk_verdict(r, CHK_FAIL,
 		            "not an HTTP reply: it starts with %s, not "
 		            "'HTTP/1.x NNN'",
 		            line);
+	} else if (!complete && !rep.eof) {
+		unseen_end(c, &rep, line, r);
 	} else if (!rep.has_end) {
 		chk_verdict(r, CHK_FAIL,
 		            "status line %s, but the headers never end: no "
@@ -113,10 +122,50 @@ int chk_reply(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 		            line, rep.headers, rep.headers == 1 ? "" : "s",
 		            rep.body, body, rep.t_last - rep.t_sent,
 		            rep.eof        ? "the close (FIN)"
-		            : rep.err != 0 ? "a reset"
+		            : rep.err != 0 ? "a reset, after its Content-Length"
 		                           : "no close: see 'fin'");
 	}
 	return 0;
+}
+
+/* A reply whose end never came: no Content-Length reached, and a reset
+ * or nothing at all instead of the close. NOT SHOWN: what came may be
+ * right, or cut; nobody can tell. */
+static void unseen_end(const struct chk_ctx *c, const struct chk_reply *rep,
+                       const char *line, struct chk_result *r)
+{
+	char what[128], then[160];
+
+	if (!rep->has_end)
+		snprintf(what, sizeof what,
+		         "%zu bytes and no end of the headers", rep->total);
+	else if (rep->clen >= 0)
+		snprintf(what, sizeof what,
+		         "a body of %zu bytes of the %ld its Content-Length says",
+		         rep->body, rep->clen);
+	else
+		snprintf(what, sizeof what,
+		         "a body of %zu bytes and no Content-Length",
+		         rep->body);
+	if (rep->err != 0)
+		snprintf(then, sizeof then,
+		         "a reset (%s) %.3f s after the request, which is not "
+		         "a close",
+		         strerror(rep->err), rep->t_end - rep->t_sent);
+	else if (rep->t_last - rep->t_sent + c->o->limit[LIM_FIN] <
+	         c->o->timeout)
+		snprintf(then, sizeof then,
+		         "nothing for %g s after its last byte (%.3f s after the "
+		         "request), and no close",
+		         c->o->limit[LIM_FIN], rep->t_last - rep->t_sent);
+	else
+		snprintf(then, sizeof then,
+		         "bytes still coming %g s after the request, and no "
+		         "close",
+		         c->o->timeout);
+	chk_verdict(r, CHK_NOTSHOWN,
+	            "status line %s, %s, then %s: the reply's end was not seen",
+	            line, what, then);
 }
 
 int chk_fin(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
@@ -147,8 +196,22 @@ int chk_fin(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	    rep.eof   ? "EOF"
 	    : rep.err ? "an error"
 	              : "nothing");
+	chk_parse(&rep);
 	if (rep.total == 0) {
 		chk_verdict(r, CHK_SKIP, "no reply to time: see 'reply'");
+	} else if (rep.err != 0 && !(rep.has_end && rep.clen >= 0 &&
+	                             (long)rep.body >= rep.clen)) {
+		chk_verdict(r, CHK_NOTSHOWN,
+		            "a reset (RST), not a FIN, %.3f s after the last of "
+		            "%zu bytes, and no Content-Length reached: where the "
+		            "reply ended was not seen (see 'reply')",
+		            rep.t_end - rep.t_last, rep.total);
+	} else if (!rep.eof && rep.err == 0 &&
+	           rep.t_last + fin >= rep.t_sent + c->o->timeout) {
+		chk_verdict(r, CHK_NOTSHOWN,
+		            "%zu bytes, still coming %g s after the request: "
+		            "the reply never ended (see 'reply')",
+		            rep.total, c->o->timeout);
 	} else if (rep.eof || rep.err != 0) {
 		double d = rep.t_end - rep.t_last;
 
@@ -192,15 +255,20 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 		return 0;
 	}
 	rc = chk_wait_end(c, s, slow, 0, clock_now() + t_wait, &end);
-	if (rc == 1)
-		chk_describe_holder(c, s, end.inode, held, sizeof held);
-	else
+	if (rc == 1) {
+		char who[180];
+
+		chk_describe_holder(c, s, end.inode, who, sizeof who);
+		snprintf(held, sizeof held, "held by %s", who);
+	} else {
 		snprintf(held, sizeof held,
-		         "still in the accept queue after %g s", t_wait);
+		         "still in the accept queue after %g s, never accepted",
+		         t_wait);
+	}
 	say(&c->say,
 	    silent ? "the silent client: connect()"
 	           : "the slow client: connect()",
-	    "accepted by %s", held);
+	    "%s%s", rc == 1 ? "accepted, " : "", held);
 	if (rc != -1 &&
 	    chk_dial(c, s, clock_now() + limit, &fast, err, sizeof err) == 0 &&
 	    chk_send_get(c, s, fast, 1, err, sizeof err) == 0) {
@@ -215,8 +283,8 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 
 		chk_verdict(r, CHK_PASS,
 		            "the other client's reply started %.3f s after its "
-		            "request (limit %g s), while the %s client was held "
-		            "by %s%s",
+		            "request (limit %g s), while the %s client was "
+		            "%s%s",
 		            rep.t_first - rep.t_sent, limit, first, held,
 		            n >= 0 ? "; by then the server had closed or "
 		                     "answered the first one (a timeout)"
@@ -230,7 +298,7 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 	} else {
 		chk_verdict(r, CHK_FAIL,
 		            "no reply %g s after the other client's request, "
-		            "while the %s client was held by %s",
+		            "while the %s client was %s",
 		            limit, first, held);
 		if (!silent && fast != -1 &&
 		    chk_send_get(c, s, slow, 1, err, sizeof err) == 0) {

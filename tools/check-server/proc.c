@@ -102,37 +102,87 @@ static void live_thread(struct chk_proc *p)
 		closedir(d);
 }
 
-/* The server's processes: those of its process group, and those whose
- * parent is in it (a child that moved to a group of its own is still the
- * server's to reap). The leader comes first when it is still there. A
- * process's threads are not processes: they are not listed, but one whose
- * first thread has exited is listed with a live thread's state (above). */
+static int by_pid(const void *a, const void *b)
+{
+	const struct chk_proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* Whether all[i] descends from top (sorted by pid; mark[] memoizes: 0 not
+ * known, 1 yes, 2 no). A chain longer than 256 or a loop says no. */
+static int descends(const struct chk_proc *all, size_t n, size_t i, pid_t top,
+                    unsigned char *mark)
+{
+	size_t path[256], depth = 0, k;
+	int yes = 0;
+
+	while (depth < sizeof path / sizeof path[0]) {
+		struct chk_proc key, *up;
+
+		if (mark[i] != 0) {
+			yes = mark[i] == 1;
+			break;
+		}
+		path[depth++] = i;
+		if (all[i].ppid == top) {
+			yes = 1;
+			break;
+		}
+		key.pid = all[i].ppid;
+		up = key.pid <= 1 ? NULL
+		                  : bsearch(&key, all, n, sizeof *all, by_pid);
+		if (up == NULL)
+			break;
+		i = (size_t)(up - all);
+	}
+	for (k = 0; k < depth; k++)
+		mark[path[k]] = yes ? 1 : 2;
+	return yes;
+}
+
+/* The server's processes: every descendant of check-server, wherever it
+ * went. check-server is a subreaper (chk_setup()): a process whose parent
+ * dies comes back to it, not to init, and setsid() or setpgid() do not
+ * change a parent; check-server runs one server at a time, and starts no
+ * other child. The leader (group, the started process) comes first when
+ * it is still there. A process's threads are not processes: they are not
+ * listed, but one whose first thread has exited is listed with a live
+ * thread's state (above). What cannot be found so: a process that made
+ * itself a subreaper's child elsewhere (started through another service),
+ * or one orphaned by check-server's own death. */
 int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen)
 {
 	struct proc_stat *st;
 	struct chk_proc *all;
-	size_t n, i, j;
+	unsigned char *mark;
+	pid_t me = getpid();
+	size_t n, i;
 
 	l->n = 0;
 	if (proc_list(&st, &n, err, errlen) == -1)
 		return -1;
 	all = malloc((n > 0 ? n : 1) * sizeof *all);
+	mark = calloc(n > 0 ? n : 1, 1);
 	for (i = 0; all != NULL && i < n; i++)
 		from_stat(&st[i], &all[i]);
 	free(st);
-	if (all == NULL) {
+	if (all == NULL || mark == NULL) {
+		free(all);
+		free(mark);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	qsort(all, n, sizeof *all, by_pid);
 	for (i = 0; i < n; i++) {
-		int in = all[i].pgrp == group;
+		int in = all[i].pid != me && (all[i].pgrp == group ||
+		                              descends(all, n, i, me, mark));
 
-		for (j = 0; !in && j < n; j++)
-			in = all[j].pid == all[i].ppid && all[j].pgrp == group;
 		if (in && (all[i].state == 'Z' || all[i].exiting))
 			live_thread(&all[i]);
 		if (in && add(l, &all[i]) == -1) {
 			free(all);
+			free(mark);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -144,6 +194,7 @@ int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen)
 		}
 	}
 	free(all);
+	free(mark);
 	return 0;
 }
 
@@ -219,47 +270,146 @@ int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
 	return 0;
 }
 
-/* Who holds socket inode, for the evidence: "pid 42 (fd 5), the process
- * that listens", "pid 43 (fd 4), a child of 42", or that nobody does.
- * Asked again for a moment when nobody does: between a fork() and the
- * parent's close(), the descriptor passes from one process to the other. */
-void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
-                         unsigned long inode, char *buf, size_t len)
+/* How many processes of the list hold socket inode; the first max of
+ * them in pids[] and fds[]. */
+static size_t holders(const struct chk_procs *l, unsigned long inode,
+                      pid_t *pids, int *fds, size_t max)
 {
-	struct chk_procs l = { NULL, 0, 0 };
-	char err[128];
-	pid_t pid = 0;
-	int fd = -1, tries;
-	size_t i;
+	size_t i, n = 0;
 
-	for (tries = 0; tries < 20; tries++) {
-		if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
-		    chk_holder(&l, inode, &pid, &fd))
-			break;
-		pid = 0;
-		if (chk_pause(c, 0.01) == -1)
-			break;
-	}
-	if (pid == 0) {
-		snprintf(buf, len, "no process of the server (inode %lu)",
-		         inode);
-		chk_procs_free(&l);
-		return;
-	}
-	snprintf(buf, len, "pid %ld (fd %d)", (long)pid, fd);
-	for (i = 0; i < l.n; i++) {
-		size_t at = strlen(buf);
+	for (i = 0; i < l->n; i++) {
+		struct fds_list fl;
+		char err[128];
+		size_t j;
 
-		if (l.p[i].pid != pid)
+		if (l->p[i].state == 'Z' ||
+		    fds_list((long)l->p[i].fdpid, &fl, err, sizeof err) == -1)
 			continue;
+		for (j = 0; j < fl.n; j++) {
+			if (fl.v[j].inode != inode ||
+			    strcmp(fl.v[j].kind, "socket") != 0)
+				continue;
+			if (n < max) {
+				pids[n] = l->p[i].pid;
+				fds[n] = fl.v[j].fd;
+			}
+			n++;
+			break;
+		}
+		fds_free(&fl);
+	}
+	return n;
+}
+
+/* "pid 42 (fd 5), the process that listens" or "pid 43 (fd 4), a child
+ * of 42" into buf at its end. */
+static void name_holder(const struct chk_procs *l, const struct chk_server *s,
+                        pid_t pid, int fd, char *buf, size_t len)
+{
+	size_t i, at = strlen(buf);
+
+	snprintf(buf + at, len - at, "pid %ld (fd %d)", (long)pid, fd);
+	for (i = 0; i < l->n; i++) {
+		if (l->p[i].pid != pid)
+			continue;
+		at = strlen(buf);
 		if (pid == s->holder)
 			snprintf(buf + at, len - at,
 			         ", the process that listens");
 		else
 			snprintf(buf + at, len - at, ", a child of %ld",
-			         (long)l.p[i].ppid);
+			         (long)l->p[i].ppid);
+	}
+}
+
+/* Who holds socket inode, for the evidence: "pid 42 (fd 5), the process
+ * that listens", "pid 43 (fd 4), a child of 42", or that nobody does.
+ * Between a fork() and the parent's close(), both hold it: asked again
+ * until one alone does (0.2 s at most), so that a forking server's
+ * connection is named its child's, not the parent's that is closing its
+ * copy; both are named if both still hold it then. And asked again when
+ * nobody does: the descriptor passes from one process to the other. */
+void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
+                         unsigned long inode, char *buf, size_t len)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	pid_t pids[2];
+	int fds[2], tries;
+	size_t n = 0;
+
+	for (tries = 0; tries < 20; tries++) {
+		if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 &&
+		    (n = holders(&l, inode, pids, fds, 2)) == 1)
+			break;
+		if (chk_pause(c, 0.01) == -1)
+			break;
+	}
+	buf[0] = '\0';
+	if (n == 0) {
+		snprintf(buf, len, "no process of the server (inode %lu)",
+		         inode);
+	} else {
+		name_holder(&l, s, pids[0], fds[0], buf, len);
+		if (n > 1) {
+			size_t at = strlen(buf);
+
+			snprintf(buf + at, len - at, ", and %s",
+			         n > 2 ? "others, " : "");
+			name_holder(&l, s, pids[1], fds[1], buf, len);
+		}
 	}
 	chk_procs_free(&l);
+}
+
+/* Which process, of all, holds socket inode (the first found): 1 and its
+ * pid and name (/proc/PID/comm), 0 none found (gone, or not ours to see). */
+int chk_who_holds(unsigned long inode, pid_t *pid, char *comm, size_t len)
+{
+	char want[48];
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int found = 0;
+
+	snprintf(want, sizeof want, "socket:[%lu]", inode);
+	while (d != NULL && !found && (e = readdir(d)) != NULL) {
+		char path[300], target[64];
+		struct dirent *f;
+		DIR *fd;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/fd", e->d_name);
+		fd = opendir(path);
+		while (fd != NULL && !found && (f = readdir(fd)) != NULL) {
+			char link[600];
+			ssize_t n;
+
+			snprintf(link, sizeof link, "%s/%s", path, f->d_name);
+			n = readlink(link, target, sizeof target - 1);
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			found = strcmp(target, want) == 0;
+		}
+		if (fd != NULL)
+			closedir(fd);
+		if (found) {
+			FILE *fp;
+
+			*pid = (pid_t)atol(e->d_name);
+			snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+			fp = fopen(path, "r");
+			if (fp == NULL || fgets(comm, (int)len, fp) == NULL)
+				snprintf(comm, len, "?");
+			comm[strcspn(comm, "\n")] = '\0';
+			if (fp != NULL)
+				fclose(fp);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	return found;
 }
 
 /* Whether descriptor fd of pid is the file st (our stdout file). */
@@ -273,8 +423,10 @@ int chk_holds_file(pid_t pid, int fd, const struct stat *st)
 	       got.st_ino == st->st_ino;
 }
 
-/* How many descriptors pid has, and how many are sockets. */
-int chk_fd_count(pid_t pid, long *count, long *sockets)
+/* How many descriptors pid has, how many are sockets, and how many of
+ * those are listening sockets (their inodes in listen[], n of them). */
+int chk_fd_count(pid_t pid, long *count, long *sockets,
+                 const unsigned long *listen, size_t n, long *listeners)
 {
 	char path[64], target[64];
 	struct dirent *e;
@@ -284,19 +436,27 @@ int chk_fd_count(pid_t pid, long *count, long *sockets)
 	d = opendir(path);
 	if (d == NULL)
 		return -1;
-	*count = *sockets = 0;
+	*count = *sockets = *listeners = 0;
 	while ((e = readdir(d)) != NULL) {
 		char link[320];
-		ssize_t n;
+		ssize_t len;
+		size_t i;
 
 		if (!isdigit((unsigned char)e->d_name[0]) ||
 		    atoi(e->d_name) == dirfd(d))
 			continue;
 		(*count)++;
 		snprintf(link, sizeof link, "%s/%s", path, e->d_name);
-		n = readlink(link, target, sizeof target - 1);
-		if (n > 0 && strncmp(target, "socket:", 7) == 0)
-			(*sockets)++;
+		len = readlink(link, target, sizeof target - 1);
+		if (len <= 0 || strncmp(target, "socket:[", 8) != 0)
+			continue;
+		target[len] = '\0';
+		(*sockets)++;
+		for (i = 0; i < n; i++)
+			if (strtoul(target + 8, NULL, 10) == listen[i]) {
+				(*listeners)++;
+				break;
+			}
 	}
 	closedir(d);
 	return 0;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -134,6 +135,48 @@ static int listen_find(const struct chk_server *s, unsigned short port,
 	return rc;
 }
 
+/* Another program listening on the server's port (SO_REUSEPORT on
+ * another address, or on the same one): our clients could be answered by
+ * it, and the server graded on its replies. -1 (ctx->error) when there is
+ * one, 0 when every listener on the port is the server's. */
+static int impostor(struct chk_ctx *c, const struct chk_server *s)
+{
+	struct listeners ls;
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128], where[ADDR_STRLEN], comm[64];
+	pid_t pid = 0, holder;
+	int fd, rc = 0;
+	size_t i;
+
+	ls.n = 0;
+	ls.port = s->port;
+	if (chk_tcp_listeners(add_listener, &ls, err, sizeof err) == -1 ||
+	    chk_procs_read(&l, s->pid, err, sizeof err) == -1)
+		return 0;
+	for (i = 0; i < ls.n && rc == 0; i++) {
+		if (chk_holder(&l, ls.t[i].inode, &holder, &fd))
+			continue;
+		if (addr_format((const struct sockaddr *)&ls.t[i].local,
+		                ls.t[i].len, where, sizeof where) != 0)
+			snprintf(where, sizeof where, "port %u", s->port);
+		if (chk_who_holds(ls.t[i].inode, &pid, comm, sizeof comm))
+			rc = chk_fail(c,
+			              "port %u is not the server's alone: %s "
+			              "listens in pid %ld (%s), not a process of "
+			              "the server (SO_REUSEPORT?): its clients "
+			              "could be answered by it",
+			              s->port, where, (long)pid, comm);
+		else
+			rc = chk_fail(c,
+			              "port %u is not the server's alone: %s "
+			              "listens in a process that is not the "
+			              "server's (inode %lu, its holder not found)",
+			              s->port, where, ls.t[i].inode);
+	}
+	chk_procs_free(&l);
+	return rc;
+}
+
 /* Where clients connect: the listener's address, or the loopback when it
  * listens on every address (0.0.0.0, ::). */
 static void set_address(struct chk_server *s, const struct tcptab_entry *t)
@@ -218,12 +261,27 @@ static int line_came(struct chk_ctx *c, struct chk_server *s, double t0)
 	return 1;
 }
 
+/* The started process exited 0: how many processes it started still
+ * run (a daemon's double fork), looked for 0.2 s (a descendant may be
+ * between its parent's exit and its own listing). 0 none, -1 stopped. */
+static long detached(struct chk_ctx *c, struct chk_server *s)
+{
+	double deadline = clock_now() + 0.2;
+	long n;
+
+	while ((n = chk_live(s)) == 0 && clock_now() < deadline)
+		if (chk_pause(c, 0.01) == -1)
+			return -1;
+	return n;
+}
+
 /* Waits until the server is ready: 0, or -1 (ctx->error, or stopped). */
 int chk_ready(struct chk_ctx *c, struct chk_server *s)
 {
 	int given = s->given;
 	double t0 = clock_now(), deadline = t0 + c->o->limit[LIM_READY];
 	int waiting_line = !given, closed;
+	long orphans;
 	struct tcptab_entry t;
 	char how[64], tail[256];
 	int fd;
@@ -241,6 +299,23 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s)
 		closed = waiting_line && !stdout_open(s);
 		if (closed && chk_dead(c, s) == -1)
 			return -1;
+		if (chk_ended(s) && s->code == CLD_EXITED && s->status == 0 &&
+		    (orphans = detached(c, s)) > 0) {
+			/* Its first process exited 0, and what it started
+			 * runs on, orphaned: came back to us, a subreaper. */
+			chk_fail(c,
+			         "'%s' detached: its first process exited with "
+			         "status 0 after %.2f s, and %ld process%s it "
+			         "started run%s on without it (a daemon)",
+			         s->argv[0], clock_now() - t0, orphans,
+			         orphans == 1 ? "" : "es",
+			         orphans == 1 ? "s" : "");
+			cli_hint("check-server",
+			         "run it in the foreground (a daemon's option "
+			         "such as --foreground or --no-daemon): "
+			         "check-server grades the process it starts");
+			return -1;
+		}
 		if (chk_ended(s)) {
 			chk_how_ended(s, how, sizeof how);
 			chk_last_line(s, 2, tail, sizeof tail);
@@ -271,6 +346,8 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s)
 		if (chk_pause(c, 0.01) == -1)
 			return -1;
 	}
+	if (impostor(c, s) == -1)
+		return -1;
 	s->inode = t.inode;
 	set_address(s, &t);
 	say(&c->say, "TCP table: LISTEN", "%s, inode %lu, pid %ld fd %d",
@@ -334,6 +411,30 @@ long chk_live(struct chk_server *s)
 		live = chk_procs_live(&l);
 	chk_procs_free(&l);
 	return live;
+}
+
+/* The started process's state letter (R, S, T...), 0 when it is gone. */
+char chk_state(struct chk_server *s)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128], st = 0;
+
+	if (chk_procs_read(&l, s->pid, err, sizeof err) == 0 && l.n > 0 &&
+	    l.p[0].pid == s->pid)
+		st = l.p[0].state;
+	chk_procs_free(&l);
+	return st;
+}
+
+/* "alive", or "stopped (state T)" for a server that a signal stopped
+ * (SIGSTOP, SIGTSTP) or a tracer holds: it runs no code. */
+const char *chk_alive(struct chk_server *s)
+{
+	char st = chk_state(s);
+
+	return st == 'T'   ? "stopped (state T, as after SIGSTOP)"
+	       : st == 't' ? "stopped by a tracer (state t)"
+	                   : "alive";
 }
 
 /* Waits until the server's group is back to base running processes (the

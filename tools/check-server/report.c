@@ -15,8 +15,9 @@
 #include "json.h"
 #include "text.h"
 
-static const char *const verdicts[] = { "PASS", "FAIL", "SKIP" };
-static const char *const verdicts_json[] = { "pass", "fail", "skip" };
+static const char *const verdicts[] = { "PASS", "FAIL", "SKIP", "NOT SHOWN" };
+static const char *const verdicts_json[] = { "pass", "fail", "skip",
+	                                     "not_shown" };
 
 /* The command as typed, each argument escaped, quoted when it has a
  * space. */
@@ -66,7 +67,7 @@ void chk_report_one(const struct chk_ctx *c, const struct chk_check *k,
 void chk_report_sum(const struct chk_ctx *c, const struct chk_result *res,
                     const int *ran, size_t n)
 {
-	int count[3] = { 0, 0, 0 }, total = 0;
+	int count[CHK_VERDICTS] = { 0 }, total = 0;
 	size_t i;
 
 	if (c->o->json)
@@ -77,9 +78,12 @@ void chk_report_sum(const struct chk_ctx *c, const struct chk_result *res,
 		count[res[i].verdict]++;
 		total++;
 	}
-	printf("\n%d check%s: %d passed, %d failed, %d skipped\n", total,
+	printf("\n%d check%s: %d passed, %d failed, %d skipped", total,
 	       total == 1 ? "" : "s", count[CHK_PASS], count[CHK_FAIL],
 	       count[CHK_SKIP]);
+	if (count[CHK_NOTSHOWN] > 0)
+		printf(", %d not shown", count[CHK_NOTSHOWN]);
+	printf("\n");
 }
 
 void chk_report_json(const struct chk_ctx *c, const char *const *limits,
@@ -87,7 +91,7 @@ void chk_report_json(const struct chk_ctx *c, const char *const *limits,
                      const struct chk_result *res, const int *ran, int status)
 {
 	const struct chk_opts *o = c->o;
-	int count[3] = { 0, 0, 0 }, first = 1, i;
+	int count[CHK_VERDICTS] = { 0 }, first = 1, i;
 	size_t k;
 
 	if (!o->json)
@@ -115,13 +119,18 @@ void chk_report_json(const struct chk_ctx *c, const char *const *limits,
 		json_string(stdout, checks[k].reason);
 		printf(", \"evidence\": ");
 		json_string(stdout, res[k].evidence);
-		printf(", \"pid\": %ld, \"port\": %u, \"seconds\": %.3f}",
-		       (long)res[k].pid, res[k].port, res[k].secs);
+		printf(", \"pid\": %ld, \"port\": %u, \"seconds\": %.3f, "
+		       "\"runs\": {\"pass\": %d, \"fail\": %d, \"skip\": %d, "
+		       "\"not_shown\": %d}}",
+		       (long)res[k].pid, res[k].port, res[k].secs,
+		       res[k].runs[CHK_PASS], res[k].runs[CHK_FAIL],
+		       res[k].runs[CHK_SKIP], res[k].runs[CHK_NOTSHOWN]);
 		first = 0;
 	}
 	printf("], \"passed\": %d, \"failed\": %d, \"skipped\": %d, "
-	       "\"status\": %d, \"error\": ",
-	       count[CHK_PASS], count[CHK_FAIL], count[CHK_SKIP], status);
+	       "\"not_shown\": %d, \"status\": %d, \"error\": ",
+	       count[CHK_PASS], count[CHK_FAIL], count[CHK_SKIP],
+	       count[CHK_NOTSHOWN], status);
 	if (c->error[0] != '\0')
 		json_string(stdout, c->error);
 	else

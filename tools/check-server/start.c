@@ -17,9 +17,11 @@
  *                           leader is an unreaped zombie, its pid (= the
  *                           group's id) cannot be given to a new process,
  *                           so kill(-pgid) can never hit a stranger
- *   kill(-pgid, SIGTERM)    at the end; SIGKILL after CHK_KILL_GRACE; then
- *                           every child reaped (check-server is a
- *                           "subreaper": the server's orphans come to it)
+ *   kill(-pgid, SIGTERM)    at the end, and kill(pid) to every descendant
+ *                           that left the group; SIGKILL after
+ *                           CHK_KILL_GRACE, until none runs; then every
+ *                           child reaped (check-server is a "subreaper":
+ *                           the server's orphans come to it)
  *
  * The server's stdout and stderr are unlinked files of ours, not pipes: a
  * server that narrates every request never blocks on a full pipe, however
@@ -232,19 +234,34 @@ int chk_ended(struct chk_server *s)
 	return s->ended;
 }
 
+/* Where the running processes of a server are: how many, how many
+ * outside its process group (setsid(), setpgid()), how many orphans that
+ * came back to check-server (their parent died). */
+struct spread {
+	long live, outside, orphans;
+};
+
 /* Sends sig to every running process of the server: the group at once,
- * and one by one those that left it. Returns how many were running. */
-static long signal_all(struct chk_ctx *c, const struct chk_server *s, int sig)
+ * and one by one those that left it. Says where they are. */
+static struct spread signal_all(struct chk_ctx *c, const struct chk_server *s,
+                                int sig)
 {
 	struct chk_procs l = { NULL, 0, 0 };
+	struct spread w = { 0, 0, 0 };
 	char err[128];
-	long live = 0;
+	pid_t me = getpid();
 	size_t i;
 
 	if (chk_procs_read(&l, s->pid, err, sizeof err) == -1)
-		return 0;
-	live = chk_procs_live(&l);
-	if (live > 0 && sig != 0) {
+		return w;
+	w.live = chk_procs_live(&l);
+	for (i = 0; i < l.n; i++) {
+		if (l.p[i].state == 'Z' || l.p[i].state == 'X')
+			continue;
+		w.outside += l.p[i].pgrp != s->pid;
+		w.orphans += l.p[i].ppid == me && l.p[i].pid != s->pid;
+	}
+	if (w.live > 0 && sig != 0) {
 		kill(-s->pid, sig);
 		for (i = 0; i < l.n; i++)
 			if (l.p[i].pgrp != s->pid && l.p[i].state != 'Z')
@@ -252,44 +269,70 @@ static long signal_all(struct chk_ctx *c, const struct chk_server *s, int sig)
 		say(&c->say,
 		    sig == SIGTERM ? "kill(-pgid, SIGTERM)"
 		                   : "kill(-pgid, SIGKILL)",
-		    "group %ld: %ld running", (long)s->pid, live);
+		    "group %ld: %ld running", (long)s->pid, w.live);
 	}
 	chk_procs_free(&l);
-	return live;
+	return w;
 }
 
 /* Kills what is left of the server and reaps every process that came to
- * us: SIGTERM to the group, SIGKILL after CHK_KILL_GRACE, then anything
- * re-parented to us. Every wait has a deadline; a second stop signal does
- * not cut the cleaning short. */
+ * us: SIGTERM to the group and to every descendant that left it, SIGKILL
+ * after CHK_KILL_GRACE, again and again until none runs (a process that
+ * forks while it is killed leaves a child: the next round finds it). What
+ * had to be killed outside the group is said, and counted in
+ * ctx->escaped: check-server then never exits 0. Every wait has a
+ * deadline; a second stop signal does not cut the cleaning short. */
 void chk_stop_server(struct chk_ctx *c, struct chk_server *s)
 {
 	double t0 = clock_now(), t;
 	int step = 0; /* 0: SIGTERM to send, 1: SIGKILL to send, 2: sent */
+	struct spread first = { 0, 0, 0 }, w;
 	pid_t pid;
-	int st;
+	int st, rounds = 0;
 
 	while (s->pid > 0) {
 		int sig = step == 0 ? SIGTERM : 0;
 
 		t = clock_now() - t0;
-		if (step == 1 && t >= CHK_KILL_GRACE)
+		if (step >= 1 && t >= CHK_KILL_GRACE)
 			sig = SIGKILL;
-		if (signal_all(c, s, sig) == 0)
+		w = signal_all(c, s, sig);
+		if (rounds++ == 0)
+			first = w;
+		/* Those that left the group since the first round. */
+		if (w.outside > first.outside)
+			first.outside = w.outside;
+		if (w.orphans > first.orphans)
+			first.orphans = w.orphans;
+		if (w.live == 0)
 			break;
 		if (sig != 0)
 			step++;
 		if (t >= 3 * CHK_KILL_GRACE) {
 			cli_error("check-server",
-			          "process group %ld: still running after "
-			          "SIGKILL (uninterruptible sleep?)",
-			          (long)s->pid);
+			          "%ld process%s of the server still running "
+			          "after SIGKILL (uninterruptible sleep?)",
+			          w.live, w.live == 1 ? "" : "es");
+			c->escaped += w.live;
 			break;
 		}
 		clock_sleep(0.01, NULL, &c->waitmask);
 	}
+	/* Orphans alone are what a server that died leaves (its children
+	 * come back to us): said only with those that left the group. */
+	if (first.outside > 0) {
+		cli_error("check-server",
+		          "the server left its process group or its parent: "
+		          "%ld process%s killed at the end (%ld outside its "
+		          "process group, %ld orphan%s that came back to "
+		          "check-server)",
+		          first.live, first.live == 1 ? "" : "es",
+		          first.outside, first.orphans,
+		          first.orphans == 1 ? "" : "s");
+		c->escaped += first.outside;
+	}
 	/* Reap our children: the leader, and the orphans the kernel gave us
-	 * (a subreaper); kill any orphan that escaped the group. */
+	 * (a subreaper). */
 	t0 = clock_now();
 	while (clock_now() - t0 < 2 * CHK_KILL_GRACE) {
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)

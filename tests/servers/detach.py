@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""A server that detaches, as a daemon does, for check-server
+(tests/check-server.bats): it forks, the child calls setsid() and forks
+again, and the first process exits 0 at once; the grandchild listens on
+PORT and serves, in a session of its own.
+
+    python3 tests/servers/detach.py PORT
+"""
+import os
+import socket
+import sys
+
+REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\nHello, World!\n"
+
+
+def main():
+    port = int(sys.argv[1])
+    if os.fork() > 0:
+        os._exit(0)  # the first process: "started", and gone
+    os.setsid()
+    if os.fork() > 0:
+        os._exit(0)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(16)
+    while True:
+        conn, _ = listener.accept()
+        conn.recv(1024)
+        conn.sendall(REPLY)
+        conn.close()
+
+
+if __name__ == "__main__":
+    main()
