@@ -600,50 +600,136 @@ run_lesson_copy() {
 }
 
 # ------------------------------------------------------------ the port
+#
+# Every command of the course follows PORT (docs/README.md, "If port 8888 is
+# busy"): what a learner types in a terminal where `export PORT=8899` ran
+# must reach 8899, never 8888. port_problem CMD [prose] prints why CMD would
+# not (nothing when it does):
+# - a bare 8888 (the port is written ${PORT:-8888});
+# - a server (./bin/srv-*) without --port: it would listen on 8888;
+# - cli-connect without HOST:${PORT:-8888}: it would connect to 8888;
+# - a listing (./bin/article/webserver3*) without its PORT argument;
+# - curl to localhost or 127.0.0.1 without :PORT (port 80);
+# - bash's /dev/tcp/HOST/ followed by a number.
+port_problem() {
+	local cmd="$1" rest
+	# shellcheck disable=SC2016 # the text ${PORT:-8888}, not an expansion
+	local word='${PORT:-8888}'
+	rest="${cmd//"$word"/}"
+	# In prose (a second argument), a path alone names the file (`make`
+	# builds `./bin/srv-fork`); in a block, it is a command.
+	[[ -n "${2-}" && "$cmd" =~ ^\./bin/[a-z0-9/-]+$ ]] && cmd="" rest=""
+	if [[ "$rest" == *8888* ]]; then
+		echo "8888 without $word"
+	elif [[ "$cmd" =~ \./bin/srv-[a-z]+([^a-z-]|$) && "$cmd" != *--port* ]]; then
+		echo "a server without --port (it listens on 8888, whatever PORT says)"
+	elif [[ "$cmd" == *"./bin/cli-connect"* && "$cmd" != *"$word"* && "$cmd" != *--help* ]]; then
+		echo "a client without HOST:$word (it connects to 8888)"
+	elif [[ "$cmd" =~ \./bin/article/webserver3[a-h]([^ ]|$|\ +[^\ 0$\{]) ]]; then
+		echo "a listing without its PORT argument (it listens on 8888)"
+	elif [[ "$cmd" =~ (^|[^a-z])curl\  && "$cmd" =~ (localhost|127\.0\.0\.1)([^:]|$) ]]; then
+		echo "a curl to ${BASH_REMATCH[1]} without :$word (port 80)"
+	elif [[ "$cmd" =~ /dev/tcp/[^/]+/[0-9] ]]; then
+		echo "/dev/tcp with a number, not $word"
+	fi
+}
 
-@test "every 8888 in a command block of the course is \${PORT:-8888}, so that PORT moves the whole lesson" {
-	local rel problems=""
+@test "port_problem: what does not follow PORT is caught, what does passes" {
+	local cmd
+	# shellcheck disable=SC2016 # commands as a lesson writes them
+	for cmd in './bin/srv-iter --port ${PORT:-8888}' './bin/srv-iter --port 0' \
+		'make && ./bin/srv-iter --port ${PORT:-8888}' \
+		'./bin/cli-connect --bind 127.10.10.2 127.12.12.3:${PORT:-8888}' \
+		'./bin/article/webserver3a ${PORT:-8888}' './bin/check-server -- ./bin/article/webserver3g {port}' \
+		'curl http://localhost:${PORT:-8888}/hello' 'curl http://localhost:N/' \
+		'(for i in 1 2 3; do curl -sN --max-time 3 http://localhost:${PORT:-8888}/hello & done; wait)' \
+		'exec 5<>/dev/tcp/127.0.0.1/${PORT:-8888}' 'ss -ltn "sport = :${PORT:-8888}"' \
+		'./bin/show-fds --pid $SRV' 'kill -9 $SRV'; do
+		run port_problem "$cmd"
+		assert_equal "$output" "" "$cmd"
+	done
+	for cmd in './bin/srv-iter' './bin/srv-prefork --wait poll --children 8' \
+		'make && ./bin/srv-iter --port 8888' 'curl http://localhost:8888/' \
+		'./bin/cli-connect localhost:8899' './bin/cli-connect --clients 40 localhost' \
+		'./bin/article/webserver3a' './bin/article/webserver3b 8899' \
+		'curl http://localhost/hello' 'for i in 1 2; do curl -s 127.0.0.1/; done' \
+		'exec 5<>/dev/tcp/localhost/8899'; do
+		run port_problem "$cmd"
+		[[ -n "$output" ]] || fail "not caught: $cmd"
+	done
+	# In prose, a path alone is the file's name; with options, a command.
+	run port_problem './bin/srv-fork' prose
+	assert_equal "$output" ""
+	run port_problem './bin/srv-fork --reap none' prose
+	assert_output_contains "a server without --port"
+}
+
+# block_commands FILE: the lines of FILE's sh blocks, "LINE:command".
+block_commands() {
+	awk '
+		/^```/ { if (inside) { inside = 0; next } inside = 1; lang = substr($0, 4); next }
+		inside && lang == "sh" { print NR ":" $0 }
+	' "$1"
+}
+
+@test "every command of a command block in README.md and docs/ follows PORT: a server's --port, a client's \${PORT:-8888}, never a bare 8888" {
+	local rel line why problems=""
 	while IFS= read -r rel; do
-		[[ "$rel" == docs/* ]] || continue
-		problems+="$(awk -v file="$rel" '
-			/^```/ { if (inside) { inside = 0; next } inside = 1; lang = substr($0, 4); next }
-			inside && lang == "sh" {
-				line = $0
-				gsub(/\$\{PORT:-8888\}/, "", line)
-				if (line ~ /8888/) printf "%s:%d: 8888 without ${PORT:-8888}: %s\n", file, NR, $0
-			}
-		' "$SOCKLAB_ROOT/$rel")"
+		while IFS= read -r line; do
+			why="$(port_problem "${line#*:}")"
+			[[ -z "$why" ]] || problems+="$rel:${line%%:*}: $why: ${line#*:}"$'\n'
+		done < <(block_commands "$SOCKLAB_ROOT/$rel")
 	done < <(doc_pages)
 	assert_equal "$problems" ""
 }
 
 # prose_commands FILE: the commands a page gives in its prose (code spans,
 # even across lines, outside the fenced blocks and the tables) that start
-# with ./bin/, curl or python3, one a line, their spaces collapsed.
+# with ./bin/, curl, python3, exec or a loop, or that hold a curl or a
+# /dev/tcp, one a line, their spaces collapsed.
 prose_commands() {
 	# shellcheck disable=SC2016 # Markdown's backquotes, not commands
 	awk '/^ *```/ { inside = !inside; next } !inside && !/^ *\|/' "$1" | tr '\n' ' ' |
 		grep -oE '`[^`]*`' | tr -s ' ' | sed 's/^`//; s/`$//' |
-		grep -E '^(\./bin/|curl |python3 )' || true
+		grep -E '^(\./bin/|curl |python3 |exec |\(?for )|[^a-z]curl |/dev/tcp/' || true
 }
 
 @test "every command the prose of the course gives follows PORT: a server's --port, a client's \${PORT:-8888}, never a bare 8888" {
-	local rel cmd problems=""
-	# shellcheck disable=SC2016 # the text ${PORT:-8888}, not an expansion
-	local word='${PORT:-8888}'
+	local rel cmd why problems=""
 	while IFS= read -r rel; do
 		[[ "$rel" == README.md || "$rel" == docs/* ]] || continue
 		[[ "$rel" == docs/performance.md ]] && continue # not part of the course
 		while IFS= read -r cmd; do
-			if [[ "${cmd//"$word"/}" == *8888* ]]; then
-				problems+="$rel: 8888 without $word: $cmd"$'\n'
-			elif [[ "$cmd" == "./bin/srv-"*" "* && "$cmd" != *--port* ]]; then
-				problems+="$rel: a server without --port (it takes 8888, whatever PORT says): $cmd"$'\n'
-			elif [[ "$cmd" == "./bin/cli-connect "* && "$cmd" != *"$word"* ]]; then
-				problems+="$rel: a client without HOST:$word (it connects to 8888): $cmd"$'\n'
-			fi
+			why="$(port_problem "$cmd" prose)"
+			[[ -z "$why" ]] || problems+="$rel: $why: $cmd"$'\n'
 		done < <(prose_commands "$SOCKLAB_ROOT/$rel")
 	done < <(doc_pages)
+	assert_equal "$problems" ""
+}
+
+# exercise_spans FILE: the code spans of a lesson's exercises ("Try this
+# next", 接下来试试, up to the answers), one a line, spaces collapsed.
+exercise_spans() {
+	# shellcheck disable=SC2016 # Markdown's backquotes, not commands
+	awk '
+		/^## / { inside = ($0 == "## Try this next" || $0 == "## 接下来试试"); next }
+		/^<details>/ { inside = 0 }
+		inside && /^ *```/ { fence = !fence; next }
+		inside && !fence
+	' "$1" | tr '\n' ' ' | grep -oE '`[^`]*`' | tr -s ' ' | sed 's/^`//; s/`$//' || true
+}
+
+@test "the exercises give each command in full, as the lessons do: ./bin/TOOL with its options, never TOOL alone with options" {
+	local f rel span problems="" n=0
+	for f in "$SOCKLAB_ROOT"/docs/[0-9][0-9]-*.md "$SOCKLAB_ROOT"/docs/zh/[0-9][0-9]-*.md; do
+		rel="${f#"$SOCKLAB_ROOT"/}"
+		while IFS= read -r span; do
+			n=$((n + 1))
+			[[ "$span" =~ ^(srv-[a-z]+|cli-connect|show-[a-z-]+|check-server)\ +- ]] &&
+				problems+="$rel: an exercise's command without ./bin/ (and its --port): $span"$'\n'
+		done < <(exercise_spans "$f")
+	done
+	((n > 50)) || problems+="only $n code spans in the exercises: the scan found too few"$'\n'
 	assert_equal "$problems" ""
 }
 

@@ -80,3 +80,22 @@ path_with() {
 	assert_failure 2
 	assert_stderr_contains "prereqs: unknown option '--bogus'"
 }
+
+@test "prereqs: the course's table (docs/README.md, both editions) names the package of every command make prereqs checks" {
+	# With nothing on PATH but what the script itself runs, every command is
+	# missing, and each line gives its Debian package (no apt-get here: the
+	# line names all three systems, "apt-get install PKG; ...").
+	local path pkg problems="" n=0
+	path="$(path_with bash id uname sort tr)"
+	PATH="$path" run "$SOCKLAB_ROOT/scripts/prereqs.sh"
+	assert_failure 1
+	while IFS= read -r pkg; do
+		n=$((n + 1))
+		grep -qE "^\|.*\`$pkg\`" "$SOCKLAB_ROOT/docs/README.md" ||
+			problems+="docs/README.md: no row with \`$pkg\`"$'\n'
+		grep -qE "^\|.*\`$pkg\`" "$SOCKLAB_ROOT/docs/zh/README.md" ||
+			problems+="docs/zh/README.md: no row with \`$pkg\`"$'\n'
+	done < <(grep -oE 'apt-get install [a-z0-9.+-]+;' <<<"$output" | sed 's/^apt-get install //; s/;$//' | sort -u)
+	((n >= 7)) || problems+="only $n packages read from prereqs' output"$'\n'
+	assert_equal "$problems" ""
+}
