@@ -855,8 +855,9 @@ ZH_TERMS=(
 		'01|它的栈和它的记录。'
 		'03|它的栈。\n它的记录。\n它的任务。'
 	)
-	mkdir -p "$root/docs"
-	cp -R "$SOCKLAB_ROOT/docs/zh" "$root/docs/"
+	# The three pages the lines go to (the checks read every page of docs/zh).
+	mkdir -p "$root/docs/zh"
+	cp "$SOCKLAB_ROOT"/docs/zh/0[123]-*.md "$root/docs/zh/"
 	SOCKLAB_ROOT="$root" run untraced zh_checks
 	assert_success # the pages as they are pass
 	assert_equal "$output" ""
