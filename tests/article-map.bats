@@ -229,6 +229,19 @@ no_spread_server() { [[ -z "$(spread_servers)" ]]; }
 	wait_for no_spread_server
 }
 
+@test "article map, webserver3h: Python 3 has no StringIO, the module 3h imports; Python 2.7 has it (where one runs)" {
+	doc_run "$M" map-3h-import
+	assert_failure 1
+	doc_expect "$M" map-3h-import
+	local py="${SOCKLAB_PYTHON2:-python2.7}"
+	"$py" -c 'import sys; sys.exit(sys.version_info[:2] != (2, 7))' 2>/dev/null ||
+		skip "no Python 2.7 here ('$py'; SOCKLAB_PYTHON2 names one): the page's 2.7 line is the one seen where it was written"
+	doc_subst "python3 -c" "$py -c"
+	doc_run "$M" map-3h-import
+	assert_success
+	assert_equal "$output" ""
+}
+
 @test "article map, WNOHANG: waitpid returns 0 while a child runs, and fails with ECHILD when none is left" {
 	doc_run "$M" map-wnohang
 	assert_success

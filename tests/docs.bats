@@ -911,10 +911,77 @@ ZH_TERMS=(
 	'回复|响应 (the reply)'
 	'叙述|讲述 (the tools\x27 narration)'
 	'通讯|通信 (通信端点)'
+	'应答|响应 (the reply; the kernel 完成 a handshake)'
 )
 
 @test "the Chinese pages hold one term for each thing: 全连接队列, 文件描述符, 响应, 讲述, 通信" {
 	untraced zh_one_term
+}
+
+@test "the Chinese pages read as written in Chinese: no line says 它的 twice, lessons 1-5 say it 3 times a page at most" {
+	untraced zh_style
+}
+
+@test "the Chinese terms tests fail on each retired word, a second gloss, and a 它的 chain" {
+	local root="$BATS_TEST_TMPDIR/root" t page line
+	# One line of prose each, added to a page (lesson NN) of a copy of the pages.
+	local -a bad=(
+		'01|一个轮询服务器。'
+		'01|迭代服务器，译文作轮询服务器；又一个轮询服务器。'
+		'01|这就是监听队列。'
+		'01|这就是接受队列。'
+		'01|服务器的回复。'
+		'01|工具的叙述。'
+		'01|一个通讯端点。'
+		'01|一个描述符。'
+		'01|内核应答握手。'
+		'02|UNP 又称为已完成连接队列。'
+		'02|UNP 又称为未完成连接队列。'
+		'01|已完成连接队列就是全连接队列。'
+		'01|它的栈和它的记录。'
+		'03|它的栈。\n它的记录。\n它的任务。'
+	)
+	# The three pages the lines go to (the checks read every page of docs/zh).
+	mkdir -p "$root/docs/zh"
+	cp "$SOCKLAB_ROOT"/docs/zh/0[123]-*.md "$root/docs/zh/"
+	SOCKLAB_ROOT="$root" run untraced zh_checks
+	assert_success # the pages as they are pass
+	assert_equal "$output" ""
+	for t in "${bad[@]}"; do
+		page="$(echo "$root"/docs/zh/"${t%%|*}"-*.md)"
+		line="${t#*|}"
+		cp "$SOCKLAB_ROOT/docs/zh/${page##*/}" "$page.orig"
+		printf '\n%b\n' "$line" >>"$page"
+		SOCKLAB_ROOT="$root" run untraced zh_checks
+		[[ "$status" -ne 0 ]] || fail "the tests let pass, in ${page##*/}: $line"
+		assert_output_contains "docs/zh/${page##*/}"
+		mv "$page.orig" "$page"
+	done
+}
+
+# zh_checks: the terms and style checks above, in one run (for the test of the tests).
+zh_checks() {
+	local rc=0
+	(zh_terms) || rc=1
+	(zh_one_term) || rc=1
+	(zh_style) || rc=1
+	return "$rc"
+}
+
+zh_style() {
+	local f rel problems="" hits n
+	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
+		rel="${f#"$SOCKLAB_ROOT"/}"
+		hits="$(zh_prose "$f" | grep -E '它的.*它的' || true)"
+		[[ -z "$hits" ]] || problems+="$rel: 它的 twice in a line (say whose, or drop it): ${hits%%$'\n'*}"$'\n'
+		case "$rel" in
+		docs/zh/0[1-5]-*)
+			n="$(zh_prose "$f" | grep -o '它的' | wc -l)"
+			((n <= 3)) || problems+="$rel: 它的 $n times (3 at most in lessons 1-5)"$'\n'
+			;;
+		esac
+	done
+	assert_equal "$problems" ""
 }
 
 zh_one_term() {
@@ -929,6 +996,18 @@ zh_one_term() {
 		# 描述符 alone: the pages say 文件描述符.
 		hits="$(zh_prose "$f" | grep -P '(?<!文件)描述符' || true)"
 		[[ -z "$hits" ]] || problems+="$rel: 描述符 without 文件 (the pages say 文件描述符): ${hits%%$'\n'*}"$'\n'
+	done
+	# UNP's names are a gloss: once a page at most, on a line that says UNP.
+	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
+		rel="${f#"$SOCKLAB_ROOT"/}"
+		for word in 已完成连接队列 未完成连接队列; do
+			hits="$(zh_prose "$f" | grep -F -- "$word" || true)"
+			[[ -z "$hits" ]] && continue
+			(($(grep -c . <<<"$hits") <= 1)) ||
+				problems+="$rel: $word more than once: UNP's name is a gloss, the term is 全连接队列 / 半连接队列"$'\n'
+			[[ "$hits" == *UNP* ]] ||
+				problems+="$rel: $word used as the term, not as UNP's name beside 全连接队列 / 半连接队列: ${hits%%$'\n'*}"$'\n'
+		done
 	done
 	# 全连接队列 and 半连接队列 are given UNP's terms once, where they are taught.
 	grep -q '已完成连接队列' "$SOCKLAB_ROOT/docs/zh/02-busy-server-and-backlog.md" ||
