@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "limit.h"
 #include "say.h"
+#include "tcpinfo.h"
 
 void conns_init(struct conns *t)
 {
@@ -243,5 +244,35 @@ void conns_stopped(unsigned long served, long open, unsigned long refused)
 		       open == 1 ? "" : "s");
 	if (refused > 0)
 		printf(", refused %lu (503)", refused);
+	printf(".\n");
+}
+
+void conns_left_waiting(const struct server *s, int lfd)
+{
+	unsigned waiting, backlog;
+	char err[128];
+
+	if (s->say.quiet ||
+	    tcpinfo_queue(lfd, &waiting, &backlog, err, sizeof err) == -1 ||
+	    waiting == 0)
+		return;
+	say_note(&s->say,
+	         "no new event: %u more wait%s in the accept queue "
+	         "(--no-drain: one accept() per wakeup)",
+	         waiting, waiting == 1 ? "s" : "");
+}
+
+void conns_edge_said(int lfd, unsigned long woke, unsigned long accepted)
+{
+	unsigned waiting = 0, backlog;
+	char err[128];
+
+	(void)say_room();
+	printf("The listener woke %lu time%s (EPOLLET): %lu client%s "
+	       "accepted",
+	       woke, woke == 1 ? "" : "s", accepted, accepted == 1 ? "" : "s");
+	if (lfd != -1 &&
+	    tcpinfo_queue(lfd, &waiting, &backlog, err, sizeof err) == 0)
+		printf(", %u left in the accept queue", waiting);
 	printf(".\n");
 }
