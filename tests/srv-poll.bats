@@ -360,14 +360,14 @@ frozen_burst() {
 	stop_gracefully "$SERVER_PID"
 	assert_equal "$STOP_STATUS" 0
 	# 5 together, then the three clients one by one: 4 wakeups.
-	assert_line_matches '^The listener woke 4 times \(EPOLLET\): 8 clients accepted, 0 left in the accept queue\.$' "$(bg_out srv)"
+	assert_line_matches '^wakeups of the listener: 4 \(EPOLLET\); clients accepted: 8; left in the accept queue: 0\.$' "$(bg_out srv)"
 }
 
 @test "--edge --no-drain: one accept() per event: the others wait in the queue with no event to come, and a new client waits behind them" {
 	[[ "$(uname -s)" == Linux ]] || skip "epoll: Linux only"
 	start_server srv srv-poll --edge --no-drain --port 0 --timeout 0 --backlog 64
 	frozen_burst srv 5
-	wait_for bg_out_has srv "no new event: 4 more wait in the accept queue (--no-drain: one accept() per wakeup)"
+	wait_for bg_out_has srv "no new event: 4 still in the accept queue (--no-drain: one accept() per wakeup)"
 	# A new client is an event: the loop accepts one more, the oldest
 	# waiting (not curl), and curl waits behind the others.
 	run curl -sS --max-time 1 "http://127.0.0.1:$PORT/hello"
@@ -377,7 +377,7 @@ frozen_burst() {
 	refute_output_contains "GET /hello"
 	stop_gracefully "$SERVER_PID"
 	assert_equal "$STOP_STATUS" 0
-	assert_line_matches '^The listener woke 2 times \(EPOLLET\): 2 clients accepted, 4 left in the accept queue\.$' "$(bg_out srv)"
+	assert_line_matches '^wakeups of the listener: 2 \(EPOLLET\); clients accepted: 2; left in the accept queue: 4\.$' "$(bg_out srv)"
 }
 
 # ------------------------------------------------------------- bad input

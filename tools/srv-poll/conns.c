@@ -257,9 +257,9 @@ void conns_left_waiting(const struct server *s, int lfd)
 	    waiting == 0)
 		return;
 	say_note(&s->say,
-	         "no new event: %u more wait%s in the accept queue "
-	         "(--no-drain: one accept() per wakeup)",
-	         waiting, waiting == 1 ? "s" : "");
+	         "no new event: %u still in the accept queue (--no-drain: "
+	         "one accept() per wakeup)",
+	         waiting);
 }
 
 void conns_edge_said(int lfd, unsigned long woke, unsigned long accepted)
@@ -268,11 +268,10 @@ void conns_edge_said(int lfd, unsigned long woke, unsigned long accepted)
 	char err[128];
 
 	(void)say_room();
-	printf("The listener woke %lu time%s (EPOLLET): %lu client%s "
-	       "accepted",
-	       woke, woke == 1 ? "" : "s", accepted, accepted == 1 ? "" : "s");
+	printf("wakeups of the listener: %lu (EPOLLET); clients accepted: %lu",
+	       woke, accepted);
 	if (lfd != -1 &&
 	    tcpinfo_queue(lfd, &waiting, &backlog, err, sizeof err) == 0)
-		printf(", %u left in the accept queue", waiting);
+		printf("; left in the accept queue: %u", waiting);
 	printf(".\n");
 }

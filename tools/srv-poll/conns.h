@@ -115,8 +115,8 @@ void conns_stopped(unsigned long served, long open, unsigned long refused);
  * not announce again. Unless quiet, and only when some are. */
 void conns_left_waiting(const struct server *s, int lfd);
 
-/* --edge, at the stop: "the listener woke W times (EPOLLET): A clients
- * accepted, Q left in the accept queue" (printed even when quiet). */
+/* --edge, at the stop: "wakeups of the listener: W (EPOLLET); clients
+ * accepted: A; left in the accept queue: Q." (printed even when quiet). */
 void conns_edge_said(int lfd, unsigned long woke, unsigned long accepted);
 
 #endif
