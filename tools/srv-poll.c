@@ -16,8 +16,9 @@
  *   costs a slot, not the server's time.
  *
  * Usage
- *   srv-poll [--api select|poll|epoll] [--defer-accept] [-p PORT]
- *            [-H ADDR] [-b N] [-l] [-t S] [-m N] [-q]
+ *   srv-poll [--api select|poll|epoll] [--defer-accept]
+ *            [--edge [--no-drain]] [-p PORT] [-H ADDR] [-b N] [-l] [-t S]
+ *            [-m N] [-q]
  *
  * Try it
  *   ./bin/srv-poll --backlog 128                  # terminal 1
@@ -25,6 +26,8 @@
  *   ./bin/cli-connect --idle 100 --hold 3 localhost:8888
  *   ./bin/srv-poll --api select --timeout 0 --backlog 2048
  *   ./bin/cli-connect --idle 1030 --hold 3 localhost:8888
+ *   ./bin/srv-poll --edge [--no-drain] --timeout 0 --backlog 128
+ *   ./bin/cli-connect --idle 100 --hold 3 --quiet localhost:8888
  *
  * Things to notice
  *   - Each wakeup is one line: "epoll_pwait(4, ...) -> 2 ready of 7
@@ -38,15 +41,22 @@
  *   - A client that trickles its request, sends nothing or never reads
  *     delays nobody: its bytes wait in its slot until the rest comes or
  *     --timeout passes.
+ *   - --edge (EPOLLET): one wakeup announces every client that came
+ *     since the last; accept4() until "EAGAIN: the queue is empty: N
+ *     accepted in one wakeup". With --no-drain, one accept4() a wakeup:
+ *     "no new event: N still in the accept queue", and epoll_pwait()
+ *     sleeps while they wait (on_listener()).
  *
- * (Some 80 lines over socklab's 400: the non-blocking versions of
+ * (Some 180 lines over socklab's 400: the non-blocking versions of
  * srv-iter's accept, recv and send, each with what it does when it cannot
- * go on, are the lesson; the three ways to wait are in tools/srv-poll/watch.c.)
+ * go on, and the drain until EAGAIN that --edge needs, are the lesson; the
+ * three ways to wait are in tools/srv-poll/watch.c.)
  *
  * See also
  *   docs/06-beyond-fork.md; tools/srv-poll/watch.h (select, poll, epoll);
  *   tools/srv-iter.c (socket..listen); tools/srv-poll/conns.h (the table);
- *   accept4(2), fcntl(2), recv(2), send(2), tcp(7) (TCP_DEFER_ACCEPT),
+ *   accept4(2), fcntl(2), recv(2), send(2), epoll(7) (EPOLLET),
+ *   tcp(7) (TCP_DEFER_ACCEPT),
  *   srv-iter(1), cli-connect(1).
  */
 #define _GNU_SOURCE /* accept4() on glibc */
