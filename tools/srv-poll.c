@@ -111,6 +111,7 @@ static void on_listener(struct loop *lp);
 static int on_accept(struct loop *lp, int nth);
 static double deadline_from_now(const struct loop *lp);
 static void on_readable(struct loop *lp, struct conn *k, int first);
+static int recv_some(struct loop *lp, struct conn *k, int first);
 static void drop(struct loop *lp, struct conn *k);
 static void send_rest(struct loop *lp, struct conn *k);
 static int parse_args(struct opts *o, int argc, char **argv);
@@ -379,8 +380,18 @@ static double deadline_from_now(const struct loop *lp)
 }
 
 /* recv: what the client has sent since; the request, once complete, is
- * printed and answered. first: just accepted (nothing waited for yet). */
+ * printed and answered. first: just accepted (nothing waited for yet).
+ * With --edge, recv() again until EAGAIN: bytes left in the socket bring
+ * no new event. */
 static void on_readable(struct loop *lp, struct conn *k, int first)
+{
+	while (recv_some(lp, k, first) == 1)
+		first = 0;
+}
+
+/* One recv() of on_readable(). Returns 1 when --edge must call it again
+ * (part of a request came), else 0. */
+static int recv_some(struct loop *lp, struct conn *k, int first)
 {
 	const struct server *s = lp->s;
 	size_t have = k->len, cap = (size_t)s->max_request;
@@ -400,12 +411,12 @@ static void on_readable(struct loop *lp, struct conn *k, int first)
 			       "EAGAIN: all read; EPOLLET: wait for new bytes");
 		if (watch_set(&lp->w, k->c.fd, &k->watched, POLLIN, 0) == -1)
 			drop(lp, k);
-		return;
+		return 0;
 	}
 	if (n == -1) { /* ECONNRESET: the client reset the connection */
 		server_no_request(s, &k->c, errno, have);
 		drop(lp, k);
-		return;
+		return 0;
 	}
 	if (n == 0) {
 		say_fd(&s->say, "recv", k->c.fd, NULL,
@@ -413,7 +424,7 @@ static void on_readable(struct loop *lp, struct conn *k, int first)
 		if (have == 0) {
 			server_no_request(s, &k->c, 0, 0);
 			drop(lp, k);
-			return;
+			return 0;
 		} /* else answer what came: the client may still read */
 	} else {
 		say_fd(&s->say, "recv", k->c.fd, NULL, "%zd bytes", n);
@@ -428,9 +439,7 @@ static void on_readable(struct loop *lp, struct conn *k, int first)
 			cli_error(PROG, "out of memory for a request");
 			drop(lp, k);
 		} else if (lp->edge && lp->drain) {
-			/* --edge: recv() again, until EAGAIN: bytes that
-			 * came meanwhile bring no new event. */
-			on_readable(lp, k, 0);
+			return 1; /* --edge: recv() again, until EAGAIN */
 		} else if (watch_set(&lp->w, k->c.fd, &k->watched, POLLIN, 0) ==
 		           -1) {
 			drop(lp, k);
@@ -442,6 +451,7 @@ static void on_readable(struct loop *lp, struct conn *k, int first)
 		k->out = http_reply(200, s->content_length, &k->outlen);
 		send_rest(lp, k);
 	}
+	return 0;
 }
 
 /* A connection is over: no longer watched, closed, its slot freed. */
