@@ -6,7 +6,9 @@
 # meter's wakeups for nothing, the threads' tasks and descriptors, the race
 # of --by-pointer, the growth of --no-detach. Section 6 (srv-poll), in both
 # editions (docs/zh/ has the same blocks): a wakeup a line, a slow client
-# delays nobody, idle connections cost descriptors, select's FD_SETSIZE.
+# delays nobody, idle connections cost descriptors, select's FD_SETSIZE,
+# edge-triggered epoll drained until EAGAIN and the clients --no-drain
+# leaves in the queue.
 # The servers are found by the PID they print first, noted as the learner
 # notes it (doc_remember). Both halves check that the code the lesson
 # points at or quotes is the tools' code. Under make pace, a person's pauses
@@ -274,6 +276,63 @@ check_select() {
 
 @test "lesson 6: select cannot watch descriptor 1024: the 1,021st idle client gets 503, with a message" {
 	each_edition check_select
+}
+
+# edge_line NAME: the wakeups, clients accepted and clients left of the
+# last line --edge printed in background block NAME's terminal.
+edge_line() {
+	local line
+	line="$(doc_out "$1" | grep '^wakeups of the listener: ')" || { fail "no wakeups line"; return 1; }
+	[[ "$line" =~ ^wakeups\ of\ the\ listener:\ ([0-9]+)\ .*accepted:\ ([0-9]+)\;\ left\ in\ the\ accept\ queue:\ ([0-9]+)\.$ ]] ||
+		{ fail "not understood: $line"; return 1; }
+	echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[3]}"
+}
+
+check_edge() {
+	local woke accepted left
+	doc_start "$L" edge-server
+	doc_expect "$L" edge-server
+	doc_run "$L" edge-burst "$PORT"
+	assert_success
+	doc_expect "$L" edge-burst
+	doc_expect "$L" "edge-server after edge-burst"
+	# The clients have gone: each accepted connection closed (0-4 left).
+	wait_for bg_fds_are "$SERVER_PID" 5
+	doc_ctrl_c edge-server
+	assert_equal "$STOP_STATUS" 0
+	doc_expect "$L" "edge-server after Ctrl-C"
+	read -r woke accepted left < <(edge_line edge-server)
+	# Drained: all 100 accepted, none left; never more wakeups than
+	# clients, and each wakeup's accept4() loop ends with EAGAIN.
+	assert_equal "$accepted $left" "100 0"
+	((woke >= 1 && woke <= 100)) || fail "$woke wakeups for 100 clients"
+	assert_equal "$(doc_out edge-server | grep -c 'EAGAIN: the queue is empty: ')" "$woke"
+	echo "# --edge: $woke wakeups of the listener for 100 clients" >&3
+
+	doc_start "$L" nodrain-server
+	doc_run "$L" edge-burst "$PORT"
+	assert_success
+	doc_expect "$L" edge-burst
+	doc_expect "$L" "nodrain-server after edge-burst"
+	doc_run "$L" nodrain-curl "$PORT"
+	doc_expect "$L" nodrain-curl
+	# curl's arrival took one more of the burst, not curl.
+	! doc_out_has nodrain-server "GET /hello" || fail "curl was served"
+	wait_for bg_fds_are "$SERVER_PID" 5
+	doc_ctrl_c nodrain-server
+	assert_equal "$STOP_STATUS" 0
+	doc_expect "$L" "nodrain-server after Ctrl-C"
+	read -r woke accepted left < <(edge_line nodrain-server)
+	# One accept() a wakeup; the burst and curl: 101 in all.
+	assert_equal "$woke" "$accepted"
+	assert_equal "$((accepted + left))" 101
+	((left >= 1)) || fail "no client left in the queue"
+	echo "# --edge --no-drain: $accepted accepted, $left left in the queue" >&3
+}
+
+@test "lesson 6: --edge accepts a burst until EAGAIN; --no-drain leaves clients in the queue, and curl behind them" {
+	[[ "$(uname -s)" == Linux ]] || skip "epoll: Linux only"
+	each_edition check_edge
 }
 
 # ------------------------------------------ the code the lesson points at

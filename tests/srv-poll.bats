@@ -31,6 +31,8 @@ served_quickly() {
 	assert_output_contains "Usage: srv-poll"
 	assert_output_contains "--api API"
 	assert_output_contains "--defer-accept"
+	assert_output_contains "--edge"
+	assert_output_contains "--no-drain"
 }
 
 @test "each API serves curl and narrates the wakeup: what the call was given, how many were ready" {
@@ -328,6 +330,56 @@ is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
 	done
 }
 
+# frozen_burst NAME N: N idle clients connect while server NAME is stopped
+# (SIGSTOP): every one is in the accept queue before the loop can look,
+# so one event of the listener announces them all. Then SIGCONT.
+frozen_burst() {
+	kill -STOP "$SERVER_PID"
+	wait_for is_stopped "$SERVER_PID"
+	start_bg "idle-$1" '^holding' cli-connect --idle "$2" --hold 60 "127.0.0.1:$PORT"
+	kill -CONT "$SERVER_PID"
+}
+
+@test "--edge: EPOLLET on each descriptor; clients that came together are all accepted in one wakeup, until EAGAIN" {
+	[[ "$(uname -s)" == Linux ]] || skip "epoll: Linux only"
+	start_server srv srv-poll --edge --port 0 --timeout 0 --backlog 64
+	assert_line_matches '^epoll_ctl\(4, EPOLL_CTL_ADD, 3, EPOLLIN\|EPOLLET\) +-> ok$' "$(bg_out srv)"
+	frozen_burst srv 5
+	wait_for bg_out_has srv "EAGAIN: the queue is empty: 5 accepted in one wakeup"
+	wait_for fds_are "$SERVER_PID" 10
+	run bg_out srv
+	assert_equal "$(grep -c '^accept4(3, SOCK_NONBLOCK) *-> fd ' <<<"$output")" 5
+	assert_line_matches '^epoll_ctl\(4, EPOLL_CTL_ADD, 9, EPOLLIN\|EPOLLET\) +-> ok$'
+	# A request in pieces: each wakeup reads until EAGAIN.
+	run client bytewise "$PORT"
+	assert_success
+	start_bg partial '^sent' python3 "$BATS_TEST_DIRNAME/gates/client.py" partial "$PORT"
+	wait_for bg_out_has srv "recv(10)                                     -> 8 bytes"
+	wait_for bg_out_has srv "recv(10)                                     -> EAGAIN: all read; EPOLLET: wait for new bytes"
+	served_quickly
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	# 5 together, then the three clients one by one: 4 wakeups.
+	assert_line_matches '^wakeups of the listener: 4 \(EPOLLET\); clients accepted: 8; left in the accept queue: 0\.$' "$(bg_out srv)"
+}
+
+@test "--edge --no-drain: one accept() per event: the others wait in the queue with no event to come, and a new client waits behind them" {
+	[[ "$(uname -s)" == Linux ]] || skip "epoll: Linux only"
+	start_server srv srv-poll --edge --no-drain --port 0 --timeout 0 --backlog 64
+	frozen_burst srv 5
+	wait_for bg_out_has srv "no new event: 4 still in the accept queue (--no-drain: one accept() per wakeup)"
+	# A new client is an event: the loop accepts one more, the oldest
+	# waiting (not curl), and curl waits behind the others.
+	run curl -sS --max-time 1 "http://127.0.0.1:$PORT/hello"
+	assert_failure 28
+	run bg_out srv
+	assert_equal "$(grep -c '^accept4(3, SOCK_NONBLOCK) *-> fd ' <<<"$output")" 2
+	refute_output_contains "GET /hello"
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	assert_line_matches '^wakeups of the listener: 2 \(EPOLLET\); clients accepted: 2; left in the accept queue: 4\.$' "$(bg_out srv)"
+}
+
 # ------------------------------------------------------------- bad input
 
 @test "a bad --api, a missing value, a value to --defer-accept: usage errors, exit 2" {
@@ -342,6 +394,26 @@ is_stopped() { [[ "$(cut -d' ' -f3 "/proc/$1/stat")" == T ]]; }
 	assert_failure 2
 	assert_stderr_contains "option '--defer-accept' takes no value"
 	assert_equal "$output" ""
+}
+
+@test "--edge with select or poll, --no-drain without --edge, a value to --edge: usage errors, exit 2" {
+	local api
+	for api in select poll; do
+		run --separate-stderr srv-poll --api "$api" --edge --port 0
+		assert_failure 2
+		assert_stderr_contains "srv-poll: --edge is epoll's (EPOLLET): select and poll are level-triggered only; use --api epoll"
+		assert_equal "$output" ""
+	done
+	# The order of the options does not matter.
+	run --separate-stderr srv-poll --edge --api poll --port 0
+	assert_failure 2
+	run --separate-stderr srv-poll --no-drain --port 0
+	assert_failure 2
+	assert_stderr_contains "srv-poll: --no-drain goes with --edge"
+	assert_stderr_contains "Try 'srv-poll --help'"
+	run --separate-stderr srv-poll --edge=1
+	assert_failure 2
+	assert_stderr_contains "option '--edge' takes no value"
 }
 
 @test "a unique abbreviation of its own option is taken" {

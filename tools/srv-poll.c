@@ -16,8 +16,9 @@
  *   costs a slot, not the server's time.
  *
  * Usage
- *   srv-poll [--api select|poll|epoll] [--defer-accept] [-p PORT]
- *            [-H ADDR] [-b N] [-l] [-t S] [-m N] [-q]
+ *   srv-poll [--api select|poll|epoll] [--defer-accept]
+ *            [--edge [--no-drain]] [-p PORT] [-H ADDR] [-b N] [-l] [-t S]
+ *            [-m N] [-q]
  *
  * Try it
  *   ./bin/srv-poll --backlog 128                  # terminal 1
@@ -25,6 +26,8 @@
  *   ./bin/cli-connect --idle 100 --hold 3 localhost:8888
  *   ./bin/srv-poll --api select --timeout 0 --backlog 2048
  *   ./bin/cli-connect --idle 1030 --hold 3 localhost:8888
+ *   ./bin/srv-poll --edge [--no-drain] --timeout 0 --backlog 128
+ *   ./bin/cli-connect --idle 100 --hold 3 --quiet localhost:8888
  *
  * Things to notice
  *   - Each wakeup is one line: "epoll_pwait(4, ...) -> 2 ready of 7
@@ -38,15 +41,22 @@
  *   - A client that trickles its request, sends nothing or never reads
  *     delays nobody: its bytes wait in its slot until the rest comes or
  *     --timeout passes.
+ *   - --edge (EPOLLET): one wakeup announces every client that came
+ *     since the last; accept4() until "EAGAIN: the queue is empty: N
+ *     accepted in one wakeup". With --no-drain, one accept4() a wakeup:
+ *     "no new event: N still in the accept queue", and epoll_pwait()
+ *     sleeps while they wait (on_listener()).
  *
- * (Some 80 lines over socklab's 400: the non-blocking versions of
+ * (Some 180 lines over socklab's 400: the non-blocking versions of
  * srv-iter's accept, recv and send, each with what it does when it cannot
- * go on, are the lesson; the three ways to wait are in tools/srv-poll/watch.c.)
+ * go on, and the drain until EAGAIN that --edge needs, are the lesson; the
+ * three ways to wait are in tools/srv-poll/watch.c.)
  *
  * See also
  *   docs/06-beyond-fork.md; tools/srv-poll/watch.h (select, poll, epoll);
  *   tools/srv-iter.c (socket..listen); tools/srv-poll/conns.h (the table);
- *   accept4(2), fcntl(2), recv(2), send(2), tcp(7) (TCP_DEFER_ACCEPT),
+ *   accept4(2), fcntl(2), recv(2), send(2), epoll(7) (EPOLLET),
+ *   tcp(7) (TCP_DEFER_ACCEPT),
  *   srv-iter(1), cli-connect(1).
  */
 #define _GNU_SOURCE /* accept4() on glibc */
@@ -76,6 +86,7 @@ struct opts {
 	struct server s;
 	enum watch_api api;
 	int defer_accept; /* TCP_DEFER_ACCEPT, 1 s; 0 = off */
+	int edge, drain;  /* --edge: EPOLLET; --no-drain: drain 0 */
 };
 
 /* The loop: how it waits, the listener, the connections, the counters. */
@@ -88,15 +99,19 @@ struct loop {
 	char *buf;  /* --max-request bytes: where recv() puts a request */
 	struct conns t;
 	unsigned long served, refused;
-	int failed; /* accept() failed for good (EMFILE...) */
+	int failed;                   /* accept() failed for good (EMFILE...) */
+	int edge, drain;              /* --edge, and not --no-drain */
+	unsigned long woke, accepted; /* the listener's wakeups, clients */
 };
 
 static int enough_descriptors(const struct opts *o);
 static int start(struct loop *lp, const struct opts *o);
 static void dispatch(struct loop *lp);
-static void on_accept(struct loop *lp);
+static void on_listener(struct loop *lp);
+static int on_accept(struct loop *lp, int nth);
 static double deadline_from_now(const struct loop *lp);
 static void on_readable(struct loop *lp, struct conn *k, int first);
+static int recv_some(struct loop *lp, struct conn *k, int first);
 static void drop(struct loop *lp, struct conn *k);
 static void send_rest(struct loop *lp, struct conn *k);
 static int parse_args(struct opts *o, int argc, char **argv);
@@ -150,6 +165,8 @@ int main(int argc, char **argv)
 
 	/* The stop: every connection still open closed, and counted. */
 	open = conns_close_all(&lp.t, &o.s);
+	if (started && lp.edge) /* wakeups, clients, the queue left */
+		conns_edge_said(lp.lfd, lp.woke, lp.accepted);
 	if (lp.lfd != -1) {
 		close(lp.lfd);
 		say_fd(&o.s.say, "close", lp.lfd, NULL, "ok, no more clients");
@@ -210,6 +227,8 @@ static int start(struct loop *lp, const struct opts *o)
 	}
 	if (watch_open(&lp->w, o->api, lp->limit, PROG, &lp->s->say) == -1)
 		return -1;
+	lp->w.edge = lp->edge = o->edge; /* --edge: EPOLLET on each */
+	lp->drain = o->drain;
 	return watch_set(&lp->w, lp->lfd, &lp->lfd_watched, POLLIN, 0);
 }
 
@@ -256,7 +275,7 @@ static void dispatch(struct loop *lp)
 
 	for (i = 0; i < lp->w.nready && !lp->failed; i++) {
 		if (lp->w.ready[i] == lp->lfd) {
-			on_accept(lp);
+			on_listener(lp);
 			continue;
 		}
 		k = conns_get(&lp->t, lp->w.ready[i]);
@@ -272,8 +291,29 @@ static void dispatch(struct loop *lp)
 	}
 }
 
-/* The listener is ready: a client waits in the queue. */
-static void on_accept(struct loop *lp)
+/* The listener is ready: one client waits in the queue, or more.
+ * Level-triggered, one accept() a wakeup is enough: while others wait, the
+ * next wait returns at once. Edge-triggered (--edge), the wait said it once
+ * for all that came meanwhile: accept() until EAGAIN, or those left wait
+ * with no event to come, until another client arrives (--no-drain). */
+static void on_listener(struct loop *lp)
+{
+	int n = 0, rc;
+
+	lp->woke++;
+	while ((rc = on_accept(lp, n)) != 0) {
+		n += rc == 1;
+		if (rc == -1 || !lp->edge || !lp->drain)
+			break;
+	}
+	if (lp->edge && !lp->drain && rc == 1)
+		conns_left_waiting(lp->s, lp->lfd);
+}
+
+/* accept4: one client of the queue. nth: how many this wakeup took
+ * before. Returns 1 (one taken), 2 (that one had gone: try the next), 0
+ * (EAGAIN: the queue is empty), -1 (accept() failed for good). */
+static int on_accept(struct loop *lp, int nth)
 {
 	struct client c = { .addrlen = sizeof c.addr };
 	char pair[ADDR_PAIRLEN], err[128];
@@ -294,13 +334,24 @@ static void on_accept(struct loop *lp)
 	}
 #endif
 	if (c.fd == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+		if ((errno == EAGAIN || errno == EWOULDBLOCK) && nth == 0) {
 			say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
 			       "EAGAIN: the client has gone");
-		else if (server_accept_failed(lp->s, errno, NULL) != 0)
-			lp->failed = 1; /* EMFILE...: said why */
-		return;
+			return 0;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
+			       "EAGAIN: the queue is empty: %d accepted in "
+			       "one wakeup",
+			       nth);
+			return 0;
+		}
+		if (server_accept_failed(lp->s, errno, NULL) == 0)
+			return 2; /* ECONNABORTED...: that client is gone */
+		lp->failed = 1;   /* EMFILE...: said why */
+		return -1;
 	}
+	lp->accepted++;
 	if (!lp->s->say.quiet) {
 		if (addr_pair(c.fd, pair, sizeof pair, err, sizeof err) == -1)
 			snprintf(pair, sizeof pair, "(unknown: %s)", err);
@@ -310,15 +361,16 @@ static void on_accept(struct loop *lp)
 	if (c.fd >= lp->limit) { /* FD_SETSIZE, RLIMIT_NOFILE: a 503 */
 		conns_refuse(lp->s, c.fd, lp->limit, lp->w.api == WATCH_SELECT,
 		             &lp->refused);
-		return;
+		return 1;
 	}
 	k = conns_add(&lp->t, &c, deadline_from_now(lp));
 	if (k == NULL) {
 		cli_error(PROG, "out of memory for a connection");
 		server_refuse(lp->s, c.fd);
-		return;
+		return 1;
 	}
 	on_readable(lp, k, 1); /* the request may be there already */
+	return 1;
 }
 
 /* The deadline of a connection: --timeout from now (0: none). */
@@ -328,8 +380,18 @@ static double deadline_from_now(const struct loop *lp)
 }
 
 /* recv: what the client has sent since; the request, once complete, is
- * printed and answered. first: just accepted (nothing waited for yet). */
+ * printed and answered. first: just accepted (nothing waited for yet).
+ * With --edge, recv() again until EAGAIN: bytes left in the socket bring
+ * no new event. */
 static void on_readable(struct loop *lp, struct conn *k, int first)
+{
+	while (recv_some(lp, k, first) == 1)
+		first = 0;
+}
+
+/* One recv() of on_readable(). Returns 1 when --edge must call it again
+ * (part of a request came), else 0. */
+static int recv_some(struct loop *lp, struct conn *k, int first)
 {
 	const struct server *s = lp->s;
 	size_t have = k->len, cap = (size_t)s->max_request;
@@ -344,14 +406,17 @@ static void on_readable(struct loop *lp, struct conn *k, int first)
 		if (first)
 			say_fd(&s->say, "recv", k->c.fd, NULL,
 			       "EAGAIN: nothing yet; wait for POLLIN");
+		else if (lp->edge)
+			say_fd(&s->say, "recv", k->c.fd, NULL,
+			       "EAGAIN: all read; EPOLLET: wait for new bytes");
 		if (watch_set(&lp->w, k->c.fd, &k->watched, POLLIN, 0) == -1)
 			drop(lp, k);
-		return;
+		return 0;
 	}
 	if (n == -1) { /* ECONNRESET: the client reset the connection */
 		server_no_request(s, &k->c, errno, have);
 		drop(lp, k);
-		return;
+		return 0;
 	}
 	if (n == 0) {
 		say_fd(&s->say, "recv", k->c.fd, NULL,
@@ -359,7 +424,7 @@ static void on_readable(struct loop *lp, struct conn *k, int first)
 		if (have == 0) {
 			server_no_request(s, &k->c, 0, 0);
 			drop(lp, k);
-			return;
+			return 0;
 		} /* else answer what came: the client may still read */
 	} else {
 		say_fd(&s->say, "recv", k->c.fd, NULL, "%zd bytes", n);
@@ -373,6 +438,8 @@ static void on_readable(struct loop *lp, struct conn *k, int first)
 		if (conns_keep(k, lp->buf + k->len, (size_t)n) == -1) {
 			cli_error(PROG, "out of memory for a request");
 			drop(lp, k);
+		} else if (lp->edge && lp->drain) {
+			return 1; /* --edge: recv() again, until EAGAIN */
 		} else if (watch_set(&lp->w, k->c.fd, &k->watched, POLLIN, 0) ==
 		           -1) {
 			drop(lp, k);
@@ -384,6 +451,7 @@ static void on_readable(struct loop *lp, struct conn *k, int first)
 		k->out = http_reply(200, s->content_length, &k->outlen);
 		send_rest(lp, k);
 	}
+	return 0;
 }
 
 /* A connection is over: no longer watched, closed, its slot freed. */
@@ -441,18 +509,30 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "api", required_argument, NULL, 'A' },
 		{ "defer-accept", no_argument, NULL, 'D' },
+		{ "edge", no_argument, NULL, 'E' },
+		{ "no-drain", no_argument, NULL, 'N' },
 		SERVER_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	int rc;
 
 #ifdef __linux__
 	o->api = WATCH_EPOLL;
 #else
 	o->api = WATCH_POLL;
 #endif
-	o->defer_accept = 0;
-	return server_parse_args(&o->s, argc, argv, SERVER_SHORT_OPTS, longopts,
-	                         usage, poll_option, o);
+	o->defer_accept = o->edge = 0;
+	o->drain = 1;
+	rc = server_parse_args(&o->s, argc, argv, SERVER_SHORT_OPTS, longopts,
+	                       usage, poll_option, o);
+	if (rc == CLI_OK && o->edge && o->api != WATCH_EPOLL)
+		return cli_usage_error(PROG,
+		                       "--edge is epoll's (EPOLLET): "
+		                       "select and poll are level-triggered "
+		                       "only; use --api epoll");
+	if (rc == CLI_OK && !o->drain && !o->edge)
+		return cli_usage_error(PROG, "--no-drain goes with --edge");
+	return rc;
 }
 
 static void usage(void)
@@ -467,7 +547,11 @@ static void usage(void)
 	       "      --defer-accept    the kernel hands over a connection once its\n"
 	       "                        first bytes have come, or after a second\n"
 	       "                        (TCP_DEFER_ACCEPT, Linux): one wakeup per\n"
-	       "                        request instead of two\n" SERVER_OPTIONS_HELP
+	       "                        request instead of two\n"
+	       "      --edge            epoll edge-triggered (EPOLLET): one event per\n"
+	       "                        arrival, so accept() and recv() until EAGAIN\n"
+	       "      --no-drain        with --edge, the mistake: one accept() and one\n"
+	       "                        recv() per event; clients are left waiting\n" SERVER_OPTIONS_HELP
 	       "\n"
 	       "--timeout is each connection's own deadline, for its whole request,\n"
 	       "then for its reply. Descriptors: the soft RLIMIT_NOFILE is raised to\n"
@@ -479,11 +563,15 @@ static void usage(void)
 	       PROG);
 }
 
-/* --api and --defer-accept: long options only. */
+/* --api, --defer-accept, --edge, --no-drain: long options only. */
 static int poll_option(void *ctx, int opt, const char *arg)
 {
 	struct opts *o = ctx;
 
+	if (opt == 'E' || opt == 'N') {
+		*(opt == 'E' ? &o->edge : &o->drain) = opt == 'E';
+		return 0;
+	}
 	if (opt == 'D') {
 #ifdef TCP_DEFER_ACCEPT
 		o->defer_accept = 1;

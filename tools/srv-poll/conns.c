@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "limit.h"
 #include "say.h"
+#include "tcpinfo.h"
 
 void conns_init(struct conns *t)
 {
@@ -243,5 +244,34 @@ void conns_stopped(unsigned long served, long open, unsigned long refused)
 		       open == 1 ? "" : "s");
 	if (refused > 0)
 		printf(", refused %lu (503)", refused);
+	printf(".\n");
+}
+
+void conns_left_waiting(const struct server *s, int lfd)
+{
+	unsigned waiting, backlog;
+	char err[128];
+
+	if (s->say.quiet ||
+	    tcpinfo_queue(lfd, &waiting, &backlog, err, sizeof err) == -1 ||
+	    waiting == 0)
+		return;
+	say_note(&s->say,
+	         "no new event: %u still in the accept queue (--no-drain: "
+	         "one accept() per wakeup)",
+	         waiting);
+}
+
+void conns_edge_said(int lfd, unsigned long woke, unsigned long accepted)
+{
+	unsigned waiting = 0, backlog;
+	char err[128];
+
+	(void)say_room();
+	printf("wakeups of the listener: %lu (EPOLLET); clients accepted: %lu",
+	       woke, accepted);
+	if (lfd != -1 &&
+	    tcpinfo_queue(lfd, &waiting, &backlog, err, sizeof err) == 0)
+		printf("; left in the accept queue: %u", waiting);
 	printf(".\n");
 }

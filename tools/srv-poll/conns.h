@@ -110,4 +110,13 @@ long conns_close_all(struct conns *t, const struct server *s);
  * R (503)." (printed even when quiet). */
 void conns_stopped(unsigned long served, long open, unsigned long refused);
 
+/* --edge --no-drain, after the one accept() of a wakeup: how many
+ * clients are still in lfd's accept queue (TCP_INFO), which EPOLLET will
+ * not announce again. Unless quiet, and only when some are. */
+void conns_left_waiting(const struct server *s, int lfd);
+
+/* --edge, at the stop: "wakeups of the listener: W (EPOLLET); clients
+ * accepted: A; left in the accept queue: Q." (printed even when quiet). */
+void conns_edge_said(int lfd, unsigned long woke, unsigned long accepted);
+
 #endif

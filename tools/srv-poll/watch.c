@@ -72,17 +72,20 @@ static int set_epoll(struct watch *w, int fd, short was, short events)
 	char call[96];
 
 	ev.events = events == POLLIN ? EPOLLIN : EPOLLOUT;
+	if (w->edge) /* an event per arrival, none for what is left */
+		ev.events |= EPOLLET;
 	if (epoll_ctl(w->epfd, op, fd, &ev) == -1) {
 		cli_error(w->prog, "epoll_ctl %d: %s", fd, strerror(errno));
 		return -1;
 	}
 	if (!w->say->quiet) {
-		snprintf(call, sizeof call, "epoll_ctl(%d, %s, %d, %s)",
+		snprintf(call, sizeof call, "epoll_ctl(%d, %s, %d, %s%s)",
 		         w->epfd,
 		         op == EPOLL_CTL_ADD   ? "EPOLL_CTL_ADD"
 		         : op == EPOLL_CTL_MOD ? "EPOLL_CTL_MOD"
 		                               : "EPOLL_CTL_DEL",
-		         fd, ev.events == EPOLLIN ? "EPOLLIN" : "EPOLLOUT");
+		         fd, events == POLLIN ? "EPOLLIN" : "EPOLLOUT",
+		         w->edge ? "|EPOLLET" : "");
 		say(w->say, call, "ok");
 	}
 	return 0;

@@ -16,6 +16,11 @@
  *           epoll_ctl() adds, changes or removes one descriptor (close()
  *           removes it too), and epoll_wait() returns the ready ones only:
  *           a wait costs the same with 10 or 10,000 idle connections.
+ *           Level-triggered by default: a descriptor comes back at every
+ *           wait while it is ready. EPOLLET (edge-triggered, --edge): it
+ *           comes back once when something new arrives (a connection,
+ *           bytes), and not again for what is left: the loop must take
+ *           everything, until EAGAIN, or wait for the next arrival.
  *
  * Each waits with the stop signals let in, and only there: epoll_pwait(),
  * ppoll(), pselect() set the signal mask and wait in one step, as
@@ -40,6 +45,7 @@ struct watch {
 	const char *prog;      /* for messages */
 	const struct say *say; /* for the narration */
 	int epfd;              /* epoll: the set's descriptor */
+	int edge;              /* epoll: EPOLLET on each (srv-poll --edge) */
 	struct pollfd *pfd;    /* poll: the array given to each call */
 	int *at;               /* poll: where each descriptor is in it */
 	int npfd;
@@ -58,7 +64,8 @@ int watch_open(struct watch *w, enum watch_api api, long limit,
 void watch_close(struct watch *w);
 
 /* From now on, fd is watched for events: POLLIN or POLLOUT, 0 for no
- * more. *was: what it was watched for (updated). closing: fd is about to
+ * more; with w->edge, edge-triggered (EPOLLET: an event when something
+ * new comes, not while something is there). *was: what it was watched for (updated). closing: fd is about to
  * be closed (epoll then needs no call). Returns 0, or -1 after saying
  * why. */
 int watch_set(struct watch *w, int fd, short *was, short events, int closing);
