@@ -94,8 +94,20 @@ static const struct chk_check checks[] = {
 	{ "sigterm",
 	  "SIGTERM stops it, leaving no process or zombie of its group (lessons 1 and 5)",
 	  chk_sigterm },
+	/* Lesson 7's, run when named (--only): not in the default set. */
+	{ "restart",
+	  "stopped with connections in TIME_WAIT, it starts again on its port (lesson 7: SO_REUSEADDR)",
+	  chk_restart },
+	{ "sigpipe",
+	  "a client that resets before the reply does not kill it with SIGPIPE (lesson 7)",
+	  chk_sigpipe },
+	{ "cloexec",
+	  "a program it runs does not inherit its listening socket (lesson 7: close-on-exec)",
+	  chk_cloexec },
 };
 #define NCHECKS (sizeof checks / sizeof checks[0])
+/* The default set: the checks before lesson 7's. */
+#define NDEFAULT 9
 
 static const char *const limits[CHK_LIMITS] = {
 	"ready", "fin", "concurrent", "silent", "zombies", "sigterm",
@@ -247,7 +259,7 @@ static int parse_args(struct chk_opts *o, int argc, char **argv)
 	int opt, i;
 
 	memset(o, 0, sizeof *o);
-	o->only = (1u << NCHECKS) - 1;
+	o->only = (1u << NDEFAULT) - 1;
 	o->clients = 128;
 	o->repeat = 1;
 	o->requests = 1000;
@@ -301,9 +313,12 @@ static void usage(void)
 	       "must print 'Serving HTTP on port N ...' (start it on port 0).\n"
 	       "\n"
 	       "Options:\n"
-	       "  -o, --only CHECK,...    run these checks only (default: all):\n"
-	       "                          reply, fin, concurrent, zombies, survives,\n"
-	       "                          fds, silent, reset, sigterm\n"
+	       "  -o, --only CHECK,...    run these checks only (default: all but\n"
+	       "                          lesson 7's): reply, fin, concurrent,\n"
+	       "                          zombies, survives, fds, silent, reset,\n"
+	       "                          sigterm; lesson 7's checks, run when\n"
+	       "                          named: restart, sigpipe, cloexec; 'all':\n"
+	       "                          every one\n"
 	       "  -L, --limit NAME=S,...  the time limits, in seconds (defaults):\n"
 	       "                            ready       the server listens (%g)\n"
 	       "                            fin         the FIN after a reply (%g)\n"
@@ -398,6 +413,10 @@ static int parse_only(struct chk_opts *o, const char *arg)
 
 	snprintf(list, sizeof list, "%s", arg);
 	o->only = 0;
+	if (strcmp(arg, "all") == 0) {
+		o->only = (1u << NCHECKS) - 1;
+		return 0;
+	}
 	for (name = strtok_r(list, ",", &save); name != NULL;
 	     name = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < NCHECKS && strcmp(name, checks[i].name) != 0;
@@ -408,7 +427,8 @@ static int parse_only(struct chk_opts *o, const char *arg)
 			                       "unknown check '%s': the checks "
 			                       "are reply, fin, concurrent, "
 			                       "zombies, survives, fds, silent, "
-			                       "reset, sigterm",
+			                       "reset, sigterm, and lesson 7's "
+			                       "restart, sigpipe, cloexec (or all)",
 			                       name);
 		o->only |= 1u << i;
 	}

@@ -23,6 +23,8 @@
  *     load.c            the checks of many: zombies, survives, sigterm
  *     fds.c             the fds check: every process's descriptors, each
  *                       compared with itself
+ *     end.c             lesson 7's checks, run when named: restart,
+ *                       sigpipe, cloexec
  *
  * Every function that waits takes a deadline and waits with ctx->waitmask,
  * the only moment the stop signals (SIGINT, SIGTERM, SIGHUP...) are let in:
@@ -152,6 +154,8 @@ int chk_pause(struct chk_ctx *c, double secs);
 
 /* start.c */
 int chk_spawn(struct chk_ctx *c, struct chk_server *s);
+/* chk_spawn(), {port} replaced by port (0: a free one). */
+int chk_spawn_on(struct chk_ctx *c, struct chk_server *s, unsigned short port);
 void chk_stop_server(struct chk_ctx *c, struct chk_server *s);
 int chk_ended(struct chk_server *s);
 int chk_free_port(unsigned short *port, char *err, size_t errlen);
@@ -239,6 +243,8 @@ int chk_burst_run(struct chk_ctx *c, const struct chk_server *s, long n,
 /* conn.c and load.c */
 chk_fn chk_reply, chk_fin, chk_concurrent, chk_silent, chk_reset_check;
 chk_fn chk_zombies, chk_survives, chk_fds, chk_sigterm;
+/* end.c */
+chk_fn chk_restart, chk_sigpipe, chk_cloexec;
 
 /* report.c */
 void chk_report_head(const struct chk_ctx *c, const char *const *limits);

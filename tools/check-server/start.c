@@ -380,7 +380,12 @@ int chk_free_port(unsigned short *port, char *err, size_t errlen)
  * 0, or -1 (ctx->error). chk_ready() then waits until it listens. */
 int chk_spawn(struct chk_ctx *c, struct chk_server *s)
 {
-	unsigned short port = 0;
+	return chk_spawn_on(c, s, 0);
+}
+
+int chk_spawn_on(struct chk_ctx *c, struct chk_server *s, unsigned short want)
+{
+	unsigned short port = want;
 	char err[640], **argv;
 	int given = 0;
 	size_t i;
@@ -389,7 +394,7 @@ int chk_spawn(struct chk_ctx *c, struct chk_server *s)
 	s->out = s->err = -1;
 	for (i = 0; c->o->cmd[i] != NULL; i++)
 		given |= strstr(c->o->cmd[i], "{port}") != NULL;
-	if (given && chk_free_port(&port, err, sizeof err) == -1)
+	if (given && port == 0 && chk_free_port(&port, err, sizeof err) == -1)
 		return chk_fail(c, "a free port for {port}: %s", err);
 	if ((s->out = out_file(err, sizeof err)) == -1 ||
 	    (s->err = out_file(err, sizeof err)) == -1)
