@@ -10,7 +10,10 @@
  *   kills it nor goes unanswered (survives), its descriptors do not grow
  *   (fds), a silent client does not block it for long (silent), a reset
  *   does not kill it (reset), SIGTERM stops it and all its processes
- *   (sigterm). The evidence comes from where ps, lsof and ss look:
+ *   (sigterm). Lesson 7's three run when named (--only, or --only all):
+ *   it starts again on its port over TIME_WAITs (restart), a reset does
+ *   not kill it with SIGPIPE (sigpipe), a program it runs does not inherit
+ *   its listener (cloexec). The evidence comes from where ps, lsof and ss look:
  *   /proc/PID/stat, /proc/PID/fd, and the kernel's TCP table.
  *
  * Usage
