@@ -54,9 +54,12 @@
  *   what: starting and stopping in start.c, /proc in proc.c); fork(2),
  *   setpgid(2), execvp(3), kill(2), waitid(2), proc(5), srv-fork(1).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check-server/check.h"
 #include "cli.h"
@@ -67,7 +70,7 @@
 static const char *const PROG = "check-server";
 
 /* The long options without a letter. */
-enum { OPT_REPEAT = 0x100 };
+enum { OPT_REPEAT = 0x100, OPT_TRACE };
 
 static const struct chk_check checks[] = {
 	{ "reply",
@@ -124,6 +127,7 @@ static void usage(void);
 static int parse_option(struct chk_opts *o, int opt, const char *arg);
 static int parse_only(struct chk_opts *o, const char *arg);
 static int parse_limits(struct chk_opts *o, const char *arg);
+static int parse_trace(struct chk_opts *o, const char *arg);
 
 int main(int argc, char **argv)
 {
@@ -221,7 +225,7 @@ static int run_one(struct chk_ctx *c, size_t i, struct chk_result *res,
 /* Runs the checks; the exit status. */
 static int run_checks(struct chk_ctx *c, struct chk_result *res, int *ran)
 {
-	int status = 0, started = 0;
+	int status = 0, started = 0, rc;
 	size_t i;
 
 	for (i = 0; i < NCHECKS; i++) {
@@ -229,7 +233,11 @@ static int run_checks(struct chk_ctx *c, struct chk_result *res, int *ran)
 			continue;
 		say_tag(&c->say, "[%s] ", checks[i].name);
 		memset(&res[i], 0, sizeof res[i]);
-		if (run_one(c, i, &res[i], started) == -1)
+		if (chk_trace_begin(c, checks[i].name) == -1)
+			return 1;
+		rc = run_one(c, i, &res[i], started);
+		chk_trace_end(c);
+		if (rc == -1)
 			return chk_stop ? 128 + chk_stop : 3;
 		ran[i] = 1;
 		started++;
@@ -255,6 +263,7 @@ static int parse_args(struct chk_opts *o, int argc, char **argv)
 		{ "http", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -342,6 +351,8 @@ static void usage(void)
 	       "  -g, --http PATH         the path of every GET (default /hello)\n"
 	       "  -j, --json              the report as one JSON object on stdout\n"
 	       "  -v, --verbose           narrate each step of each check\n"
+	       "      --trace DIR         write each check's steps as events into\n"
+	       "                          DIR/CHECK.jsonl (show-timeline draws them)\n"
 	       "  -h, --help              show this help and exit\n"
 	       "  -V, --version           show the version and exit\n"
 	       "\n"
@@ -400,6 +411,8 @@ static int parse_option(struct chk_opts *o, int opt, const char *arg)
 	case 'j':
 		o->json = 1;
 		return 0;
+	case OPT_TRACE:
+		return parse_trace(o, arg);
 	case 'v':
 		o->verbose = 1;
 		return 0;
@@ -471,5 +484,25 @@ static int parse_limits(struct chk_opts *o, const char *arg)
 			                       "limit %s: must be more than 0 s",
 			                       limits[i]);
 	}
+	return 0;
+}
+
+/* --trace DIR: a directory check-server may write in. */
+static int parse_trace(struct chk_opts *o, const char *arg)
+{
+	struct stat st;
+
+	if (arg[0] == '\0')
+		return cli_usage_error(PROG, "--trace: no directory given");
+	if (stat(arg, &st) == -1)
+		return cli_usage_error(PROG, "--trace: %s: %s", arg,
+		                       strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_usage_error(PROG, "--trace: %s: %s", arg,
+		                       strerror(ENOTDIR));
+	if (access(arg, W_OK | X_OK) == -1)
+		return cli_usage_error(PROG, "--trace: %s: %s", arg,
+		                       strerror(errno));
+	o->trace = arg;
 	return 0;
 }

@@ -4,6 +4,7 @@
  *   check-server.c      the tool: options, the list of checks, main()
  *   check-server/, each file calling only those above it:
  *     report.c          the verdicts, the report card and --json
+ *     trace.c           --trace DIR: each check's events (lib/trace)
  *     signals.c         the stop signals: chk_stop, chk_pause(), chk_setup()
  *     proc.c            what /proc says (lib/proc, lib/fds): the server's
  *                       processes, their states and descriptors; and what
@@ -80,6 +81,7 @@ struct chk_opts {
 	long requests;            /* -N: the fds check (1000) */
 	double timeout;           /* -t: a wait with no limit of its own */
 	const char *path;         /* -g: the path of every GET */
+	const char *trace;        /* --trace DIR, or NULL */
 	double limit[CHK_LIMITS]; /* -L NAME=S */
 };
 
@@ -147,6 +149,14 @@ void chk_verdict(struct chk_result *r, enum chk_verdict v, const char *fmt, ...)
 int chk_fail(struct chk_ctx *c, const char *fmt, ...) CLI_PRINTF(2, 3);
 void chk_how_ended(const struct chk_server *s, char *buf, size_t len);
 void chk_last_line(const struct chk_server *s, int fd, char *buf, size_t len);
+
+/* trace.c: DIR/NAME.jsonl opened (and the narration, traced, sent to
+ * /dev/null without --verbose): 0, or -1 (said); closed by _end(). The
+ * server's start and reap as events. */
+int chk_trace_begin(struct chk_ctx *c, const char *name);
+void chk_trace_end(struct chk_ctx *c);
+void chk_trace_fork(pid_t pid);
+void chk_trace_reap(pid_t pid, int status);
 
 /* signals.c */
 int chk_setup(struct chk_ctx *c, void (*on_stop)(int));

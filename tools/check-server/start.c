@@ -202,6 +202,7 @@ static int spawn(struct chk_ctx *c, struct chk_server *s, char **argv)
 			         argv[0], argv[0]);
 		return -1;
 	}
+	chk_trace_fork(s->pid);
 	say(&c->say, "fork() + execvp()", "pid %ld, process group %ld",
 	    (long)s->pid, (long)s->pid);
 	return 0;
@@ -336,9 +337,11 @@ void chk_stop_server(struct chk_ctx *c, struct chk_server *s)
 	t0 = clock_now();
 	while (clock_now() - t0 < 2 * CHK_KILL_GRACE) {
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-			if (pid == s->pid)
+			if (pid == s->pid) {
+				chk_trace_reap(pid, st);
 				say(&c->say, "waitpid(-1, &st, WNOHANG)",
 				    "%ld reaped, and every orphan", (long)pid);
+			}
 		if (pid == -1)
 			break; /* ECHILD: nobody left */
 		chk_kill_children(getpid(), SIGKILL);
