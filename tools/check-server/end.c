@@ -417,25 +417,28 @@ static int reset_while_stopped(struct chk_ctx *c, struct chk_server *s, int fd,
 	return 1;
 }
 
-/* Lets the holder go (and every process but the holder's parents, which
- * stay stopped so that a child's exit status stays readable), follows
- * it, then lets everything go. */
+/* Lets the holder go (and every process but its parent, which stays
+ * stopped so that a child's exit status stays readable), follows it,
+ * then lets everything go. The holder followed: a child of another
+ * holder when there is one (a fork server's parent that has not closed
+ * its copy yet is not the one that writes), else the first. */
 static int sigpipe_verdict(struct chk_ctx *c, struct chk_server *s,
                            const struct holders *h, unsigned long inode,
-                           int hfd, long nstopped, struct chk_result *r)
+                           long nstopped, struct chk_result *r)
 {
-	pid_t parents[HOLDERS_MAX];
-	size_t np = 0, i, k;
-	int rc, status = 0;
+	size_t f = 0, i, k, np;
+	pid_t who;
+	int rc, status = 0, hfd;
 
-	for (i = 0; i < h->n; i++) {
-		for (k = 0; k < h->n && h->pid[k] != h->ppid[i]; k++)
-			;
-		if (k == h->n && h->ppid[i] != getpid())
-			parents[np++] = h->ppid[i];
-	}
-	signal_procs(s, SIGCONT, parents, np);
-	rc = follow(c, s, h->pid[0], inode, &status);
+	for (i = 0; i < h->n; i++)
+		for (k = 0; k < h->n; k++)
+			if (h->pid[k] == h->ppid[i])
+				f = i;
+	who = h->pid[f];
+	hfd = h->fd[f];
+	np = h->ppid[f] != getpid();
+	signal_procs(s, SIGCONT, &h->ppid[f], np);
+	rc = follow(c, s, who, inode, &status);
 	signal_procs(s, SIGCONT, NULL, 0);
 	say(&c->say, "kill(pid, SIGCONT)", "every process continued");
 	if (rc == -1)
@@ -446,8 +449,8 @@ static int sigpipe_verdict(struct chk_ctx *c, struct chk_server *s,
 		            "killed by SIGPIPE (signal %d): the reset had reached "
 		            "its connection while every process of the server "
 		            "(%ld) was stopped, before it could write",
-		            (long)h->pid[0], hfd, SIGPIPE, nstopped);
-	else if (rc == 1 && h->pid[0] == s->pid)
+		            (long)who, hfd, SIGPIPE, nstopped);
+	else if (rc == 1 && who == s->pid)
 		chk_verdict(r, CHK_SKIP,
 		            "the server (pid %ld) ended after the reset, %s%d, "
 		            "not by SIGPIPE: the reset check grades that",
@@ -460,7 +463,7 @@ static int sigpipe_verdict(struct chk_ctx *c, struct chk_server *s,
 		            "pid %ld still held the reset connection (fd %d) "
 		            "%g s after it was continued: not shown whether it "
 		            "writes to it",
-		            (long)h->pid[0], hfd, c->o->timeout);
+		            (long)who, hfd, c->o->timeout);
 	else {
 		char how[64] = "closed it and runs on";
 
@@ -475,7 +478,7 @@ static int sigpipe_verdict(struct chk_ctx *c, struct chk_server *s,
 		            "of the server (%ld) was stopped, before it could "
 		            "write; continued, pid %ld (fd %d) %s, not killed by "
 		            "SIGPIPE",
-		            nstopped, (long)h->pid[0], hfd, how);
+		            nstopped, (long)who, hfd, how);
 	}
 	return 0;
 }
@@ -512,7 +515,7 @@ int chk_sigpipe(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 		signal_procs(s, SIGCONT, NULL, 0);
 		return rc;
 	}
-	return sigpipe_verdict(c, s, &h, end.inode, h.fd[0], nstopped, r);
+	return sigpipe_verdict(c, s, &h, end.inode, nstopped, r);
 }
 
 /* --------------------------------------------------------- cloexec */
