@@ -79,7 +79,7 @@ $(BIN)/cli-connect:  $(O)/tools/cli-connect/client.o \
 $(BIN)/show-backlog: $(O)/tools/show-backlog/backlog.o
 $(BIN)/check-server: $(patsubst %,$(O)/tools/check-server/%.o, \
                      report signals proc start client ready burst conn \
-                     load fds)
+                     load fds end trace)
 $(BIN)/show-timeline: $(patsubst %,$(O)/tools/show-timeline/%.o, \
                      trace strace pidmap model tree term svg summary)
 

@@ -10,7 +10,10 @@
  *   kills it nor goes unanswered (survives), its descriptors do not grow
  *   (fds), a silent client does not block it for long (silent), a reset
  *   does not kill it (reset), SIGTERM stops it and all its processes
- *   (sigterm). The evidence comes from where ps, lsof and ss look:
+ *   (sigterm). Lesson 7's three run when named (--only, or --only all):
+ *   it starts again on its port over TIME_WAITs (restart), a reset does
+ *   not kill it with SIGPIPE (sigpipe), a program it runs does not inherit
+ *   its listener (cloexec). The evidence comes from where ps, lsof and ss look:
  *   /proc/PID/stat, /proc/PID/fd, and the kernel's TCP table.
  *
  * Usage
@@ -51,9 +54,12 @@
  *   what: starting and stopping in start.c, /proc in proc.c); fork(2),
  *   setpgid(2), execvp(3), kill(2), waitid(2), proc(5), srv-fork(1).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check-server/check.h"
 #include "cli.h"
@@ -64,7 +70,7 @@
 static const char *const PROG = "check-server";
 
 /* The long options without a letter. */
-enum { OPT_REPEAT = 0x100 };
+enum { OPT_REPEAT = 0x100, OPT_TRACE };
 
 static const struct chk_check checks[] = {
 	{ "reply",
@@ -94,8 +100,20 @@ static const struct chk_check checks[] = {
 	{ "sigterm",
 	  "SIGTERM stops it, leaving no process or zombie of its group (lessons 1 and 5)",
 	  chk_sigterm },
+	/* Lesson 7's, run when named (--only): not in the default set. */
+	{ "restart",
+	  "stopped with connections in TIME_WAIT, it starts again on its port (lesson 7: SO_REUSEADDR)",
+	  chk_restart },
+	{ "sigpipe",
+	  "a client that resets before the reply does not kill it with SIGPIPE (lesson 7)",
+	  chk_sigpipe },
+	{ "cloexec",
+	  "a program it runs does not inherit its listening socket (lesson 7: close-on-exec)",
+	  chk_cloexec },
 };
 #define NCHECKS (sizeof checks / sizeof checks[0])
+/* The default set: the checks before lesson 7's. */
+#define NDEFAULT 9
 
 static const char *const limits[CHK_LIMITS] = {
 	"ready", "fin", "concurrent", "silent", "zombies", "sigterm",
@@ -109,6 +127,7 @@ static void usage(void);
 static int parse_option(struct chk_opts *o, int opt, const char *arg);
 static int parse_only(struct chk_opts *o, const char *arg);
 static int parse_limits(struct chk_opts *o, const char *arg);
+static int parse_trace(struct chk_opts *o, const char *arg);
 
 int main(int argc, char **argv)
 {
@@ -206,7 +225,7 @@ static int run_one(struct chk_ctx *c, size_t i, struct chk_result *res,
 /* Runs the checks; the exit status. */
 static int run_checks(struct chk_ctx *c, struct chk_result *res, int *ran)
 {
-	int status = 0, started = 0;
+	int status = 0, started = 0, rc;
 	size_t i;
 
 	for (i = 0; i < NCHECKS; i++) {
@@ -214,7 +233,11 @@ static int run_checks(struct chk_ctx *c, struct chk_result *res, int *ran)
 			continue;
 		say_tag(&c->say, "[%s] ", checks[i].name);
 		memset(&res[i], 0, sizeof res[i]);
-		if (run_one(c, i, &res[i], started) == -1)
+		if (chk_trace_begin(c, checks[i].name) == -1)
+			return 1;
+		rc = run_one(c, i, &res[i], started);
+		chk_trace_end(c);
+		if (rc == -1)
 			return chk_stop ? 128 + chk_stop : 3;
 		ran[i] = 1;
 		started++;
@@ -240,6 +263,7 @@ static int parse_args(struct chk_opts *o, int argc, char **argv)
 		{ "http", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -247,7 +271,7 @@ static int parse_args(struct chk_opts *o, int argc, char **argv)
 	int opt, i;
 
 	memset(o, 0, sizeof *o);
-	o->only = (1u << NCHECKS) - 1;
+	o->only = (1u << NDEFAULT) - 1;
 	o->clients = 128;
 	o->repeat = 1;
 	o->requests = 1000;
@@ -301,9 +325,12 @@ static void usage(void)
 	       "must print 'Serving HTTP on port N ...' (start it on port 0).\n"
 	       "\n"
 	       "Options:\n"
-	       "  -o, --only CHECK,...    run these checks only (default: all):\n"
-	       "                          reply, fin, concurrent, zombies, survives,\n"
-	       "                          fds, silent, reset, sigterm\n"
+	       "  -o, --only CHECK,...    run these checks only (default: all but\n"
+	       "                          lesson 7's): reply, fin, concurrent,\n"
+	       "                          zombies, survives, fds, silent, reset,\n"
+	       "                          sigterm; lesson 7's checks, run when\n"
+	       "                          named: restart, sigpipe, cloexec; 'all':\n"
+	       "                          every one\n"
 	       "  -L, --limit NAME=S,...  the time limits, in seconds (defaults):\n"
 	       "                            ready       the server listens (%g)\n"
 	       "                            fin         the FIN after a reply (%g)\n"
@@ -324,6 +351,8 @@ static void usage(void)
 	       "  -g, --http PATH         the path of every GET (default /hello)\n"
 	       "  -j, --json              the report as one JSON object on stdout\n"
 	       "  -v, --verbose           narrate each step of each check\n"
+	       "      --trace DIR         write each check's steps as events into\n"
+	       "                          DIR/CHECK.jsonl (show-timeline draws them)\n"
 	       "  -h, --help              show this help and exit\n"
 	       "  -V, --version           show the version and exit\n"
 	       "\n"
@@ -382,6 +411,8 @@ static int parse_option(struct chk_opts *o, int opt, const char *arg)
 	case 'j':
 		o->json = 1;
 		return 0;
+	case OPT_TRACE:
+		return parse_trace(o, arg);
 	case 'v':
 		o->verbose = 1;
 		return 0;
@@ -398,6 +429,10 @@ static int parse_only(struct chk_opts *o, const char *arg)
 
 	snprintf(list, sizeof list, "%s", arg);
 	o->only = 0;
+	if (strcmp(arg, "all") == 0) {
+		o->only = (1u << NCHECKS) - 1;
+		return 0;
+	}
 	for (name = strtok_r(list, ",", &save); name != NULL;
 	     name = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < NCHECKS && strcmp(name, checks[i].name) != 0;
@@ -408,7 +443,8 @@ static int parse_only(struct chk_opts *o, const char *arg)
 			                       "unknown check '%s': the checks "
 			                       "are reply, fin, concurrent, "
 			                       "zombies, survives, fds, silent, "
-			                       "reset, sigterm",
+			                       "reset, sigterm, and lesson 7's "
+			                       "restart, sigpipe, cloexec (or all)",
 			                       name);
 		o->only |= 1u << i;
 	}
@@ -448,5 +484,25 @@ static int parse_limits(struct chk_opts *o, const char *arg)
 			                       "limit %s: must be more than 0 s",
 			                       limits[i]);
 	}
+	return 0;
+}
+
+/* --trace DIR: a directory check-server may write in. */
+static int parse_trace(struct chk_opts *o, const char *arg)
+{
+	struct stat st;
+
+	if (arg[0] == '\0')
+		return cli_usage_error(PROG, "--trace: no directory given");
+	if (stat(arg, &st) == -1)
+		return cli_usage_error(PROG, "--trace: %s: %s", arg,
+		                       strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_usage_error(PROG, "--trace: %s: %s", arg,
+		                       strerror(ENOTDIR));
+	if (access(arg, W_OK | X_OK) == -1)
+		return cli_usage_error(PROG, "--trace: %s: %s", arg,
+		                       strerror(errno));
+	o->trace = arg;
 	return 0;
 }

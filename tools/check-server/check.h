@@ -4,6 +4,7 @@
  *   check-server.c      the tool: options, the list of checks, main()
  *   check-server/, each file calling only those above it:
  *     report.c          the verdicts, the report card and --json
+ *     trace.c           --trace DIR: each check's events (lib/trace)
  *     signals.c         the stop signals: chk_stop, chk_pause(), chk_setup()
  *     proc.c            what /proc says (lib/proc, lib/fds): the server's
  *                       processes, their states and descriptors; and what
@@ -23,6 +24,8 @@
  *     load.c            the checks of many: zombies, survives, sigterm
  *     fds.c             the fds check: every process's descriptors, each
  *                       compared with itself
+ *     end.c             lesson 7's checks, run when named: restart,
+ *                       sigpipe, cloexec
  *
  * Every function that waits takes a deadline and waits with ctx->waitmask,
  * the only moment the stop signals (SIGINT, SIGTERM, SIGHUP...) are let in:
@@ -78,6 +81,7 @@ struct chk_opts {
 	long requests;            /* -N: the fds check (1000) */
 	double timeout;           /* -t: a wait with no limit of its own */
 	const char *path;         /* -g: the path of every GET */
+	const char *trace;        /* --trace DIR, or NULL */
 	double limit[CHK_LIMITS]; /* -L NAME=S */
 };
 
@@ -146,12 +150,22 @@ int chk_fail(struct chk_ctx *c, const char *fmt, ...) CLI_PRINTF(2, 3);
 void chk_how_ended(const struct chk_server *s, char *buf, size_t len);
 void chk_last_line(const struct chk_server *s, int fd, char *buf, size_t len);
 
+/* trace.c: DIR/NAME.jsonl opened (and the narration, traced, sent to
+ * /dev/null without --verbose): 0, or -1 (said); closed by _end(). The
+ * server's start and reap as events. */
+int chk_trace_begin(struct chk_ctx *c, const char *name);
+void chk_trace_end(struct chk_ctx *c);
+void chk_trace_fork(pid_t pid);
+void chk_trace_reap(pid_t pid, int status);
+
 /* signals.c */
 int chk_setup(struct chk_ctx *c, void (*on_stop)(int));
 int chk_pause(struct chk_ctx *c, double secs);
 
 /* start.c */
 int chk_spawn(struct chk_ctx *c, struct chk_server *s);
+/* chk_spawn(), {port} replaced by port (0: a free one). */
+int chk_spawn_on(struct chk_ctx *c, struct chk_server *s, unsigned short port);
 void chk_stop_server(struct chk_ctx *c, struct chk_server *s);
 int chk_ended(struct chk_server *s);
 int chk_free_port(unsigned short *port, char *err, size_t errlen);
@@ -239,6 +253,8 @@ int chk_burst_run(struct chk_ctx *c, const struct chk_server *s, long n,
 /* conn.c and load.c */
 chk_fn chk_reply, chk_fin, chk_concurrent, chk_silent, chk_reset_check;
 chk_fn chk_zombies, chk_survives, chk_fds, chk_sigterm;
+/* end.c */
+chk_fn chk_restart, chk_sigpipe, chk_cloexec;
 
 /* report.c */
 void chk_report_head(const struct chk_ctx *c, const char *const *limits);

@@ -202,6 +202,7 @@ static int spawn(struct chk_ctx *c, struct chk_server *s, char **argv)
 			         argv[0], argv[0]);
 		return -1;
 	}
+	chk_trace_fork(s->pid);
 	say(&c->say, "fork() + execvp()", "pid %ld, process group %ld",
 	    (long)s->pid, (long)s->pid);
 	return 0;
@@ -336,9 +337,11 @@ void chk_stop_server(struct chk_ctx *c, struct chk_server *s)
 	t0 = clock_now();
 	while (clock_now() - t0 < 2 * CHK_KILL_GRACE) {
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-			if (pid == s->pid)
+			if (pid == s->pid) {
+				chk_trace_reap(pid, st);
 				say(&c->say, "waitpid(-1, &st, WNOHANG)",
 				    "%ld reaped, and every orphan", (long)pid);
+			}
 		if (pid == -1)
 			break; /* ECHILD: nobody left */
 		chk_kill_children(getpid(), SIGKILL);
@@ -380,7 +383,12 @@ int chk_free_port(unsigned short *port, char *err, size_t errlen)
  * 0, or -1 (ctx->error). chk_ready() then waits until it listens. */
 int chk_spawn(struct chk_ctx *c, struct chk_server *s)
 {
-	unsigned short port = 0;
+	return chk_spawn_on(c, s, 0);
+}
+
+int chk_spawn_on(struct chk_ctx *c, struct chk_server *s, unsigned short want)
+{
+	unsigned short port = want;
 	char err[640], **argv;
 	int given = 0;
 	size_t i;
@@ -389,7 +397,7 @@ int chk_spawn(struct chk_ctx *c, struct chk_server *s)
 	s->out = s->err = -1;
 	for (i = 0; c->o->cmd[i] != NULL; i++)
 		given |= strstr(c->o->cmd[i], "{port}") != NULL;
-	if (given && chk_free_port(&port, err, sizeof err) == -1)
+	if (given && port == 0 && chk_free_port(&port, err, sizeof err) == -1)
 		return chk_fail(c, "a free port for {port}: %s", err);
 	if ((s->out = out_file(err, sizeof err)) == -1 ||
 	    (s->err = out_file(err, sizeof err)) == -1)
