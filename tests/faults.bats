@@ -125,3 +125,47 @@ stops_with_full_stdout() {
 @test "srv-fork (parent and children) stops on SIGTERM while its stdout is a full pipe" {
 	stops_with_full_stdout fork srv-fork --port 0 -b 128
 }
+
+# ------------------------------------------------- short of descriptors
+
+# idle_clients N S: N connections held S seconds, in the background
+# (cli-connect --idle); sets IDLE_PID.
+idle_clients() {
+	cli-connect --idle "$1" --hold "$2" "127.0.0.1:$PORT" >/dev/null 2>&1 &
+	IDLE_PID=$!
+	SOCKLAB_PIDS+=("$IDLE_PID")
+}
+
+# thread_waits_for_descriptors NAME [OPTION]...: srv-thread under ulimit -n
+# 64, 70 idle clients (2 s): accept() fails with EMFILE while its threads
+# hold 59 connections they will close. It says so once, waits, serves the
+# next client, and stops with exit 0 (it stopped with exit 1, and --pool
+# 100 printed the three lines 41 times).
+thread_waits_for_descriptors() {
+	local name="$1"
+	shift
+	start_server "$name" bash -c 'ulimit -n 64 && exec srv-thread "$@"' \
+		srv-thread --port 0 --quiet --backlog 128 "$@"
+	idle_clients 70 2
+	wait_for bg_err_has "$name" "said once"
+	alive "$SERVER_PID" || fail "srv-thread stopped:" "$(bg_err "$name")"
+	run http_get "$PORT"
+	assert_equal "$output" "Hello, World!"
+	wait "$IDLE_PID" || true
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_err "$name"
+	refute_output_contains "stopping"
+	assert_equal "$(grep -c 'Too many open files (EMFILE)' <<<"$output")" 1
+	assert_equal "$(grep -c 'raise the limit' <<<"$output")" 1
+	assert_line_matches '^srv-thread: [0-9]+ connections are open: accept\(\) waits until one is closed, then goes on \(said once\)$'
+	assert_line_matches '^descriptors: accept\(\) found none free [0-9]+ times?, and waited for a connection to close$' "$(bg_out "$name")"
+}
+
+@test "srv-thread short of descriptors (ulimit -n 64, 70 idle clients) waits for its threads to close theirs, says so once, goes on" {
+	thread_waits_for_descriptors thread
+}
+
+@test "srv-thread --pool 100 short of descriptors (ulimit -n 64, 70 idle clients) waits, says so once (not once per thread), goes on" {
+	thread_waits_for_descriptors pool --pool 100
+}

@@ -219,6 +219,7 @@ static void *pool_thread(void *arg)
 	struct job *j = arg;
 
 	for (;;) {
+		long closes = pool_closes(j->pool);
 		int e;
 
 		j->c.addrlen = sizeof j->c.addr;
@@ -243,6 +244,12 @@ static void *pool_thread(void *arg)
 			break;
 		}
 		if (j->c.fd == -1) {
+			/* EMFILE while others serve: wait for a close. */
+			if (pool_may_wait(j->pool, &j->s, e,
+			                  pool_serving_now(j->pool))) {
+				pool_thread_wait_close(j->pool, &j->s, closes);
+				continue;
+			}
 			if (server_accept_failed(&j->s, e, NULL) == 0)
 				continue;
 			pool_fail(j->pool); /* EMFILE...: the server stops */
@@ -268,6 +275,7 @@ static void serve(struct job *j)
 		       "%s: closed by another thread already", strerror(errno));
 	else
 		say_fd(&j->s.say, "close", j->c.fd, NULL, "ok");
+	pool_closed(j->pool); /* a descriptor free: accept() may wait for it */
 }
 
 /* A thread per connection: srv-iter's loop, and pthread_create(). */
@@ -278,11 +286,21 @@ static int per_connection(const struct opts *o, struct pool *p, int lfd)
 	static struct client c;
 
 	while (!server_stop) {
+		long closes;
+
 		/* Only main lets the stop signals in: here (server.h). */
 		if (server_wait(&o->s, lfd, POLLIN, 0) != 1)
 			continue;
+		closes = pool_closes(p);
 		c.addrlen = sizeof c.addr;
 		c.fd = accept(lfd, (struct sockaddr *)&c.addr, &c.addrlen);
+		if (c.fd == -1 &&
+		    pool_may_wait(p, &o->s, errno, pool_live(p))) {
+			/* EMFILE: each thread closes its client's descriptor
+			 * when served, or at --timeout: wait for one. */
+			pool_main_wait_close(p, &o->s, closes);
+			continue;
+		}
 		if (c.fd == -1) {
 			if (server_accept_failed(&o->s, errno, NULL) == 0)
 				continue;
