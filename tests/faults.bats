@@ -169,3 +169,39 @@ thread_waits_for_descriptors() {
 @test "srv-thread --pool 100 short of descriptors (ulimit -n 64, 70 idle clients) waits, says so once (not once per thread), goes on" {
 	thread_waits_for_descriptors pool --pool 100
 }
+
+# fd_count PID: the descriptors PID has open. fd_count_is PID N: for
+# wait_for.
+fd_count() {
+	local f n=0
+	for f in /proc/"$1"/fd/*; do n=$((n + 1)); done
+	echo "$n"
+}
+fd_count_is() { [[ "$(fd_count "$1")" -eq "$2" ]]; }
+
+@test "srv-poll short of descriptors (its limit lowered to what it holds) stops watching the listener until a connection closes, says so once, goes on" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	local api n
+	for api in epoll poll select; do
+		start_server "$api" srv-poll --api "$api" --port 0 --timeout 1
+		idle_clients 3 3
+		# 0-2, the listener (and epoll's), the 3 idle connections.
+		n=7
+		[[ "$api" != epoll ]] || n=8
+		wait_for fd_count_is "$SERVER_PID" "$n"
+		prlimit --pid "$SERVER_PID" --nofile="$n:$n"
+		# No descriptor for this client until the idle ones time out
+		# (--timeout 1): then it is served.
+		run http_get "$PORT"
+		assert_equal "$output" "Hello, World!"
+		alive "$SERVER_PID" || fail "srv-poll --api $api stopped:" "$(bg_err "$api")"
+		stop_gracefully "$SERVER_PID"
+		assert_equal "$STOP_STATUS" 0
+		run bg_err "$api"
+		refute_output_contains "stopping"
+		assert_equal "$(grep -c 'Too many open files (EMFILE)' <<<"$output")" 1
+		assert_line_matches '^srv-poll: [0-9]+ connections? (is|are) open: accept\(\) waits until one is closed, then goes on \(said once\)$'
+		assert_line_matches '^accept4\([0-9]+, SOCK_NONBLOCK\) +-> EMFILE: no descriptor free; the listener is not watched until a connection closes$' "$(bg_out "$api")"
+		wait "$IDLE_PID" || true
+	done
+}

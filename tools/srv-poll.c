@@ -88,7 +88,9 @@ struct loop {
 	char *buf;  /* --max-request bytes: where recv() puts a request */
 	struct conns t;
 	unsigned long served, refused;
-	int failed; /* accept() failed for good (EMFILE...) */
+	int failed;  /* accept() failed for good (EMFILE...) */
+	int paused;  /* EMFILE: the listener unwatched until a close */
+	int fd_said; /* ...said once (server_accept_full()) */
 };
 
 static int enough_descriptors(const struct opts *o);
@@ -294,11 +296,25 @@ static void on_accept(struct loop *lp)
 	}
 #endif
 	if (c.fd == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+		int e = errno;
+
+		if (e == EAGAIN || e == EWOULDBLOCK) {
 			say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
 			       "EAGAIN: the client has gone");
-		else if (server_accept_failed(lp->s, errno, NULL) != 0)
+		} else if (server_accept_full(lp->s, e, lp->t.open,
+		                              &lp->fd_said)) {
+			/* EMFILE with connections open: the listener is not
+			 * watched until one of them closes (drop()). */
+			say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
+			       "%s: no descriptor free; the listener is not "
+			       "watched until a connection closes",
+			       e == EMFILE ? "EMFILE" : "ENFILE");
+			lp->paused = watch_set(&lp->w, lp->lfd,
+			                       &lp->lfd_watched, 0, 0) == 0;
+			lp->failed = !lp->paused;
+		} else if (server_accept_failed(lp->s, e, NULL) != 0) {
 			lp->failed = 1; /* EMFILE...: said why */
+		}
 		return;
 	}
 	if (!lp->s->say.quiet) {
@@ -398,6 +414,10 @@ static void drop(struct loop *lp, struct conn *k)
 		cli_error(PROG, "close: %s", strerror(errno));
 	else
 		say_fd(&lp->s->say, "close", fd, NULL, "ok, connection closed");
+	/* A descriptor is free: the listener is watched again. */
+	if (lp->paused &&
+	    watch_set(&lp->w, lp->lfd, &lp->lfd_watched, POLLIN, 0) == 0)
+		lp->paused = 0;
 }
 
 /* send: as much of the reply as the socket takes now; what it does not
@@ -472,7 +492,9 @@ static void usage(void)
 	       "--timeout is each connection's own deadline, for its whole request,\n"
 	       "then for its reply. Descriptors: the soft RLIMIT_NOFILE is raised to\n"
 	       "the hard limit; the last descriptor is not used (with select, none\n"
-	       "from FD_SETSIZE on): such a client gets 503.\n" SERVER_SIGNALS_HELP
+	       "from FD_SETSIZE on): such a client gets 503. Should accept() find\n"
+	       "none free all the same (EMFILE: the limit lowered from outside),\n"
+	       "the listener is not watched until a connection closes.\n" SERVER_SIGNALS_HELP
 	       "On a stop it closes every connection still open and counts them.\n"
 	       "\n"
 	       "Exit status: 0 ok, 1 runtime failure (port in use...), 2 usage.\n",
