@@ -205,3 +205,23 @@ fd_count_is() { [[ "$(fd_count "$1")" -eq "$2" ]]; }
 		wait "$IDLE_PID" || true
 	done
 }
+
+@test "srv-thread --pool 100 under a process limit (pthread_create EAGAIN) says so before its ready line, exit 1" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	# The limit (ulimit -u) counts every task of the user; root is not
+	# held to it: the server then runs as nobody, who has none.
+	local limit as=()
+	if ((EUID == 0)); then
+		command -v setpriv >/dev/null || skip "setpriv is not installed"
+		as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		limit=20
+	else
+		limit=$(($(ps -L -u "$EUID" --no-headers | wc -l) + 20))
+	fi
+	run --separate-stderr timeout "$SOCKLAB_DEADLINE" prlimit --nproc="$limit" \
+		"${as[@]}" "$(command -v srv-thread)" --pool 100 --port 0
+	assert_failure 1
+	refute_output_contains "Serving HTTP"
+	assert_line_matches '^srv-thread: pthread_create: Resource temporarily unavailable \(EAGAIN\): thread [0-9]+ of 100: the pool cannot start$' "$stderr"
+	assert_output_contains "try a smaller --pool" "$stderr"
+}
