@@ -225,3 +225,28 @@ fd_count_is() { [[ "$(fd_count "$1")" -eq "$2" ]]; }
 	assert_line_matches '^srv-thread: pthread_create: Resource temporarily unavailable \(EAGAIN\): thread [0-9]+ of 100: the pool cannot start$' "$stderr"
 	assert_output_contains "try a smaller --pool" "$stderr"
 }
+
+@test "srv-prefork whose children die as soon as they are forked (EMFILE at once) pauses before each next fork, says so once, goes on; meter and last line agree" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	# 0-2 and the listener 3: a child's accept() fails with EMFILE, and
+	# it exits, as soon as a client waits.
+	start_server srv prlimit --nofile=4:4 srv-prefork --port 0 --children 1
+	local c
+	exec {c}<>"/dev/tcp/127.0.0.1/$PORT"
+	wait_for bg_err_has srv "said once"
+	wait_for bg_out_has srv "children die at once"
+	alive "$SERVER_PID" || fail "srv-prefork stopped:" "$(bg_err srv)"
+	exec {c}>&-
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_err srv
+	assert_equal "$(grep -c 'die as soon as they are forked' <<<"$output")" 1
+	assert_line_matches '^srv-prefork: children die as soon as they are forked: a pause before each next fork\(\), up to 5 s \(said once\)$'
+	run bg_out srv
+	assert_line_matches '^\[parent\] \(no fork\(\)\) +-> 0\.1 s first: children die at once$'
+	# The meter's replaced children and the forks agree: 1 + R forked.
+	local r
+	r="$(sed -n 's/^meter: 1 child (and \([0-9]*\) replaced).*/\1/p' <<<"$output")"
+	[[ -n "$r" ]] || fail "no meter line of replaced children" "$output"
+	assert_output_contains "children: $((r + 1)) forked, $((r + 1)) reaped, 0 left"
+}
