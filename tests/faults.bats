@@ -125,3 +125,128 @@ stops_with_full_stdout() {
 @test "srv-fork (parent and children) stops on SIGTERM while its stdout is a full pipe" {
 	stops_with_full_stdout fork srv-fork --port 0 -b 128
 }
+
+# ------------------------------------------------- short of descriptors
+
+# idle_clients N S: N connections held S seconds, in the background
+# (cli-connect --idle); sets IDLE_PID.
+idle_clients() {
+	cli-connect --idle "$1" --hold "$2" "127.0.0.1:$PORT" >/dev/null 2>&1 &
+	IDLE_PID=$!
+	SOCKLAB_PIDS+=("$IDLE_PID")
+}
+
+# thread_waits_for_descriptors NAME [OPTION]...: srv-thread under ulimit -n
+# 64, 70 idle clients (2 s): accept() fails with EMFILE while its threads
+# hold 59 connections they will close. It says so once, waits, serves the
+# next client, and stops with exit 0 (it stopped with exit 1, and --pool
+# 100 printed the three lines 41 times).
+thread_waits_for_descriptors() {
+	local name="$1"
+	shift
+	start_server "$name" bash -c 'ulimit -n 64 && exec srv-thread "$@"' \
+		srv-thread --port 0 --quiet --backlog 128 "$@"
+	idle_clients 70 2
+	wait_for bg_err_has "$name" "said once"
+	alive "$SERVER_PID" || fail "srv-thread stopped:" "$(bg_err "$name")"
+	run http_get "$PORT"
+	assert_equal "$output" "Hello, World!"
+	wait "$IDLE_PID" || true
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_err "$name"
+	refute_output_contains "stopping"
+	assert_equal "$(grep -c 'Too many open files (EMFILE)' <<<"$output")" 1
+	assert_equal "$(grep -c 'raise the limit' <<<"$output")" 1
+	assert_line_matches '^srv-thread: [0-9]+ connections are open: accept\(\) waits until one is closed, then goes on \(said once\)$'
+	assert_line_matches '^descriptors: accept\(\) found none free [0-9]+ times?, and waited for a connection to close$' "$(bg_out "$name")"
+}
+
+@test "srv-thread short of descriptors (ulimit -n 64, 70 idle clients) waits for its threads to close theirs, says so once, goes on" {
+	thread_waits_for_descriptors thread
+}
+
+@test "srv-thread --pool 100 short of descriptors (ulimit -n 64, 70 idle clients) waits, says so once (not once per thread), goes on" {
+	thread_waits_for_descriptors pool --pool 100
+}
+
+# fd_count PID: the descriptors PID has open. fd_count_is PID N: for
+# wait_for.
+fd_count() {
+	local f n=0
+	for f in /proc/"$1"/fd/*; do n=$((n + 1)); done
+	echo "$n"
+}
+fd_count_is() { [[ "$(fd_count "$1")" -eq "$2" ]]; }
+
+@test "srv-poll short of descriptors (its limit lowered to what it holds) stops watching the listener until a connection closes, says so once, goes on" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	local api n
+	for api in epoll poll select; do
+		start_server "$api" srv-poll --api "$api" --port 0 --timeout 1
+		idle_clients 3 3
+		# 0-2, the listener (and epoll's), the 3 idle connections.
+		n=7
+		[[ "$api" != epoll ]] || n=8
+		wait_for fd_count_is "$SERVER_PID" "$n"
+		prlimit --pid "$SERVER_PID" --nofile="$n:$n"
+		# No descriptor for this client until the idle ones time out
+		# (--timeout 1): then it is served.
+		run http_get "$PORT"
+		assert_equal "$output" "Hello, World!"
+		alive "$SERVER_PID" || fail "srv-poll --api $api stopped:" "$(bg_err "$api")"
+		stop_gracefully "$SERVER_PID"
+		assert_equal "$STOP_STATUS" 0
+		run bg_err "$api"
+		refute_output_contains "stopping"
+		assert_equal "$(grep -c 'Too many open files (EMFILE)' <<<"$output")" 1
+		assert_line_matches '^srv-poll: [0-9]+ connections? (is|are) open: accept\(\) waits until one is closed, then goes on \(said once\)$'
+		assert_line_matches '^accept4\([0-9]+, SOCK_NONBLOCK\) +-> EMFILE: no descriptor free; the listener is not watched until a connection closes$' "$(bg_out "$api")"
+		wait "$IDLE_PID" || true
+	done
+}
+
+@test "srv-thread --pool 100 under a process limit (pthread_create EAGAIN) says so before its ready line, exit 1" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	# The limit (ulimit -u) counts every task of the user; root is not
+	# held to it: the server then runs as nobody, who has none.
+	local limit as=()
+	if ((EUID == 0)); then
+		command -v setpriv >/dev/null || skip "setpriv is not installed"
+		as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		limit=20
+	else
+		limit=$(($(ps -L -u "$EUID" --no-headers | wc -l) + 20))
+	fi
+	run --separate-stderr timeout "$SOCKLAB_DEADLINE" prlimit --nproc="$limit" \
+		"${as[@]}" "$(command -v srv-thread)" --pool 100 --port 0
+	assert_failure 1
+	refute_output_contains "Serving HTTP"
+	assert_line_matches '^srv-thread: pthread_create: Resource temporarily unavailable \(EAGAIN\): thread [0-9]+ of 100: the pool cannot start$' "$stderr"
+	assert_output_contains "try a smaller --pool" "$stderr"
+}
+
+@test "srv-prefork whose children die as soon as they are forked (EMFILE at once) pauses before each next fork, says so once, goes on; meter and last line agree" {
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	# 0-2 and the listener 3: a child's accept() fails with EMFILE, and
+	# it exits, as soon as a client waits.
+	start_server srv prlimit --nofile=4:4 srv-prefork --port 0 --children 1
+	local c
+	exec {c}<>"/dev/tcp/127.0.0.1/$PORT"
+	wait_for bg_err_has srv "said once"
+	wait_for bg_out_has srv "children die at once"
+	alive "$SERVER_PID" || fail "srv-prefork stopped:" "$(bg_err srv)"
+	exec {c}>&-
+	stop_gracefully "$SERVER_PID"
+	assert_equal "$STOP_STATUS" 0
+	run bg_err srv
+	assert_equal "$(grep -c 'die as soon as they are forked' <<<"$output")" 1
+	assert_line_matches '^srv-prefork: children die as soon as they are forked: a pause before each next fork\(\), up to 5 s \(said once\)$'
+	run bg_out srv
+	assert_line_matches '^\[parent\] \(no fork\(\)\) +-> 0\.1 s first: children die at once$'
+	# The meter's replaced children and the forks agree: 1 + R forked.
+	local r
+	r="$(sed -n 's/^meter: 1 child (and \([0-9]*\) replaced).*/\1/p' <<<"$output")"
+	[[ -n "$r" ]] || fail "no meter line of replaced children" "$output"
+	assert_output_contains "children: $((r + 1)) forked, $((r + 1)) reaped, 0 left"
+}

@@ -100,6 +100,9 @@ struct loop {
 	struct conns t;
 	unsigned long served, refused;
 	int failed;                   /* accept() failed for good (EMFILE...) */
+	int paused;                   /* EMFILE: the listener unwatched until
+	                                 a close */
+	int fd_said;                  /* ...said once (server_accept_full()) */
 	int edge, drain;              /* --edge, and not --no-drain */
 	unsigned long woke, accepted; /* the listener's wakeups, clients */
 };
@@ -312,7 +315,8 @@ static void on_listener(struct loop *lp)
 
 /* accept4: one client of the queue. nth: how many this wakeup took
  * before. Returns 1 (one taken), 2 (that one had gone: try the next), 0
- * (EAGAIN: the queue is empty), -1 (accept() failed for good). */
+ * (EAGAIN: the queue is empty), -1 (accept() failed for good, or no
+ * descriptor is free and the listener waits for a close: lp->paused). */
 static int on_accept(struct loop *lp, int nth)
 {
 	struct client c = { .addrlen = sizeof c.addr };
@@ -334,19 +338,33 @@ static int on_accept(struct loop *lp, int nth)
 	}
 #endif
 	if (c.fd == -1) {
-		if ((errno == EAGAIN || errno == EWOULDBLOCK) && nth == 0) {
+		int e = errno;
+
+		if ((e == EAGAIN || e == EWOULDBLOCK) && nth == 0) {
 			say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
 			       "EAGAIN: the client has gone");
 			return 0;
 		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		if (e == EAGAIN || e == EWOULDBLOCK) {
 			say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
 			       "EAGAIN: the queue is empty: %d accepted in "
 			       "one wakeup",
 			       nth);
 			return 0;
 		}
-		if (server_accept_failed(lp->s, errno, NULL) == 0)
+		if (server_accept_full(lp->s, e, lp->t.open, &lp->fd_said)) {
+			/* EMFILE with connections open: the listener is not
+			 * watched until one of them closes (drop()). */
+			say_fd(&lp->s->say, "accept4", lp->lfd, "SOCK_NONBLOCK",
+			       "%s: no descriptor free; the listener is not "
+			       "watched until a connection closes",
+			       e == EMFILE ? "EMFILE" : "ENFILE");
+			lp->paused = watch_set(&lp->w, lp->lfd,
+			                       &lp->lfd_watched, 0, 0) == 0;
+			lp->failed = !lp->paused;
+			return -1; /* no more accept() in this wakeup */
+		}
+		if (server_accept_failed(lp->s, e, NULL) == 0)
 			return 2; /* ECONNABORTED...: that client is gone */
 		lp->failed = 1;   /* EMFILE...: said why */
 		return -1;
@@ -466,6 +484,10 @@ static void drop(struct loop *lp, struct conn *k)
 		cli_error(PROG, "close: %s", strerror(errno));
 	else
 		say_fd(&lp->s->say, "close", fd, NULL, "ok, connection closed");
+	/* A descriptor is free: the listener is watched again. */
+	if (lp->paused &&
+	    watch_set(&lp->w, lp->lfd, &lp->lfd_watched, POLLIN, 0) == 0)
+		lp->paused = 0;
 }
 
 /* send: as much of the reply as the socket takes now; what it does not
@@ -556,7 +578,9 @@ static void usage(void)
 	       "--timeout is each connection's own deadline, for its whole request,\n"
 	       "then for its reply. Descriptors: the soft RLIMIT_NOFILE is raised to\n"
 	       "the hard limit; the last descriptor is not used (with select, none\n"
-	       "from FD_SETSIZE on): such a client gets 503.\n" SERVER_SIGNALS_HELP
+	       "from FD_SETSIZE on): such a client gets 503. Should accept() find\n"
+	       "none free all the same (EMFILE: the limit lowered from outside),\n"
+	       "the listener is not watched until a connection closes.\n" SERVER_SIGNALS_HELP
 	       "On a stop it closes every connection still open and counts them.\n"
 	       "\n"
 	       "Exit status: 0 ok, 1 runtime failure (port in use...), 2 usage.\n",

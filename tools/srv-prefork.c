@@ -103,6 +103,7 @@ static int woken(const struct server *s, struct prefork_slot *me, int lfd,
                  int fd, int e, long before);
 static int spawn(const struct opts *o, long i);
 static int replace_the_dead(const struct opts *o);
+static int back_off(const struct opts *o, double secs);
 static int stop(int status);
 static void reaped(const char *call, pid_t pid, int st);
 static int parse_args(struct opts *o, int argc, char **argv);
@@ -410,13 +411,33 @@ static int replace_the_dead(const struct opts *o)
 		reaped("waitpid(-1, &st, WNOHANG)", pid, st);
 		if (i < 0)
 			continue;
-		if (prefork_retire(meter, i, st))
-			return cli_error(PROG, "children die as soon as they "
-			                       "are forked: stopping");
+		/* Children that die as soon as they are forked: a pause
+		 * before each next fork(), longer each time, rather than a
+		 * loop of forks (or a stop: the cause may pass). */
+		if (prefork_retire(meter, i, st) &&
+		    back_off(o, prefork_backoff(meter)) != 0)
+			return 0; /* a stop signal came */
 		if (spawn(o, i) != 0)
 			return 1;
 	}
 	return 0;
+}
+
+/* Waits secs before the next fork(), the stop signals let in; said on
+ * stderr the first time, narrated each time. 0, or -1 on a stop. */
+static int back_off(const struct opts *o, double secs)
+{
+	static int said;
+
+	if (!said)
+		cli_error(PROG,
+		          "children die as soon as they are forked: "
+		          "a pause before each next fork(), up to %g s "
+		          "(said once)",
+		          PREFORK_BACKOFF_MAX);
+	said = 1;
+	say(&o->s.say, "(no fork())", "%g s first: children die at once", secs);
+	return server_sleep(&o->s, secs);
 }
 
 /* A child was reaped (by main(), or by children_stop()). */
@@ -496,9 +517,14 @@ static void usage(void)
 	       "waits up to %g s for the children, then sends them SIGTERM (then\n"
 	       "SIGKILL), and prints the meter.\n"
 	       "\n"
-	       "Exit status: 0 ok, 1 runtime failure (port in use, fork() failed,\n"
-	       "children that die as soon as they start), 2 usage.\n",
-	       PROG, CHILDREN_DEFAULT, CHILDREN_MAX, STOP_GRACE);
+	       "Children that die as soon as they start are forked again after a\n"
+	       "pause, longer each time (up to %g s); children killed from outside\n"
+	       "(kill -9) are replaced at once.\n"
+	       "\n"
+	       "Exit status: 0 ok, 1 runtime failure (port in use, fork() failed),\n"
+	       "2 usage.\n",
+	       PROG, CHILDREN_DEFAULT, CHILDREN_MAX, STOP_GRACE,
+	       PREFORK_BACKOFF_MAX);
 }
 
 static int prefork_option(void *ctx, int opt, const char *arg)

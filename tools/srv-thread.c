@@ -91,10 +91,22 @@ struct job {
 
 /* --pool: one thread at a time in accept() (UNP's serv08). */
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+/* --pool: held by main from the threads' creation until it listens. */
+static pthread_mutex_t start_gate = PTHREAD_MUTEX_INITIALIZER;
+/* --pool: the threads, and what they are given (make_pool()). */
+static struct {
+	const struct opts *o;
+	struct pool *p;
+	struct job *jobs;
+	pthread_t *t;
+	long n; /* made */
+	int failed;
+} made;
 
 enum { OPT_NO_MUTEX = 256, OPT_BY_POINTER, OPT_NO_DETACH };
 
-static int prethreaded(const struct opts *o, struct pool *p, int lfd);
+static int prethreaded(struct opts *o, struct pool *p, int *lfdp);
+static int make_pool(const struct server *s, int fd);
 static void job_init(struct job *j, const struct opts *o, long n,
                      struct pool *p);
 static void *pool_thread(void *arg);
@@ -129,16 +141,19 @@ int main(int argc, char **argv)
 		pool_destroy(&p);
 		return cli_finish(PROG, 1);
 	}
-	lfd = server_listen(&o.s);
+	/* --pool: the threads are created first, so that a server that
+	 * cannot have them (EAGAIN: ulimit -u) says so before its ready line;
+	 * prethreaded() listens. */
+	if (o.pool > 0) {
+		status = prethreaded(&o, &p, &lfd);
+	} else {
+		lfd = server_listen(&o.s);
+		status = lfd == -1 ? 1 : per_connection(&o, &p, lfd);
+	}
 	if (lfd == -1) {
 		pool_destroy(&p);
 		return cli_finish(PROG, 1);
 	}
-
-	if (o.pool > 0)
-		status = prethreaded(&o, &p, lfd);
-	else
-		status = per_connection(&o, &p, lfd);
 	close(lfd);
 	say_fd(&o.s.say, "close", lfd, NULL, "ok, no more clients");
 	if (o.pool == 0)
@@ -149,33 +164,39 @@ int main(int argc, char **argv)
 	return cli_finish(PROG, status);
 }
 
-/* --pool: N threads that accept, main waits for a stop signal. */
-static int prethreaded(const struct opts *o, struct pool *p, int lfd)
+/* --pool: the threads, made by make_pool() inside server_listen() (before
+ * its bind(), so that a server that cannot have them says so before its
+ * ready line), then the listener (*lfdp: -1 when the server could not
+ * start); the threads accept, main waits for a stop signal. */
+static int prethreaded(struct opts *o, struct pool *p, int *lfdp)
 {
-	struct job *jobs = calloc((size_t)o->pool, sizeof *jobs);
-	pthread_t *t = calloc((size_t)o->pool, sizeof *t);
 	long i, n;
-	int e = 0, status = 0;
+	int lfd;
 
-	for (n = 0; jobs != NULL && t != NULL && n < o->pool; n++) {
-		job_init(&jobs[n], o, n + 1, p);
-		jobs[n].lfd = lfd;
-		jobs[n].lock = !o->no_mutex;
-		e = pthread_create(&t[n], NULL, pool_thread, &jobs[n]);
-		if (e != 0)
-			break;
-		pool_created(p);
-		say(&o->s.say, "pthread_create(&t, 0, pool_thread, j)",
-		    "thread %ld of %ld", n + 1, o->pool);
+	made.o = o;
+	made.p = p;
+	made.jobs = calloc((size_t)o->pool, sizeof *made.jobs);
+	made.t = calloc((size_t)o->pool, sizeof *made.t);
+	o->s.before_bind = make_pool;
+	/* The threads wait at the gate until main has the listener. */
+	pthread_mutex_lock(&start_gate);
+	lfd = server_listen(&o->s);
+	n = made.n;
+	for (i = 0; i < n; i++) /* -1: the thread returns */
+		made.jobs[i].lfd = lfd;
+	pthread_mutex_unlock(&start_gate);
+	*lfdp = lfd;
+	if (lfd == -1) { /* not started: said why */
+		for (i = 0; i < n; i++)
+			pthread_join(made.t[i], NULL);
+		free(made.jobs);
+		free(made.t);
+		return 1;
 	}
-	if (jobs == NULL || t == NULL)
-		status = cli_error(PROG, "out of memory");
-	else if (e != 0)
-		status = cli_error(PROG, "pthread_create: %s", strerror(e));
 
 	/* main has nothing to do but wait for a stop signal: sigsuspend()
 	 * lets them in and waits, in one step. */
-	while (!server_stop && status == 0)
+	while (!server_stop)
 		sigsuspend(&o->s.wait_mask);
 
 	/* shutdown(): the listener stops listening; the thread in accept()
@@ -188,12 +209,53 @@ static int prethreaded(const struct opts *o, struct pool *p, int lfd)
 	if (pool_stop(p, &o->s) > 0)
 		n = 0;
 	for (i = 0; i < n; i++)
-		pthread_join(t[i], NULL);
+		pthread_join(made.t[i], NULL);
 	if (n > 0)
 		say(&o->s.say, "pthread_join() of each", "%ld joined", n);
-	free(jobs);
-	free(t);
-	return status != 0 || p->failed;
+	free(made.jobs);
+	free(made.t);
+	return p->failed;
+}
+
+/* server_listen()'s hook before bind(): the pool's N threads, which wait
+ * at the gate. Returns 0, or -1 after saying why (pthread_create: EAGAIN
+ * under ulimit -u). Once made, not again (a second address). */
+static int make_pool(const struct server *s, int fd)
+{
+	const struct opts *o = made.o;
+	int e = 0;
+
+	(void)fd;
+	if (made.failed)
+		return -1;
+	for (; made.jobs != NULL && made.t != NULL && made.n < o->pool;
+	     made.n++) {
+		struct job *j = &made.jobs[made.n];
+
+		job_init(j, o, made.n + 1, made.p);
+		j->lfd = -1;
+		j->lock = !o->no_mutex;
+		e = pthread_create(&made.t[made.n], NULL, pool_thread, j);
+		if (e != 0)
+			break;
+		pool_created(made.p);
+		say(&s->say, "pthread_create(&t, 0, pool_thread, j)",
+		    "thread %ld of %ld", made.n + 1, o->pool);
+	}
+	made.failed = made.jobs == NULL || made.t == NULL || e != 0;
+	if (made.jobs == NULL || made.t == NULL) {
+		cli_error(PROG, "out of memory");
+	} else if (e != 0) {
+		cli_error(PROG,
+		          "pthread_create: %s%s: thread %ld of %ld: the pool "
+		          "cannot start",
+		          strerror(e), e == EAGAIN ? " (EAGAIN)" : "",
+		          made.n + 1, o->pool);
+		cli_hint(PROG, "each thread counts against ulimit -u and "
+		               "kernel.threads-max, and needs a stack (ulimit "
+		               "-s); try a smaller --pool");
+	}
+	return made.failed ? -1 : 0;
 }
 
 /* A copy of the server for a thread: its tag, and its signal mask. The
@@ -218,7 +280,10 @@ static void *pool_thread(void *arg)
 {
 	struct job *j = arg;
 
-	for (;;) {
+	pthread_mutex_lock(&start_gate); /* main has the listener now */
+	pthread_mutex_unlock(&start_gate);
+	while (j->lfd != -1) {
+		long closes = pool_closes(j->pool);
 		int e;
 
 		j->c.addrlen = sizeof j->c.addr;
@@ -243,6 +308,12 @@ static void *pool_thread(void *arg)
 			break;
 		}
 		if (j->c.fd == -1) {
+			/* EMFILE while others serve: wait for a close. */
+			if (pool_may_wait(j->pool, &j->s, e,
+			                  pool_serving_now(j->pool))) {
+				pool_thread_wait_close(j->pool, &j->s, closes);
+				continue;
+			}
 			if (server_accept_failed(&j->s, e, NULL) == 0)
 				continue;
 			pool_fail(j->pool); /* EMFILE...: the server stops */
@@ -268,6 +339,7 @@ static void serve(struct job *j)
 		       "%s: closed by another thread already", strerror(errno));
 	else
 		say_fd(&j->s.say, "close", j->c.fd, NULL, "ok");
+	pool_closed(j->pool); /* a descriptor free: accept() may wait for it */
 }
 
 /* A thread per connection: srv-iter's loop, and pthread_create(). */
@@ -278,11 +350,21 @@ static int per_connection(const struct opts *o, struct pool *p, int lfd)
 	static struct client c;
 
 	while (!server_stop) {
+		long closes;
+
 		/* Only main lets the stop signals in: here (server.h). */
 		if (server_wait(&o->s, lfd, POLLIN, 0) != 1)
 			continue;
+		closes = pool_closes(p);
 		c.addrlen = sizeof c.addr;
 		c.fd = accept(lfd, (struct sockaddr *)&c.addr, &c.addrlen);
+		if (c.fd == -1 &&
+		    pool_may_wait(p, &o->s, errno, pool_live(p))) {
+			/* EMFILE: each thread closes its client's descriptor
+			 * when served, or at --timeout: wait for one. */
+			pool_main_wait_close(p, &o->s, closes);
+			continue;
+		}
 		if (c.fd == -1) {
 			if (server_accept_failed(&o->s, errno, NULL) == 0)
 				continue;

@@ -363,6 +363,49 @@ void server_no_request(const struct server *s, const struct client *c, int e,
 
 /* ------------------------------------------------------------- accept */
 
+/* Why accept() failed with e, one of EMFILE, ENFILE, ENOBUFS, ENOMEM:
+ * the cause and a hint (hint, or the usual one when NULL). */
+static void say_no_room(const struct server *s, int e, const char *hint)
+{
+	switch (e) {
+	case EMFILE:
+		cli_error(s->prog,
+		          "accept: %s (EMFILE): this process has used up its "
+		          "descriptors (RLIMIT_NOFILE)",
+		          strerror(e));
+		cli_hint(s->prog, "%s",
+		         hint != NULL ? hint
+		                      : "raise the limit before starting the "
+		                        "server (ulimit -n)");
+		return;
+	case ENFILE:
+		cli_error(s->prog,
+		          "accept: %s (ENFILE): the system has used up its "
+		          "descriptors",
+		          strerror(e));
+		cli_hint(s->prog, "%s",
+		         hint != NULL
+		                 ? hint
+		                 : "close programs that hold many files, or "
+		                   "raise fs.file-max (sysctl)");
+		return;
+	case ENOBUFS:
+	case ENOMEM:
+		cli_error(s->prog,
+		          "accept: %s (%s): the kernel has no memory left for "
+		          "this connection",
+		          strerror(e), e == ENOBUFS ? "ENOBUFS" : "ENOMEM");
+		cli_hint(s->prog, "%s",
+		         hint != NULL ? hint
+		                      : "free memory (or socket buffers: "
+		                        "net.ipv4.tcp_mem), then start the "
+		                        "server again");
+		return;
+	default:
+		break;
+	}
+}
+
 int server_accept_failed(const struct server *s, int e, const char *hint)
 {
 	switch (e) {
@@ -389,37 +432,10 @@ int server_accept_failed(const struct server *s, int e, const char *hint)
 		          strerror(e));
 		return 0;
 	case EMFILE:
-		cli_error(s->prog,
-		          "accept: %s (EMFILE): this process has used up its "
-		          "descriptors (RLIMIT_NOFILE)",
-		          strerror(e));
-		cli_hint(s->prog, "%s",
-		         hint != NULL ? hint
-		                      : "raise the limit before starting the "
-		                        "server (ulimit -n)");
-		break;
 	case ENFILE:
-		cli_error(s->prog,
-		          "accept: %s (ENFILE): the system has used up its "
-		          "descriptors",
-		          strerror(e));
-		cli_hint(s->prog, "%s",
-		         hint != NULL
-		                 ? hint
-		                 : "close programs that hold many files, or "
-		                   "raise fs.file-max (sysctl)");
-		break;
 	case ENOBUFS:
 	case ENOMEM:
-		cli_error(s->prog,
-		          "accept: %s (%s): the kernel has no memory left for "
-		          "this connection",
-		          strerror(e), e == ENOBUFS ? "ENOBUFS" : "ENOMEM");
-		cli_hint(s->prog, "%s",
-		         hint != NULL ? hint
-		                      : "free memory (or socket buffers: "
-		                        "net.ipv4.tcp_mem), then start the "
-		                        "server again");
+		say_no_room(s, e, hint);
 		break;
 	default: /* the listener itself is broken: EBADF, EINVAL... */
 		cli_error(s->prog, "accept: %s: stopping", strerror(e));
@@ -430,6 +446,21 @@ int server_accept_failed(const struct server *s, int e, const char *hint)
 	cli_error(s->prog, "%s: stopping",
 	          e == EMFILE || e == ENFILE ? "no descriptor will be freed"
 	                                     : "retrying would only spin");
+	return 1;
+}
+
+int server_accept_full(const struct server *s, int e, long held, int *said)
+{
+	if ((e != EMFILE && e != ENFILE) || held <= 0)
+		return 0;
+	if (*said)
+		return 1;
+	*said = 1;
+	say_no_room(s, e, NULL);
+	cli_error(s->prog,
+	          "%ld connection%s open: accept() waits until one is closed, "
+	          "then goes on (said once)",
+	          held, held == 1 ? " is" : "s are");
 	return 1;
 }
 

@@ -119,7 +119,9 @@ struct client {
 	"SIGHUP, SIGQUIT, SIGUSR1...) stops it cleanly, at any moment: it closes\n" \
 	"the listening socket, says how many requests it served, and exits 0.\n"    \
 	"When accept() fails for want of descriptors or memory (EMFILE, ENFILE,\n"  \
-	"ENOBUFS, ENOMEM) it says why and exits 1 rather than retry in a loop.\n"
+	"ENOBUFS, ENOMEM) it says why. Short of descriptors while it holds\n"       \
+	"connections it will close, it waits for one to be closed (said once)\n"    \
+	"and goes on; holding none, it exits 1 rather than retry in a loop.\n"
 
 /* How a connection ends (lesson 7): two mistakes, in the servers that
  * teach them (srv-iter, srv-sleep, srv-fork). A tool puts
@@ -234,6 +236,15 @@ void server_let_pending_in(const struct server *s);
  * something else frees a descriptor or memory, and any error that says the
  * listener itself is broken. Retrying those would spin. */
 int server_accept_failed(const struct server *s, int e, const char *hint);
+
+/* accept() failed with errno e while the server holds `held` connections
+ * that it will close by itself (when served, or at --timeout). Short of
+ * descriptors (EMFILE, ENFILE) with held > 0, it need not stop: returns 1,
+ * the caller waits until one of them is closed and accepts again; the
+ * first time (*said 0) it says why and sets *said, never again (a wait
+ * per accept() would flood the log). Else returns 0: the caller goes on
+ * to server_accept_failed(). */
+int server_accept_full(const struct server *s, int e, long held, int *said);
 
 /* bind() failed with errno e: says so, with a hint (a port in use, an
  * address not of this host, a port below 1024). */

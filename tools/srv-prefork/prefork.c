@@ -49,6 +49,8 @@ void prefork_born(struct prefork *m, long i, pid_t pid)
 {
 	struct prefork_slot *s = &m->slot[i];
 
+	if (s->pid != 0) /* counted here: a stop may come before the fork */
+		m->replaced++;
 	s->pid = pid;
 	s->born = clock_now();
 	s->conns = s->replies = s->woke = s->futile = 0;
@@ -111,11 +113,20 @@ int prefork_retire(struct prefork *m, long i, int st)
 	m->old_woke += s->woke;
 	m->old_futile += s->futile;
 	s->conns = s->replies = s->woke = s->futile = 0;
-	m->replaced++;
 	if (!died_by_itself(st))
 		return 0; /* killed: the run of fast deaths is left as it is */
 	m->fast_deaths = clock_now() - s->born < 1.0 ? m->fast_deaths + 1 : 0;
 	return m->fast_deaths >= 3 * m->n;
+}
+
+double prefork_backoff(const struct prefork *m)
+{
+	double d = 0.1;
+	long k;
+
+	for (k = 3 * m->n; k < m->fast_deaths && d < PREFORK_BACKOFF_MAX; k++)
+		d *= 2;
+	return d < PREFORK_BACKOFF_MAX ? d : PREFORK_BACKOFF_MAX;
 }
 
 int prefork_listener(const struct server *s, int first,

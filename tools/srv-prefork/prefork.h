@@ -68,11 +68,17 @@ void prefork_woke(struct prefork_slot *me, long slept, int useful);
 
 /* Child i died while the server runs, with wait status st: its counts go
  * to the totals (its slot will be reused). Returns 1 when children die too
- * fast to go on: 3 * n in a row, each less than a second after its fork,
+ * fast to fork the next at once (prefork_backoff()): 3 * n in a row, each less than a second after its fork,
  * that exited or crashed (SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE). A
  * child killed from outside (kill -9, SIGTERM: any other signal) did not
  * die at its start: it neither counts nor ends the run. Else 0. */
 int prefork_retire(struct prefork *m, long i, int st);
+
+/* After prefork_retire() returned 1: how long to wait before the next
+ * fork(), doubled from 0.1 s with each fast death beyond 3 * n, at most
+ * PREFORK_BACKOFF_MAX. */
+#define PREFORK_BACKOFF_MAX 5.0
+double prefork_backoff(const struct prefork *m);
 
 /* --reuseport: one more listening socket on the address and port of first,
  * as srv-iter's server_listen() makes one (socket, setsockopt SO_REUSEADDR,

@@ -16,7 +16,13 @@ int pool_init(struct pool *p)
 	int e;
 
 	memset(p, 0, sizeof *p);
+	p->main = pthread_self();
 	e = pthread_mutex_init(&p->lock, NULL);
+	if (e == 0) {
+		e = pthread_cond_init(&p->freed, NULL);
+		if (e != 0)
+			pthread_mutex_destroy(&p->lock);
+	}
 	if (e != 0) {
 		errno = e;
 		return -1;
@@ -38,6 +44,7 @@ void pool_destroy(struct pool *p)
 {
 	if (live(p) > 0)
 		return; /* a thread left running may still use them */
+	pthread_cond_destroy(&p->freed);
 	pthread_mutex_destroy(&p->lock);
 	free(p->conns);
 	free(p->unjoined);
@@ -112,6 +119,83 @@ void pool_served(struct pool *p, int fd, int replied)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void pool_closed(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->closes++;
+	if (p->main_waits) /* blocked but in its waits: it cannot be lost */
+		pthread_kill(p->main, POOL_WAKE);
+	pthread_cond_broadcast(&p->freed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+long pool_closes(struct pool *p)
+{
+	long n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->closes;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+int pool_may_wait(struct pool *p, const struct server *s, int e, long held)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = server_accept_full(s, e, held, &p->fd_said);
+	p->fd_waits += rc;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+void pool_main_wait_close(struct pool *p, const struct server *s, long since)
+{
+	int closed;
+
+	pthread_mutex_lock(&p->lock);
+	closed = p->closes != since;
+	p->main_waits = !closed;
+	pthread_mutex_unlock(&p->lock);
+	say(&s->say, "accept()",
+	    "no descriptor free; waiting for a thread "
+	    "to close its connection");
+	/* A close from now on sends main POOL_WAKE, blocked outside its
+	 * waits: pending, it ends this one at once. */
+	if (!closed)
+		(void)clock_wait_fds(NULL, 0, 0, &s->wait_mask);
+	pthread_mutex_lock(&p->lock);
+	p->main_waits = 0;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pool_thread_wait_close(struct pool *p, const struct server *s, long since)
+{
+	say(&s->say, "accept()",
+	    "no descriptor free; waiting for a thread "
+	    "to close its connection");
+	pthread_mutex_lock(&p->lock);
+	while (p->closes == since && !p->ending)
+		pthread_cond_wait(&p->freed, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+}
+
+long pool_serving_now(struct pool *p)
+{
+	long n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->nconns;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+long pool_live(struct pool *p)
+{
+	return live(p);
+}
+
 void pool_finished(struct pool *p)
 {
 	pthread_mutex_lock(&p->lock);
@@ -173,6 +257,8 @@ long pool_stop(struct pool *p, const struct server *s)
 
 	loud.quiet = 0;
 	pthread_mutex_lock(&p->lock);
+	p->ending = 1; /* the threads waiting for a descriptor return */
+	pthread_cond_broadcast(&p->freed);
 	n = p->nconns;
 	pthread_mutex_unlock(&p->lock);
 	if (n > 0)
@@ -239,16 +325,21 @@ int pool_memory(long *vmsize_kb, long *vmrss_kb)
 
 void pool_summary(struct pool *p)
 {
-	long vmsize, vmrss;
+	long vmsize, vmrss, waits;
 
 	(void)say_room(); /* a full stdout never holds up the stop */
 	pthread_mutex_lock(&p->lock);
 	printf("threads: %ld created, %ld finished, %ld left", p->created,
 	       p->finished, p->created - p->finished);
+	waits = p->fd_waits;
 	pthread_mutex_unlock(&p->lock);
 	if (pool_memory(&vmsize, &vmrss) == 0)
 		printf("; VmSize %ld kB, VmRSS %ld kB", vmsize, vmrss);
 	printf("\n");
+	if (waits > 0)
+		printf("descriptors: accept() found none free %ld time%s, and "
+		       "waited for a connection to close\n",
+		       waits, waits == 1 ? "" : "s");
 }
 
 long pool_replies(struct pool *p)

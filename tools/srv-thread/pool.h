@@ -44,6 +44,13 @@ struct pool {
 	pthread_t *unjoined; /* --no-detach: never joined, until the stop */
 	long nunjoined, capunjoined;
 	pthread_t main; /* the thread that handles the stop signals */
+	/* Short of descriptors (EMFILE): accept() waits for a close. */
+	long closes;          /* connections closed so far */
+	int main_waits;       /* main waits for a close: wake it */
+	pthread_cond_t freed; /* ...and the pool threads waiting for one */
+	int ending;           /* the stop has begun: no more waiting */
+	long fd_waits;        /* times accept() waited for a descriptor */
+	int fd_said;          /* the first time was said (server_accept_full) */
 };
 
 /* An empty pool. Returns 0, or -1 (errno). */
@@ -69,6 +76,30 @@ void pool_serving(struct pool *p, int fd);
 
 /* ...and is done with fd, before it closes it (replied: it got the 200). */
 void pool_served(struct pool *p, int fd, int replied);
+
+/* ...and has closed it: wakes whoever waits for a free descriptor. */
+void pool_closed(struct pool *p);
+
+/* How many connections were closed so far: read before accept(), given to
+ * the waits below, which return at once if one was closed since. */
+long pool_closes(struct pool *p);
+
+/* accept() failed with errno e, and `held` connections are being served:
+ * 1 when the caller may wait for one of them to close (EMFILE, ENFILE;
+ * said the first time only, server_accept_full()), else 0. */
+int pool_may_wait(struct pool *p, const struct server *s, int e, long held);
+
+/* The waits for a close since `since` (pool_closes()). main's lets the
+ * stop signals in (it returns on them too); a pool thread's returns when
+ * the stop begins (pool_stop()). Narrated. */
+void pool_main_wait_close(struct pool *p, const struct server *s, long since);
+void pool_thread_wait_close(struct pool *p, const struct server *s, long since);
+
+/* Threads serving a client now (the connections a --pool holds), and
+ * threads created and not finished (a thread per connection: each holds
+ * its client's descriptor until it returns). */
+long pool_serving_now(struct pool *p);
+long pool_live(struct pool *p);
 
 /* A thread is about to return. */
 void pool_finished(struct pool *p);
@@ -98,7 +129,8 @@ long pool_stop(struct pool *p, const struct server *s);
 int pool_memory(long *vmsize_kb, long *vmrss_kb);
 
 /* "threads: N created, N finished, N left; VmSize N kB, VmRSS N kB"
- * (printed even when quiet). */
+ * (printed even when quiet), and how many times accept() waited for a
+ * descriptor, if it did. */
 void pool_summary(struct pool *p);
 
 /* Replies sent. */
