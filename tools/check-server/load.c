@@ -337,10 +337,19 @@ static int held_run(struct chk_ctx *c, struct chk_server *s, long base,
 /* What the stop showed, for the evidence. */
 static void held_what(const struct chk_held *h, char *buf, size_t len)
 {
-	snprintf(buf, len,
-	         "SIGCONT (%ld of %ld children had exited while the server was "
-	         "stopped by SIGSTOP, their SIGCHLDs pending as one)",
-	         h->children - h->running, h->children);
+	long exited = h->children - h->running;
+
+	if (exited > 0)
+		snprintf(buf, len,
+		         "SIGCONT (%ld of %ld children had exited while the "
+		         "server was stopped by SIGSTOP, their SIGCHLDs "
+		         "pending as one)",
+		         exited, h->children);
+	else
+		snprintf(buf, len,
+		         "SIGCONT (none of %ld children had exited while the "
+		         "server was stopped by SIGSTOP)",
+		         h->children);
 }
 
 /* Prefixes the evidence of r with how and sep ("the stop", ": "). */
