@@ -93,6 +93,36 @@ load check_helper
 	assert_nothing_left
 }
 
+@test "the stop gives the same verdict and the same count every run: srv-fork --reap once, once --retry-accept, loop" {
+	# 5 children held, the server stopped, the children exit, SIGCONT: one
+	# SIGCHLD for 5 exits, every run (docs/check-server.md: 20 runs of 20
+	# with 128 clients).
+	local mode i
+	for mode in once "once --retry-accept" loop; do
+		for i in 1 2 3; do
+			# shellcheck disable=SC2086 # the mode's words are options
+			grade --only zombies,survives --clients 5 -- srv-fork --port 0 --quiet --reap $mode
+			case "$mode" in
+			once)
+				assert_equal "$(results)" "zombies=skip survives=fail"
+				[[ "$(evidence zombies)" == "the stop: the server exited ("*") after SIGCONT (5 of 5 children had exited while the server was stopped by SIGSTOP, their SIGCHLDs pending as one): see 'survives'" ]] || fail "run $i: $(evidence zombies)"
+				[[ "$(evidence survives)" == "the stop: the server exited ("*") once continued (SIGCONT), 5 of 5 children having exited while it was stopped by SIGSTOP"* ]] || fail "run $i: $(evidence survives)"
+				;;
+			"once --retry-accept")
+				assert_equal "$(results)" "zombies=fail survives=pass"
+				[[ "$(evidence zombies)" =~ ^the\ stop:\ 4\ zombies\ 1\ s\ after\ SIGCONT\ \(5\ of\ 5\ children ]] || fail "run $i: $(evidence zombies)"
+				[[ "$(evidence survives)" == "the stop: alive after SIGCONT (5 of 5 children had exited while it was stopped by SIGSTOP, their SIGCHLDs pending as one), and answered a GET in "*"; the burst: alive after 5 clients (5 answered in "* ]] || fail "run $i: $(evidence survives)"
+				;;
+			loop)
+				assert_equal "$(results)" "zombies=pass survives=pass"
+				[[ "$(evidence zombies)" == "the stop: SIGCONT (5 of 5 children had exited while the server was stopped by SIGSTOP, their SIGCHLDs pending as one), then no zombie in the server's group "*"; the burst: 5 clients (5 answered in "* ]] || fail "run $i: $(evidence zombies)"
+				;;
+			esac
+		done
+	done
+	assert_nothing_left
+}
+
 @test "a Python server written like the article's webserver3a fails concurrent and silent (no timeout), through {port}" {
 	grade -- python3 "$SERVERS/webserver3a.py" '{port}'
 	assert_failure 1
