@@ -330,6 +330,7 @@ static int held_run(struct chk_ctx *c, struct chk_server *s, long base,
 	for (i = 0; i < n; i++)
 		if (fd[i] != -1)
 			close(fd[i]);
+	free(fd);
 	h->secs = clock_now() - t0;
 	return rc;
 }
@@ -355,14 +356,12 @@ static void held_what(const struct chk_held *h, char *buf, size_t len)
 /* Prefixes the evidence of r with how and sep ("the stop", ": "). */
 static void way(struct chk_result *r, const char *how, const char *sep)
 {
-	size_t pre = strlen(how) + strlen(sep), len = strlen(r->evidence);
+	char ev[sizeof r->evidence];
 
-	if (len > sizeof r->evidence - 1 - pre)
-		len = sizeof r->evidence - 1 - pre;
-	memmove(r->evidence + pre, r->evidence, len);
-	r->evidence[pre + len] = '\0';
-	memcpy(r->evidence, how, strlen(how));
-	memcpy(r->evidence + strlen(how), sep, strlen(sep));
+	/* Cut at the buffer's end, as chk_verdict() cuts. */
+	if (snprintf(ev, sizeof ev, "%s%s%s", how, sep, r->evidence) < 0)
+		return;
+	memcpy(r->evidence, ev, sizeof ev);
 }
 
 /* zombies: first the stop (deterministic: its verdict is the same every
