@@ -32,7 +32,7 @@ L=docs/check-server.md
 	doc_run "$L" grade-reap-none
 	assert_failure 1
 	doc_expect "$L" grade-reap-none
-	assert_line_matches '^ +pid ([0-9]+), port [0-9]+: 128 zombies 1 s after 128 clients were done: pids .*, state Z, parent \1$'
+	assert_line_matches '^ +pid ([0-9]+), port [0-9]+: the stop: 128 zombies 1 s after SIGCONT \(128 of 128 children had exited while the server was stopped by SIGSTOP, their SIGCHLDs pending as one\): pids .*, state Z, parent \1$'
 }
 
 @test "appendix: --keep-conn fails fin (the parent holds the connection) and fds (+990 sockets)" {
@@ -43,7 +43,7 @@ L=docs/check-server.md
 	assert_line_matches ': the server: [0-9]+ descriptors after 10 requests, [0-9]+ after 1000: \+990, 990 of them sockets it never closed$'
 }
 
-@test "appendix: --reap once dies of EINTR in the burst: survives fails, zombies skips pointing at it" {
+@test "appendix: --reap once dies of EINTR at the stop's SIGCONT: survives fails, zombies skips pointing at it" {
 	doc_run "$L" grade-reap-once
 	assert_failure 1
 	doc_expect "$L" grade-reap-once

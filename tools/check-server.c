@@ -6,8 +6,8 @@
  *   server command as a black box, in a process group of its own, and runs
  *   nine checks, each on a fresh instance: it answers a GET (reply), the
  *   reply ends with a FIN (fin), a slow client does not delay a fast one
- *   (concurrent), a burst of clients leaves no zombie (zombies), neither
- *   kills it nor goes unanswered (survives), its descriptors do not grow
+ *   (concurrent), children that exit together leave no zombie (zombies),
+ *   nor kill it, nor leave a client unanswered (survives), its descriptors do not grow
  *   (fds), a silent client does not block it for long (silent), a reset
  *   does not kill it (reset), SIGTERM stops it and all its processes
  *   (sigterm). Lesson 7's three run when named (--only, or --only all):
@@ -41,6 +41,12 @@
  *     would have to accept that connection, and be busy with it.
  *   - A zombie is state Z in /proc/PID/stat: the evidence names each one
  *     and its parent.
+ *   - zombies and survives first hold N clients that send nothing (a child
+ *     each, waiting in its first read), stop the server (SIGSTOP), let the
+ *     children answer and exit, and continue it (SIGCONT): their SIGCHLDs
+ *     arrive as one, every run (TLPI's multi_SIGCHLD, from outside). Then
+ *     a burst checks the same under load; the evidence says which way
+ *     ("the stop: ", "the burst: ") showed it.
  *   - Any design is graded: processes or threads (a process whose main
  *     thread has exited says Z too, and is read through a live thread),
  *     one listening socket or one per worker (SO_REUSEPORT), descriptors
@@ -83,10 +89,10 @@ static const struct chk_check checks[] = {
 	  "a slow client does not delay a fast one (lessons 2 and 5: the iterative server's limit)",
 	  chk_concurrent },
 	{ "zombies",
-	  "a burst of clients leaves no zombie child (lesson 5, webserver3c, 3e, 3f)",
+	  "children that exit together leave no zombie: the stop, then a burst (lesson 5, webserver3c, 3e, 3f)",
 	  chk_zombies },
 	{ "survives",
-	  "the server is alive and answers after the burst (lesson 5, webserver3e's EINTR)",
+	  "alive and answering after its children's SIGCHLDs: the stop, then a burst (lesson 5, webserver3e's EINTR)",
 	  chk_survives },
 	{ "fds",
 	  "no descriptor growth after many requests (lesson 5, webserver3d's leak)",
@@ -341,7 +347,8 @@ static void usage(void)
 	       "                            zombies     the server reaps its children\n"
 	       "                                        after the burst (%g)\n"
 	       "                            sigterm     it stops after SIGTERM (%g)\n"
-	       "  -n, --clients N         clients in the burst (zombies, survives; 128)\n"
+	       "  -n, --clients N         clients held by the stop, then in the burst\n"
+	       "                          (zombies, survives; 128)\n"
 	       "  -N, --requests N        requests of the fds check (1000)\n"
 	       "      --repeat N          run each check N times, each on a fresh\n"
 	       "                          server, and say how often each verdict\n"

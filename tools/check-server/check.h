@@ -247,6 +247,17 @@ struct chk_burst {
 	double secs;
 	char lost[256]; /* the first late client's connection: where it is */
 };
+/* load.c's stop (TLPI's multi_SIGCHLD from outside): clients held. */
+struct chk_held {
+	long n;        /* clients connected, nothing sent */
+	long accepted; /* of them, accepted by the server */
+	long children; /* processes the server made for them */
+	long answered; /* replies come while it was stopped */
+	long running;  /* children still running when it was continued */
+	int stopped;   /* it was stopped and continued */
+	double secs;
+};
+
 int chk_burst_run(struct chk_ctx *c, const struct chk_server *s, long n,
                   struct chk_burst *b);
 

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,7 +56,8 @@ static size_t zombies(const struct chk_procs *l, const struct chk_server *s,
  * any child exits and only survived the burst by luck (webserver3e: its
  * accept() was not the call the signal interrupted). One more GET tells. */
 static int confirm(struct chk_ctx *c, struct chk_server *s,
-                   struct chk_result *r, size_t z, long n, const char *list)
+                   struct chk_result *r, size_t z, const char *what,
+                   const char *list)
 {
 	struct chk_reply rep;
 	char how[64];
@@ -68,14 +70,12 @@ static int confirm(struct chk_ctx *c, struct chk_server *s,
 	if (s->ended || s->closed) {
 		chk_how_ended(s, how, sizeof how);
 		chk_verdict(r, CHK_SKIP,
-		            "%zu zombies after the burst, but the server exits "
-		            "when a child exits (one more GET: %s): see "
-		            "'survives'",
-		            z, how);
+		            "%zu zombies after %s, but the server exits when "
+		            "a child exits (one more GET: %s): see 'survives'",
+		            z, what, how);
 	} else {
-		chk_verdict(r, CHK_FAIL,
-		            "%zu zombie%s %g s after %ld clients were done: %s",
-		            z, z == 1 ? "" : "s", c->o->limit[LIM_ZOMBIES], n,
+		chk_verdict(r, CHK_FAIL, "%zu zombie%s %g s after %s: %s", z,
+		            z == 1 ? "" : "s", c->o->limit[LIM_ZOMBIES], what,
 		            list);
 	}
 	return 0;
@@ -153,35 +153,30 @@ static long steady_live(struct chk_ctx *c, struct chk_server *s)
 	return was;
 }
 
-/* A burst, then: every child it made must exit and be reaped. A zombie
- * that stays LIM_ZOMBIES seconds fails; the children still running after
- * --timeout show nothing (NOT SHOWN: webserver3c's children sleep 60 s
- * before they exit). */
-int chk_zombies(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
+/* Watches the server after the children of its clients have exited (or
+ * are exiting): every one must be reaped. A zombie that stays LIM_ZOMBIES
+ * seconds fails; children still running after --timeout show nothing (NOT
+ * SHOWN: webserver3c's children sleep 60 s before they exit). what says
+ * what came before ("32 clients were done"). 0, or -1 when stopped. */
+static int watch(struct chk_ctx *c, struct chk_server *s, struct chk_result *r,
+                 long base, const char *what)
 {
-	long base, n = c->o->clients, live;
-	double t0, now, steady = 0, since = 0, lim = c->o->limit[LIM_ZOMBIES];
-	double wait = c->o->timeout;
+	double t0 = clock_now(), now, steady = 0, since = 0;
+	double lim = c->o->limit[LIM_ZOMBIES], wait = c->o->timeout;
 	struct chk_procs l = { NULL, 0, 0 };
-	struct chk_burst b;
 	char err[128], list[256], how[64];
 	pid_t oldest = 0;
+	long live;
 	size_t z;
 	int rc = 0;
 
-	if ((base = steady_live(c, s)) == -1 ||
-	    chk_burst_run(c, s, n, &b) == -1)
-		return -1;
-	if (b.answered == 0)
-		return none_answered(c, s, r, &b);
-	t0 = clock_now();
 	for (;;) {
 		if ((rc = chk_down(c, s)) != 0) {
 			chk_how_ended(s, how, sizeof how);
 			chk_verdict(r, CHK_SKIP,
-			            "the server exited during the burst (%s; %ld "
-			            "of %ld clients answered): see 'survives'",
-			            how, b.answered, n);
+			            "the server exited (%s) after %s: see "
+			            "'survives'",
+			            how, what);
 			break;
 		}
 		if (chk_procs_read(&l, s->pid, err, sizeof err) == -1) {
@@ -202,23 +197,22 @@ int chk_zombies(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 			steady = now;
 		if (steady > 0 && now - steady >= CHK_STEADY) {
 			chk_verdict(r, CHK_PASS,
-			            "%ld clients (%ld answered in %.3f s), then no "
-			            "zombie in the server's group %.3f s later",
-			            n, b.answered, b.secs, steady - t0);
+			            "%s, then no zombie in the server's group "
+			            "%.3f s later",
+			            what, steady - t0);
 			break;
 		}
 		if (oldest != 0 && now - since >= lim) {
-			rc = confirm(c, s, r, z, n, list);
+			rc = confirm(c, s, r, z, what, list);
 			break;
 		}
 		if (oldest == 0 && live > base && now - t0 >= wait) {
-			chk_verdict(
-			        r, CHK_NOTSHOWN,
-			        "%ld clients (%ld answered in %.3f s), but %ld "
-			        "of the server's processes were still running "
-			        "%g s later, none a zombie: no child had exited "
-			        "to be reaped (--timeout waits longer)",
-			        n, b.answered, b.secs, live - base, wait);
+			chk_verdict(r, CHK_NOTSHOWN,
+			            "%s, but %ld of the server's processes were "
+			            "still running %g s later, none a zombie: no "
+			            "child had exited to be reaped (--timeout "
+			            "waits longer)",
+			            what, live - base, wait);
 			break;
 		}
 		if ((rc = chk_pause(c, 0.01)) == -1)
@@ -228,7 +222,191 @@ int chk_zombies(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	return rc;
 }
 
-int chk_survives(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
+/* The server's end of fd has been accepted (it has a socket inode). */
+static int accepted(int fd)
+{
+	struct tcptab_entry end;
+
+	memset(&end, 0, sizeof end);
+	return chk_tcp_conn(fd, &end) == 1 && end.inode != 0;
+}
+
+/* Waits until the started process is stopped (state T): 1, 0 not by the
+ * deadline, -1 stopped itself. */
+static int wait_state(struct chk_ctx *c, struct chk_server *s, char st,
+                      double deadline)
+{
+	while (chk_state(s) != st) {
+		if (chk_ended(s) || clock_now() >= deadline)
+			return 0;
+		if (chk_pause(c, 0.005) == -1)
+			return -1;
+	}
+	return 1;
+}
+
+/* The stop: TLPI's multi_SIGCHLD, from outside. n clients connect, each
+ * accepted before the next one connects, and none sends anything yet: a
+ * forking server has a child per client, each waiting in its first read
+ * (a server that answers only a whole request is held too). The server's
+ * main process is stopped (SIGSTOP); the requests are sent, and the
+ * children answer and exit while it is stopped, each SIGCHLD pending on
+ * the one before; then SIGCONT: they arrive as one. A reaper of one child
+ * per signal then leaves children - 1 zombies, every time; an accept()
+ * interrupted without SA_RESTART or a retry fails with EINTR, every time.
+ * A server that makes no child per client is not stopped (a threaded one
+ * would answer nobody while stopped): its clients hang up unserved, and
+ * only the burst grades it. 0, or -1 when stopped (fds closed either way). */
+static int held_run(struct chk_ctx *c, struct chk_server *s, long base,
+                    struct chk_held *h)
+{
+	long n = c->o->clients, i, live;
+	int *fd = calloc((size_t)n, sizeof *fd);
+	double t0 = clock_now(), deadline = t0 + c->o->timeout;
+	char err[256], buf[1];
+	int rc = 0;
+
+	memset(h, 0, sizeof *h);
+	if (fd == NULL)
+		return chk_fail(c, "out of memory for %ld clients", n);
+	for (i = 0; i < n; i++)
+		fd[i] = -1;
+	/* A concurrent server accepts the next client within the concurrent
+	 * limit; an iterative one never does while the first is held. */
+	for (i = 0; i < n && rc == 0; i++) {
+		double until;
+		int in = 0;
+
+		if (chk_dial(c, s, deadline, &fd[i], err, sizeof err) == -1) {
+			rc = chk_stop ? -1 : 0;
+			break;
+		}
+		h->n++;
+		until = clock_now() + c->o->limit[LIM_CONCURRENT];
+		while (!(in = accepted(fd[i])) && clock_now() < until)
+			if (chk_pause(c, 0.005) == -1) {
+				rc = -1;
+				break;
+			}
+		if (!in)
+			break;
+		h->accepted++;
+	}
+	if (rc == 0 && (live = steady_live(c, s)) == -1)
+		rc = -1;
+	if (rc == 0)
+		h->children = live > base ? live - base : 0;
+	say(&c->say, "connect() each client, nothing sent",
+	    "%ld connected, %ld accepted, %ld more processes", h->n,
+	    h->accepted, h->children);
+	if (rc == 0 && h->children > 0 && chk_down(c, s) == 0) {
+		kill(s->pid, SIGSTOP);
+		rc = wait_state(c, s, 'T', deadline);
+		h->stopped = rc == 1;
+		rc = rc == -1 ? -1 : 0;
+		say(&c->say, "kill(pid, SIGSTOP)", "%s",
+		    h->stopped ? "state T" : "not stopped");
+	}
+	for (i = 0; i < h->n && rc == 0 && h->stopped; i++)
+		if (chk_send_get(c, s, fd[i], 1, err, sizeof err) == -1)
+			break;
+	/* The children answer and exit while the server is stopped. */
+	while (rc == 0 && h->stopped && chk_live(s) > base &&
+	       clock_now() < deadline)
+		rc = chk_pause(c, 0.01);
+	if (rc == 0 && h->stopped) {
+		live = chk_live(s);
+		h->running = live > base ? live - base : 0;
+	}
+	for (i = 0; i < h->n && rc == 0 && h->stopped; i++)
+		if (recv(fd[i], buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT) > 0)
+			h->answered++;
+	if (h->stopped) {
+		kill(s->pid, SIGCONT);
+		say(&c->say, "kill(pid, SIGCONT)",
+		    "%ld children exited while it was stopped, %ld running",
+		    h->children - h->running, h->running);
+	}
+	for (i = 0; i < n; i++)
+		if (fd[i] != -1)
+			close(fd[i]);
+	free(fd);
+	h->secs = clock_now() - t0;
+	return rc;
+}
+
+/* What the stop showed, for the evidence. */
+static void held_what(const struct chk_held *h, char *buf, size_t len)
+{
+	long exited = h->children - h->running;
+
+	if (exited > 0)
+		snprintf(buf, len,
+		         "SIGCONT (%ld of %ld children had exited while the "
+		         "server was stopped by SIGSTOP, their SIGCHLDs "
+		         "pending as one)",
+		         exited, h->children);
+	else
+		snprintf(buf, len,
+		         "SIGCONT (none of %ld children had exited while the "
+		         "server was stopped by SIGSTOP)",
+		         h->children);
+}
+
+/* Prefixes the evidence of r with how and sep ("the stop", ": "). */
+static void way(struct chk_result *r, const char *how, const char *sep)
+{
+	char ev[sizeof r->evidence];
+
+	/* Cut at the buffer's end, as chk_verdict() cuts. */
+	if (snprintf(ev, sizeof ev, "%s%s%s", how, sep, r->evidence) < 0)
+		return;
+	memcpy(r->evidence, ev, sizeof ev);
+}
+
+/* zombies: first the stop (deterministic: its verdict is the same every
+ * run), then, when it passed, a burst of clients (the same under load:
+ * webserver3f's SIGCHLDs merge when its children exit close together). */
+int chk_zombies(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
+{
+	long base, n = c->o->clients;
+	struct chk_held h;
+	struct chk_burst b;
+	char what[256], first[sizeof r->evidence];
+
+	first[0] = '\0';
+	if ((base = steady_live(c, s)) == -1 || held_run(c, s, base, &h) == -1)
+		return -1;
+	if (h.stopped) {
+		held_what(&h, what, sizeof what);
+		if (watch(c, s, r, base, what) == -1)
+			return -1;
+		way(r, "the stop", ": ");
+		if (r->verdict != CHK_PASS)
+			return 0;
+		snprintf(first, sizeof first, "%s", r->evidence);
+	}
+	if ((base = steady_live(c, s)) == -1 ||
+	    chk_burst_run(c, s, n, &b) == -1)
+		return -1;
+	if (b.answered == 0) {
+		if (none_answered(c, s, r, &b) == -1)
+			return -1;
+		way(r, "the burst", ": ");
+		return 0;
+	}
+	snprintf(what, sizeof what, "%ld clients (%ld answered in %.3f s)", n,
+	         b.answered, b.secs);
+	if (watch(c, s, r, base, what) == -1)
+		return -1;
+	way(r, "the burst", ": ");
+	if (r->verdict == CHK_PASS && first[0] != '\0')
+		way(r, first, "; ");
+	return 0;
+}
+
+static int burst_survives(struct chk_ctx *c, struct chk_server *s,
+                          struct chk_result *r)
 {
 	long base = chk_live(s), n = c->o->clients;
 	double lim = c->o->limit[LIM_ZOMBIES];
@@ -300,6 +478,69 @@ int chk_survives(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 		            "and answered a GET in %.3f s",
 		            n, b.answered, b.secs, rep.t_first - rep.t_sent);
 	}
+	return 0;
+}
+
+/* survives: first the stop (the SIGCHLDs of every child as one, at
+ * SIGCONT: an accept() without SA_RESTART or a retry fails with EINTR
+ * every time), then, when the server lived through it, the burst. */
+int chk_survives(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
+{
+	double lim = c->o->limit[LIM_ZOMBIES];
+	struct chk_held h;
+	struct chk_reply rep;
+	char how[64], tail[256], first[sizeof r->evidence];
+	long base;
+
+	first[0] = '\0';
+	memset(&rep, 0, sizeof rep);
+	if ((base = steady_live(c, s)) == -1 || held_run(c, s, base, &h) == -1)
+		return -1;
+	if (h.stopped) {
+		if (chk_settle(c, s, base, clock_now() + lim) == -1 ||
+		    (!s->ended && !s->closed &&
+		     (chk_probe(c, s, &rep) == -1 ||
+		      (rep.total == 0 && chk_down(c, s) == -1))))
+			return -1;
+		if (s->ended || s->closed) {
+			chk_how_ended(s, how, sizeof how);
+			chk_last_line(s, 2, tail, sizeof tail);
+			chk_verdict(r, CHK_FAIL,
+			            "the stop: the server exited (%s) once "
+			            "continued (SIGCONT), %ld of %ld children "
+			            "having exited while it was stopped by "
+			            "SIGSTOP, their SIGCHLDs pending as one; its "
+			            "stderr ends with %s",
+			            how, h.children - h.running, h.children,
+			            tail);
+			return 0;
+		}
+		if (rep.total == 0) {
+			chk_verdict(r, CHK_FAIL,
+			            "the stop: %s after SIGCONT (%ld of %ld "
+			            "children had exited while it was stopped), "
+			            "but no reply to a GET: %s",
+			            chk_alive(s), h.children - h.running,
+			            h.children,
+			            rep.err ? strerror(rep.err)
+			                    : "nothing came");
+			return 0;
+		}
+		snprintf(first, sizeof first,
+		         "the stop: alive after SIGCONT (%ld of %ld children "
+		         "had exited while it was stopped by SIGSTOP, their "
+		         "SIGCHLDs pending as one), and answered a GET in "
+		         "%.3f s",
+		         h.children - h.running, h.children,
+		         rep.t_first - rep.t_sent);
+		if (chk_settle(c, s, base, clock_now() + lim) == -1)
+			return -1;
+	}
+	if (burst_survives(c, s, r) == -1)
+		return -1;
+	way(r, "the burst", ": ");
+	if (r->verdict == CHK_PASS && first[0] != '\0')
+		way(r, first, "; ");
 	return 0;
 }
 
