@@ -135,6 +135,16 @@ static int listen_find(const struct chk_server *s, unsigned short port,
 	return rc;
 }
 
+/* How long a listener whose holder cannot be found is looked at again
+ * before it is called another program's: a process of the server that is
+ * exiting, or a thread that leads it, can hide its descriptors from /proc
+ * for a moment, and a listener of a process that is dying leaves the
+ * table. */
+#define STRANGER_SECS 1.0
+
+static int stranger(struct chk_ctx *c, const struct chk_server *s,
+                    unsigned long inode, pid_t *pid, char *comm, size_t len);
+
 /* Another program listening on the server's port (SO_REUSEPORT on
  * another address, or on the same one): our clients could be answered by
  * it, and the server graded on its replies. -1 (ctx->error) when there is
@@ -142,39 +152,74 @@ static int listen_find(const struct chk_server *s, unsigned short port,
 static int impostor(struct chk_ctx *c, const struct chk_server *s)
 {
 	struct listeners ls;
-	struct chk_procs l = { NULL, 0, 0 };
 	char err[128], where[ADDR_STRLEN], comm[64];
-	pid_t pid = 0, holder;
-	int fd, rc = 0;
+	pid_t pid = 0;
 	size_t i;
+	int rc;
 
 	ls.n = 0;
 	ls.port = s->port;
-	if (chk_tcp_listeners(add_listener, &ls, err, sizeof err) == -1 ||
-	    chk_procs_read(&l, s->pid, err, sizeof err) == -1)
+	if (chk_tcp_listeners(add_listener, &ls, err, sizeof err) == -1)
 		return 0;
-	for (i = 0; i < ls.n && rc == 0; i++) {
-		if (chk_holder(&l, ls.t[i].inode, &holder, &fd))
+	for (i = 0; i < ls.n; i++) {
+		rc = stranger(c, s, ls.t[i].inode, &pid, comm, sizeof comm);
+		if (rc == 0)
 			continue;
 		if (addr_format((const struct sockaddr *)&ls.t[i].local,
 		                ls.t[i].len, where, sizeof where) != 0)
 			snprintf(where, sizeof where, "port %u", s->port);
-		if (chk_who_holds(ls.t[i].inode, &pid, comm, sizeof comm))
-			rc = chk_fail(c,
-			              "port %u is not the server's alone: %s "
-			              "listens in pid %ld (%s), not a process of "
-			              "the server (SO_REUSEPORT?): its clients "
-			              "could be answered by it",
-			              s->port, where, (long)pid, comm);
-		else
-			rc = chk_fail(c,
-			              "port %u is not the server's alone: %s "
-			              "listens in a process that is not the "
-			              "server's (inode %lu, its holder not found)",
-			              s->port, where, ls.t[i].inode);
+		if (rc == 1)
+			return chk_fail(c,
+			                "port %u is not the server's alone: %s "
+			                "listens in pid %ld (%s), not a process "
+			                "of the server (SO_REUSEPORT?): its "
+			                "clients could be answered by it",
+			                s->port, where, (long)pid, comm);
+		return chk_fail(c,
+		                "port %u is not the server's alone: %s listens "
+		                "in a process that is not the server's (inode "
+		                "%lu, its holder not found in %.1f s)",
+		                s->port, where, ls.t[i].inode, STRANGER_SECS);
 	}
-	chk_procs_free(&l);
-	return rc;
+	return 0;
+}
+
+/* Whose is the listener inode: 0 the server's (or it has gone), 1 another
+ * process's (*pid, comm set), 2 still not found after STRANGER_SECS. */
+static int stranger(struct chk_ctx *c, const struct chk_server *s,
+                    unsigned long inode, pid_t *pid, char *comm, size_t len)
+{
+	double deadline = clock_now() + STRANGER_SECS;
+	struct listeners ls;
+	struct chk_procs l;
+	char err[128];
+	pid_t holder;
+	int fd, mine, there;
+	size_t i;
+
+	for (;;) {
+		l.p = NULL; /* chk_procs_read() fills it */
+		l.n = l.cap = 0;
+		if (chk_procs_read(&l, s->pid, err, sizeof err) == -1)
+			return 0; /* not seen: the checks will say */
+		mine = chk_holder(&l, inode, &holder, &fd);
+		chk_procs_free(&l);
+		if (mine)
+			return 0;
+		if (chk_who_holds(inode, pid, comm, len))
+			return 1;
+		ls.n = 0;
+		ls.port = s->port;
+		if (chk_tcp_listeners(add_listener, &ls, err, sizeof err) == -1)
+			return 0;
+		for (there = 0, i = 0; i < ls.n; i++)
+			there |= ls.t[i].inode == inode;
+		if (!there)
+			return 0; /* a listener that was closing */
+		if (clock_now() >= deadline)
+			return 2;
+		clock_sleep(0.05, NULL, &c->waitmask);
+	}
 }
 
 /* Where clients connect: the listener's address, or the loopback when it
