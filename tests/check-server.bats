@@ -330,7 +330,12 @@ load check_helper
 	assert_failure 1
 	assert_equal "$(results)" "reply=pass fin=pass concurrent=pass zombies=pass survives=pass fds=pass silent=pass reset=pass sigterm=fail"
 	local pid="${CHECK_PID[sigterm]}"
-	[[ "$(evidence sigterm)" =~ ^still\ running\ 5\ s\ after\ SIGTERM\ \(with\ a\ client\ in\ progress\ held\ by\ pid\ [0-9]+\ \(fd\ [0-9]+\),\ a\ child\ of\ $pid\)$ ]] ||
+	# Most runs: server_close() waits for the child, which waits for the
+	# held client. A SIGTERM between fork() and the parent's note of the
+	# child (active_children.add) exits at once instead, the child left:
+	# the same failure, seen from the other side.
+	[[ "$(evidence sigterm)" =~ ^still\ running\ 5\ s\ after\ SIGTERM\ \(with\ a\ client\ in\ progress\ held\ by\ pid\ [0-9]+\ \(fd\ [0-9]+\),\ a\ child\ of\ $pid\)$ ||
+		"$(evidence sigterm)" =~ ^stopped\ \(exit\ status\ 0\),\ but\ left\ 1\ of\ its\ processes\ behind\ 5\ s\ after\ SIGTERM:\ pid\ [0-9]+ ]] ||
 		fail "$(evidence sigterm)"
 	assert_nothing_left
 }

@@ -639,9 +639,9 @@ int chk_sigterm(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 		            held);
 	else if (n > 0)
 		chk_verdict(r, CHK_FAIL,
-		            "stopped (%s), but left %zu of its process%s "
+		            "stopped (%s), but left %zu of its processes "
 		            "behind %g s after SIGTERM: %s",
-		            how, n, n == 1 ? "" : "es", lim, left);
+		            how, n, lim, left);
 	else
 		chk_verdict(r, CHK_PASS,
 		            "stopped %.3f s after SIGTERM (%s), with %s, leaving "
