@@ -441,7 +441,11 @@ int chk_reset_check(struct chk_ctx *c, struct chk_server *s,
 	}
 	answered = rep.t_first > 0;
 	chk_reset(c, fd);
-	if (chk_settle(c, s, base, clock_now() + settle) == -1)
+	/* The process that held the reset connection (a forking server's
+	 * child) ends first, whenever it does (--timeout at most): its exit,
+	 * and the SIGCHLD, are the reset's consequences too, and the verdict
+	 * must not depend on whether the next GET came before them. */
+	if (chk_settle(c, s, base, clock_now() + c->o->timeout) == -1)
 		return -1;
 	if (s->ended || s->closed)
 		return died_after_reset(c, s, r);
