@@ -467,7 +467,8 @@ static int wait_status(struct tl_strace *s, const char *a, const char *end,
 		e->flags |= TL_F_CODE;
 		return 1;
 	}
-	if (word_after(a, end, "WTERMSIG(s) == ", sig, sizeof sig)) {
+	if (word_after(a, end, "WTERMSIG(s) == ", sig, sizeof sig) &&
+	    strncmp(sig, "SIG", 3) == 0) { /* a name, as the trace wants */
 		e->sig = intern(s, sig);
 		if (find(a, end, "WCOREDUMP") != NULL)
 			e->flags |= TL_F_CORE;
