@@ -332,18 +332,9 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s)
 	int fd;
 
 	for (;;) {
-		if (waiting_line && line_came(c, s, t0))
-			waiting_line = 0;
-		if (!waiting_line &&
-		    listen_find(s, s->port, &t, &s->holder, &fd) == 1)
-			break;
-		/* A process closes its files a moment before its exit shows:
-		 * a closed stdout may be an exit on its way. And a first
-		 * thread on its way out (pthread_exit) shows no files for a
-		 * moment, while its threads still hold them. */
-		closed = waiting_line && !stdout_open(s);
-		if (closed && chk_dead(c, s) == -1)
-			return -1;
+		/* First: a first process that exited 0, its descendants on
+		 * (a daemon), is said so even when one of them listens
+		 * already (a slow check-server sees both at once). */
 		if (chk_ended(s) && s->code == CLD_EXITED && s->status == 0 &&
 		    (orphans = detached(c, s)) > 0) {
 			/* Its first process exited 0, and what it started
@@ -361,6 +352,18 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s)
 			         "check-server grades the process it starts");
 			return -1;
 		}
+		if (waiting_line && line_came(c, s, t0))
+			waiting_line = 0;
+		if (!waiting_line &&
+		    listen_find(s, s->port, &t, &s->holder, &fd) == 1)
+			break;
+		/* A process closes its files a moment before its exit shows:
+		 * a closed stdout may be an exit on its way. And a first
+		 * thread on its way out (pthread_exit) shows no files for a
+		 * moment, while its threads still hold them. */
+		closed = waiting_line && !stdout_open(s);
+		if (closed && chk_dead(c, s) == -1)
+			return -1;
 		if (chk_ended(s)) {
 			chk_how_ended(s, how, sizeof how);
 			chk_last_line(s, 2, tail, sizeof tail);
