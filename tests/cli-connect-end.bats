@@ -14,6 +14,11 @@ tw_count() {
 	ss -Htan state time-wait "$@" | wc -l
 }
 
+# Every client end of a connection to PORT has reached TIME_WAIT: none
+# still in FIN-WAIT-1 or FIN-WAIT-2 (the server has not closed its end
+# yet; a busy machine shows them).
+client_ends_settled() { [[ -z "$(ss -Htan exclude time-wait "dport = :$PORT")" ]]; }
+
 # A TIME_WAIT socket of the connection from client port CPORT to the
 # server's PORT exists, with its local end ours (client) or the server's.
 tw_client() { (($(tw_count "sport = :$1" and "dport = :$PORT") == 1)); }
@@ -115,6 +120,7 @@ c, _ = s.accept(); c.recv(100); s.accept()'
 	assert_line_matches '^40 connections opened and closed in [0-9.]+ s; we closed first: each leaves our end in TIME_WAIT$'
 	# Each of the 40 is the client's (its local port the ephemeral one);
 	# other tests' connections to other ports do not count.
+	wait_for client_ends_settled
 	(($(tw_count "dport = :$PORT") >= 40))
 	(($(tw_count "sport = :$PORT") == 0))
 }

@@ -17,7 +17,9 @@ port_free() { [[ -z "$(ss -Hltn "sport = :$PORT")" ]]; }
 sleep_listens() { ss -Hltnp "sport = :$PORT" | grep -qF '("sleep",'; }
 # The iterative server closes the last connections of a run after the
 # client has finished: until then the client's ends wait in FIN-WAIT-2.
-all_closed() { [[ -z "$(ss -Htan state fin-wait-2 "dport = :$PORT")" ]]; }
+# Every client end of a connection to PORT is in TIME_WAIT: none still in
+# FIN-WAIT-1 or FIN-WAIT-2 (the server has not closed its end yet).
+all_closed() { [[ -z "$(ss -Htan exclude time-wait "dport = :$PORT")" ]]; }
 
 @test "lesson 7: the half-close, a reset for unread data, the server's TIME_WAIT, and no restart without SO_REUSEADDR" {
 	doc_start "$L" half-server
