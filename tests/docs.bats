@@ -881,20 +881,42 @@ zh_punctuation() {
 	untraced zh_punctuation
 }
 
+# zh_read FILE: sets PROSE to the prose of a Chinese page (zh_prose), read
+# once: the checks below match it in bash, and run grep only to quote a hit.
+zh_read() {
+	PROSE="$(zh_prose "$1")"
+}
+
+# zh_count WORD: how many times WORD is in PROSE.
+zh_count() {
+	local rest="${PROSE//"$1"/}"
+	echo $(((${#PROSE} - ${#rest}) / ${#1}))
+}
+
+# zh_first PATTERN [GREP_OPTIONS...]: the first line of PROSE that matches.
+zh_first() {
+	local pattern="$1"
+	shift
+	grep -m1 "$@" -- "$pattern" <<<"$PROSE" || true
+}
+
 zh_terms() {
-	local f rel problems="" first n
+	local f rel problems="" first n PROSE
 	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
 		rel="${f#"$SOCKLAB_ROOT"/}"
+		zh_read "$f"
 		# iterative server is 迭代服务器: 轮询 is poll's word (lesson 6).
-		n="$(zh_prose "$f" | grep -o '轮询服务器' | wc -l)"
+		n="$(zh_count 轮询服务器)"
 		((n <= 1)) || problems+="$rel: 轮询服务器 $n times: once at most, as a gloss of 迭代服务器"$'\n'
-		first="$(zh_prose "$f" | grep -m1 '轮询服务器' || true)"
-		if [[ -n "$first" && "$first" != *迭代服务器* ]]; then
-			problems+="$rel: 轮询服务器 used as the term, not as a gloss beside 迭代服务器: ${first}"$'\n'
+		if ((n > 0)); then
+			first="$(zh_first 轮询服务器 -F)"
+			[[ "$first" == *迭代服务器* ]] ||
+				problems+="$rel: 轮询服务器 used as the term, not as a gloss beside 迭代服务器: ${first}"$'\n'
 		fi
-		first="$(zh_prose "$f" | grep -m1 '通用端口' || true)"
-		if [[ -n "$first" && "$first" != *"通用端口（知名端口"* ]]; then
-			problems+="$rel: the first 通用端口 is not followed by （知名端口/熟知端口…）: ${first}"$'\n'
+		if [[ "$PROSE" == *通用端口* ]]; then
+			first="$(zh_first 通用端口 -F)"
+			[[ "$first" == *"通用端口（知名端口"* ]] ||
+				problems+="$rel: the first 通用端口 is not followed by （知名端口/熟知端口…）: ${first}"$'\n'
 		fi
 	done
 	assert_equal "$problems" ""
@@ -969,14 +991,16 @@ zh_checks() {
 }
 
 zh_style() {
-	local f rel problems="" hits n
+	local f rel problems="" n PROSE twice='它的[^'$'\n'']*它的'
 	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
 		rel="${f#"$SOCKLAB_ROOT"/}"
-		hits="$(zh_prose "$f" | grep -E '它的.*它的' || true)"
-		[[ -z "$hits" ]] || problems+="$rel: 它的 twice in a line (say whose, or drop it): ${hits%%$'\n'*}"$'\n'
+		zh_read "$f"
+		n="$(zh_count 它的)"
+		if ((n > 1)) && [[ "$PROSE" =~ $twice ]]; then
+			problems+="$rel: 它的 twice in a line (say whose, or drop it): $(zh_first '它的.*它的' -E)"$'\n'
+		fi
 		case "$rel" in
 		docs/zh/0[1-5]-*)
-			n="$(zh_prose "$f" | grep -o '它的' | wc -l)"
 			((n <= 3)) || problems+="$rel: 它的 $n times (3 at most in lessons 1-5)"$'\n'
 			;;
 		esac
@@ -985,28 +1009,26 @@ zh_style() {
 }
 
 zh_one_term() {
-	local f rel problems="" t word hits
+	local f rel problems="" t word rest PROSE
 	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
 		rel="${f#"$SOCKLAB_ROOT"/}"
+		zh_read "$f"
 		for t in "${ZH_TERMS[@]}"; do
 			word="${t%%|*}"
-			hits="$(zh_prose "$f" | grep -F -- "$word" || true)"
-			[[ -z "$hits" ]] || problems+="$rel: $word where the pages say ${t#*|}: ${hits%%$'\n'*}"$'\n'
+			[[ "$PROSE" != *"$word"* ]] ||
+				problems+="$rel: $word where the pages say ${t#*|}: $(zh_first "$word" -F)"$'\n'
 		done
 		# 描述符 alone: the pages say 文件描述符.
-		hits="$(zh_prose "$f" | grep -P '(?<!文件)描述符' || true)"
-		[[ -z "$hits" ]] || problems+="$rel: 描述符 without 文件 (the pages say 文件描述符): ${hits%%$'\n'*}"$'\n'
-	done
-	# UNP's names are a gloss: once a page at most, on a line that says UNP.
-	for f in "$SOCKLAB_ROOT"/docs/zh/*.md; do
-		rel="${f#"$SOCKLAB_ROOT"/}"
+		rest="${PROSE//文件描述符/}"
+		[[ "$rest" != *描述符* ]] ||
+			problems+="$rel: 描述符 without 文件 (the pages say 文件描述符): $(zh_first '(?<!文件)描述符' -P)"$'\n'
+		# UNP's names are a gloss: once a page at most, on a line that says UNP.
 		for word in 已完成连接队列 未完成连接队列; do
-			hits="$(zh_prose "$f" | grep -F -- "$word" || true)"
-			[[ -z "$hits" ]] && continue
-			(($(grep -c . <<<"$hits") <= 1)) ||
+			[[ "$PROSE" == *"$word"* ]] || continue
+			(($(grep -cF -- "$word" <<<"$PROSE") <= 1)) ||
 				problems+="$rel: $word more than once: UNP's name is a gloss, the term is 全连接队列 / 半连接队列"$'\n'
-			[[ "$hits" == *UNP* ]] ||
-				problems+="$rel: $word used as the term, not as UNP's name beside 全连接队列 / 半连接队列: ${hits%%$'\n'*}"$'\n'
+			[[ "$(zh_first "$word" -F)" == *UNP* ]] ||
+				problems+="$rel: $word used as the term, not as UNP's name beside 全连接队列 / 半连接队列: $(zh_first "$word" -F)"$'\n'
 		done
 	done
 	# 全连接队列 and 半连接队列 are given UNP's terms once, where they are taught.

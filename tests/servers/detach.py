@@ -4,7 +4,10 @@
 again, and the first process exits 0 at once; the grandchild listens on
 PORT and serves, in a session of its own.
 
-    python3 tests/servers/detach.py PORT
+    python3 tests/servers/detach.py PORT [late]
+
+late: the first process exits only once the grandchild listens (as on a
+busy machine, where it may be scheduled after it).
 """
 import os
 import socket
@@ -15,8 +18,14 @@ REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\nHello, World!\n"
 
 def main():
     port = int(sys.argv[1])
+    late = sys.argv[2:] == ["late"]
+    ready_r, ready_w = os.pipe()
     if os.fork() > 0:
+        if late:
+            os.close(ready_w)
+            os.read(ready_r, 1)  # the grandchild listens
         os._exit(0)  # the first process: "started", and gone
+    os.close(ready_r)
     os.setsid()
     if os.fork() > 0:
         os._exit(0)
@@ -24,6 +33,8 @@ def main():
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", port))
     listener.listen(16)
+    os.write(ready_w, b"l")
+    os.close(ready_w)
     while True:
         conn, _ = listener.accept()
         conn.recv(1024)

@@ -145,6 +145,25 @@ static int listen_find(const struct chk_server *s, unsigned short port,
 static int stranger(struct chk_ctx *c, const struct chk_server *s,
                     unsigned long inode, pid_t *pid, char *comm, size_t len);
 
+/* Whether pid is one of the server's processes now (*pgrp: its process
+ * group). */
+static int server_pgrp(const struct chk_server *s, pid_t pid, pid_t *pgrp)
+{
+	struct chk_procs l = { NULL, 0, 0 };
+	char err[128];
+	int found = 0;
+	size_t i;
+
+	if (chk_procs_read(&l, s->pid, err, sizeof err) == 0)
+		for (i = 0; i < l.n && !found; i++)
+			if (l.p[i].pid == pid) {
+				found = 1;
+				*pgrp = l.p[i].pgrp;
+			}
+	chk_procs_free(&l);
+	return found;
+}
+
 /* Another program listening on the server's port (SO_REUSEPORT on
  * another address, or on the same one): our clients could be answered by
  * it, and the server graded on its replies. -1 (ctx->error) when there is
@@ -193,7 +212,7 @@ static int stranger(struct chk_ctx *c, const struct chk_server *s,
 	struct listeners ls;
 	struct chk_procs l;
 	char err[128];
-	pid_t holder;
+	pid_t holder, pgrp;
 	int fd, mine, there;
 	size_t i;
 
@@ -206,8 +225,12 @@ static int stranger(struct chk_ctx *c, const struct chk_server *s,
 		chk_procs_free(&l);
 		if (mine)
 			return 0;
+		/* The holder found is a stranger only if it is not one of
+		 * the server's processes now: the listener may have passed to
+		 * a process forked since the list was read (a helper forked
+		 * after the ready line, its parent's copy closed). */
 		if (chk_who_holds(inode, pid, comm, len))
-			return 1;
+			return server_pgrp(s, *pid, &pgrp) ? 0 : 1;
 		ls.n = 0;
 		ls.port = s->port;
 		if (chk_tcp_listeners(add_listener, &ls, err, sizeof err) == -1)
@@ -320,12 +343,36 @@ static long detached(struct chk_ctx *c, struct chk_server *s)
 	return n;
 }
 
+/* How long a first process whose listener is outside its group is given
+ * to exit (a daemon's double fork), before it is graded as it is. */
+#define DETACH_SECS 1.0
+
+/* Whether pid, a process of the server, is outside its process group
+ * (setsid(), setpgid()). */
+static int outside_group(const struct chk_server *s, pid_t pid)
+{
+	pid_t pgrp;
+
+	return pid != s->pid && server_pgrp(s, pid, &pgrp) && pgrp != s->pid;
+}
+
+/* Waits up to secs for the started process to exit: 0, -1 stopped. */
+static int first_exits(struct chk_ctx *c, struct chk_server *s, double secs)
+{
+	double deadline = clock_now() + secs;
+
+	while (!chk_ended(s) && clock_now() < deadline)
+		if (chk_pause(c, 0.01) == -1)
+			return -1;
+	return 0;
+}
+
 /* Waits until the server is ready: 0, or -1 (ctx->error, or stopped). */
 int chk_ready(struct chk_ctx *c, struct chk_server *s)
 {
 	int given = s->given;
 	double t0 = clock_now(), deadline = t0 + c->o->limit[LIM_READY];
-	int waiting_line = !given, closed;
+	int waiting_line = !given, closed, looked_twice = 0;
 	long orphans;
 	struct tcptab_entry t;
 	char how[64], tail[256];
@@ -355,8 +402,19 @@ int chk_ready(struct chk_ctx *c, struct chk_server *s)
 		if (waiting_line && line_came(c, s, t0))
 			waiting_line = 0;
 		if (!waiting_line &&
-		    listen_find(s, s->port, &t, &s->holder, &fd) == 1)
-			break;
+		    listen_find(s, s->port, &t, &s->holder, &fd) == 1) {
+			if (looked_twice || !outside_group(s, s->holder))
+				break;
+			/* Its listener is outside its process group while
+			 * its first process runs: a daemon whose first
+			 * process exits a moment after its grandchild listens
+			 * (on a busy machine)? Give that exit a moment, then
+			 * look again, from the top. */
+			looked_twice = 1;
+			if (first_exits(c, s, DETACH_SECS) == -1)
+				return -1;
+			continue;
+		}
 		/* A process closes its files a moment before its exit shows:
 		 * a closed stdout may be an exit on its way. And a first
 		 * thread on its way out (pthread_exit) shows no files for a

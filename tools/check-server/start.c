@@ -297,6 +297,11 @@ void chk_stop_server(struct chk_ctx *c, struct chk_server *s)
 		t = clock_now() - t0;
 		if (step >= 1 && t >= CHK_KILL_GRACE)
 			sig = SIGKILL;
+		/* Our children first, at once (the orphans that came
+		 * back to us): a chain that forks and exits is stopped
+		 * there, whatever a slower scan of /proc would miss. */
+		if (sig == SIGKILL)
+			chk_kill_children(getpid(), SIGKILL);
 		w = signal_all(c, s, sig);
 		if (rounds++ == 0)
 			first = w;
