@@ -9,6 +9,14 @@
 
 load test_helper
 
+# Its tests run side by side (make test runs a file's tests one after the
+# other, Makefile, TEST_JOBS): they wait more than they compute, and one
+# after the other they would be the suite's longest path.
+setup_file() {
+	# shellcheck disable=SC2034 # read by bats, after setup_file
+	BATS_NO_PARALLELIZE_WITHIN_FILE=False
+}
+
 MAP="$SOCKLAB_ROOT/docs/article-map.md"
 MAP_ZH="$SOCKLAB_ROOT/docs/zh/article-map.md"
 CHECKS=(reply fin concurrent zombies survives fds silent reset sigterm)

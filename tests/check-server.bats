@@ -17,6 +17,14 @@
 load test_helper
 load check_helper
 
+# Its tests run side by side (make test runs a file's tests one after the
+# other, Makefile, TEST_JOBS): they wait more than they compute, and one
+# after the other they would be the suite's longest path.
+setup_file() {
+	# shellcheck disable=SC2034 # read by bats, after setup_file
+	BATS_NO_PARALLELIZE_WITHIN_FILE=False
+}
+
 # ------------------------------------------------------- socklab's servers
 
 @test "srv-fork, the article's final server, passes every check (exit 0), narrating all the while" {

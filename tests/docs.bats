@@ -12,6 +12,14 @@
 
 load test_helper
 
+# Its tests run side by side (make test runs a file's tests one after the
+# other, Makefile, TEST_JOBS): they wait more than they compute, and one
+# after the other they would be the suite's longest path.
+setup_file() {
+	# shellcheck disable=SC2034 # read by bats, after setup_file
+	BATS_NO_PARALLELIZE_WITHIN_FILE=False
+}
+
 # Pages of docs/ that have no Chinese edition, with the reason. Every other
 # docs/*.md (the lessons, docs/NN-*.md, the course, docs/README.md, and the
 # article map) has a twin of the same name in docs/zh/.
@@ -486,6 +494,7 @@ lines_are_load_bearing() {
 }
 
 @test "every line of every compared block is load-bearing: one literal character changed, the block no longer matches" {
+	selftest_only
 	untraced lines_are_load_bearing
 }
 
@@ -581,6 +590,7 @@ run_lesson_copy() {
 }
 
 @test "make test fails when one literal character, a line or an extra line of a lesson's output block is wrong" {
+	selftest_only
 	# The copy as it is passes (SOCKLAB_PACE=1: English only, 1 s pauses).
 	run_lesson_copy '' "narrates its four calls"
 	assert_success
@@ -945,6 +955,7 @@ ZH_TERMS=(
 }
 
 @test "the Chinese terms tests fail on each retired word, a second gloss, and a 它的 chain" {
+	selftest_only
 	local root="$BATS_TEST_TMPDIR/root" t page line
 	# One line of prose each, added to a page (lesson NN) of a copy of the pages.
 	local -a bad=(
@@ -1058,6 +1069,7 @@ zh_one_term() {
 }
 
 @test "scripts/listings.sh --check fails on a changed listing, a hand-edited diff and an unmarked c block" {
+	selftest_only
 	local root="$BATS_TEST_TMPDIR/root"
 	mkdir -p "$root"
 	cp -R "$SOCKLAB_ROOT/scripts" "$SOCKLAB_ROOT/docs" "$SOCKLAB_ROOT/article" "$root/"

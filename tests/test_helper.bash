@@ -52,6 +52,17 @@ fi
 
 SOCKLAB_PIDS=()
 
+# ---------------------------------------------------------- selftest
+
+# selftest_only: the test is a test of the tests themselves (that a check
+# of the docs fails when it must: mutants of the blocks, a changed listing,
+# a wrong word). They read every page many times, a third of docs.bats's
+# time, and prove the tests rather than the toolkit: make selftest runs them
+# (CI does, .ci/run), make test says they were skipped and where they run.
+selftest_only() {
+	[[ -n "${SOCKLAB_SELFTEST-}" ]] || skip "a test of the tests: make selftest runs it"
+}
+
 # ---------------------------------------------------------------- untraced
 
 # untraced COMMAND...: runs COMMAND (a helper's loop) without bats's DEBUG
