@@ -489,6 +489,20 @@ setup_file() {
 	done
 }
 
+@test "a forking server slow to fork: the client it accepted is named its child's, not the listener's (concurrent, silent, sigterm)" {
+	# Between accept() and fork() (0.15 s here, as under load or ASan),
+	# the listening process alone holds the connection: check-server
+	# looks again once the child may have it.
+	grade --only concurrent,silent,sigterm -- python3 "$SERVERS/slowfork.py" 0.15 '{port}'
+	assert_success
+	local name
+	for name in concurrent silent sigterm; do
+		[[ "$(evidence "$name")" =~ held\ by\ pid\ [0-9]+\ \(fd\ [0-9]+\),\ a\ child\ of\ [0-9]+ ]] ||
+			fail "$name: $(evidence "$name")"
+	done
+	assert_nothing_left
+}
+
 @test "a slow client never accepted is said to be in the accept queue, not 'held by'" {
 	grade --only concurrent --timeout 2 -- python3 "$SERVERS/unfinished.py" noaccept '{port}'
 	assert_failure 1

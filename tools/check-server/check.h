@@ -199,8 +199,14 @@ long chk_procs_live(const struct chk_procs *l);
 long chk_kill_children(pid_t parent, int sig);
 int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
                int *fd);
-void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
-                         unsigned long inode, char *buf, size_t len);
+/* What chk_describe_holder found: nobody, the listening process alone
+ * (an iterative server's connection, or a forking one's not yet handed
+ * to its child), or another process (a child, a thread's owner...). */
+enum chk_holder_kind { CHK_HELD_NONE, CHK_HELD_LISTENER, CHK_HELD_OTHER };
+enum chk_holder_kind chk_describe_holder(struct chk_ctx *c,
+                                         const struct chk_server *s,
+                                         unsigned long inode, char *buf,
+                                         size_t len);
 int chk_holds_file(pid_t pid, int fd, const struct stat *st);
 int chk_who_holds(unsigned long inode, pid_t *pid, char *comm, size_t len);
 int chk_fd_count(pid_t pid, long *count, long *sockets,

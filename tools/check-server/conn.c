@@ -30,6 +30,8 @@
 
 static void unseen_end(const struct chk_ctx *c, const struct chk_reply *rep,
                        const char *line, struct chk_result *r);
+static void held_again(struct chk_ctx *c, const struct chk_server *s, int fd,
+                       const char *first, char *held, size_t len);
 
 /* The first line of what came back (or of the body), escaped, cut. */
 static void quote(const char *p, size_t n, char *buf, size_t len)
@@ -244,7 +246,7 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 	struct chk_reply rep;
 	struct tcptab_entry end;
 	char err[256], held[200], how[64];
-	int slow = -1, fast = -1, rc = 0;
+	int slow = -1, fast = -1, rc = 0, by_listener = 0;
 
 	memset(&rep, 0, sizeof rep);
 	if (chk_dial(c, s, clock_now() + c->o->timeout, &slow, err,
@@ -258,7 +260,9 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 	if (rc == 1) {
 		char who[180];
 
-		chk_describe_holder(c, s, end.inode, who, sizeof who);
+		by_listener =
+		        chk_describe_holder(c, s, end.inode, who, sizeof who) ==
+		        CHK_HELD_LISTENER;
 		snprintf(held, sizeof held, "held by %s", who);
 	} else {
 		snprintf(held, sizeof held,
@@ -275,6 +279,8 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 		rep.t_sent = clock_now();
 		rc = chk_read(c, fast, &rep, rep.t_sent + limit, 0, 1);
 	}
+	if (by_listener && rc != -1 && !chk_stop)
+		held_again(c, s, slow, first, held, sizeof held);
 	if (rc == -1 || chk_stop) {
 		rc = -1;
 	} else if (rep.t_first > 0) {
@@ -322,6 +328,27 @@ static int one_waits(struct chk_ctx *c, struct chk_server *s,
 		close(fast);
 	close(slow);
 	return rc == -1 ? -1 : 0;
+}
+
+/* The first client's connection was held by the listening process when
+ * it was accepted: a forking server's not yet handed to its child (fork()
+ * is slow on a loaded machine), or an iterative server's own. Asked again
+ * now that the other client's reply is in: a child that holds it now is
+ * named (and said); the listening process, or nobody (an iterative
+ * server's timeout closed it), leaves the first answer. */
+static void held_again(struct chk_ctx *c, const struct chk_server *s, int fd,
+                       const char *first, char *held, size_t len)
+{
+	struct tcptab_entry end;
+	char who[180];
+
+	memset(&end, 0, sizeof end);
+	if (chk_tcp_conn(fd, &end) != 1 || end.inode == 0 ||
+	    chk_describe_holder(c, s, end.inode, who, sizeof who) !=
+	            CHK_HELD_OTHER)
+		return;
+	snprintf(held, len, "held by %s", who);
+	say_note(&c->say, "the %s client: now held by %s", first, who);
 }
 
 int chk_concurrent(struct chk_ctx *c, struct chk_server *s,

@@ -592,7 +592,15 @@ int chk_sigterm(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	    chk_wait_end(c, s, fd, 0, clock_now() + 2, &end) == 1) {
 		char who[128];
 
-		chk_describe_holder(c, s, end.inode, who, sizeof who);
+		/* The listening process alone: a forking server may not have
+		 * forked yet (nothing here is timed: looked at again for up
+		 * to 0.5 s, a child's if it is one). */
+		double until = clock_now() + 0.5;
+
+		while (chk_describe_holder(c, s, end.inode, who, sizeof who) ==
+		               CHK_HELD_LISTENER &&
+		       clock_now() < until && chk_pause(c, 0.05) == 0)
+			;
 		snprintf(held, sizeof held, "a client in progress held by %s",
 		         who);
 	}

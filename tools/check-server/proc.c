@@ -370,9 +370,14 @@ static void name_holder(const struct chk_procs *l, const struct chk_server *s,
  * until one alone does (0.2 s at most), so that a forking server's
  * connection is named its child's, not the parent's that is closing its
  * copy; both are named if both still hold it then. And asked again when
- * nobody does: the descriptor passes from one process to the other. */
-void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
-                         unsigned long inode, char *buf, size_t len)
+ * nobody does: the descriptor passes from one process to the other.
+ * Between accept() and fork(), the listening process alone holds it, as
+ * an iterative server's does: not waited for here (the checks that time
+ * a reply must not wait); a caller that can, asks again later. */
+enum chk_holder_kind chk_describe_holder(struct chk_ctx *c,
+                                         const struct chk_server *s,
+                                         unsigned long inode, char *buf,
+                                         size_t len)
 {
 	struct chk_procs l = { NULL, 0, 0 };
 	char err[128];
@@ -402,6 +407,10 @@ void chk_describe_holder(struct chk_ctx *c, const struct chk_server *s,
 		}
 	}
 	chk_procs_free(&l);
+	if (n == 0)
+		return CHK_HELD_NONE;
+	return n == 1 && pids[0] == s->holder ? CHK_HELD_LISTENER
+	                                      : CHK_HELD_OTHER;
 }
 
 /* Which process, of all, holds socket inode (the first found): 1 and its
