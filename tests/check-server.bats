@@ -503,6 +503,13 @@ setup_file() {
 	assert_nothing_left
 }
 
+@test "a child that exits 0.3 s after its server (an orphan, check-server's to reap) is not left behind: sigterm passes" {
+	grade --only sigterm -- python3 "$SERVERS/slowfork.py" 0 '{port}' linger
+	assert_success
+	[[ "$(evidence sigterm)" == *"leaving no process behind" ]] || fail "$(evidence sigterm)"
+	assert_nothing_left
+}
+
 @test "a slow client never accepted is said to be in the accept queue, not 'held by'" {
 	grade --only concurrent --timeout 2 -- python3 "$SERVERS/unfinished.py" noaccept '{port}'
 	assert_failure 1

@@ -5,7 +5,11 @@ on a loaded machine (or under AddressSanitizer) may take that long. The
 client it accepted is the listening process's alone meanwhile; check-server
 must still name the child that serves it.
 
-    python3 tests/servers/slowfork.py DELAY PORT
+    python3 tests/servers/slowfork.py DELAY PORT [linger]
+
+linger: at SIGTERM the server exits at once, and a child takes 0.3 s more
+to exit: it exits an orphan (check-server's, a subreaper), which must not
+be counted as left behind.
 """
 import os
 import signal
@@ -21,8 +25,14 @@ def stop(signum, frame):
     os.killpg(0, signal.SIGTERM)  # its children, then itself
 
 
+def linger(signum, frame):
+    time.sleep(0.3)
+    os._exit(0)
+
+
 def main():
     delay, port = float(sys.argv[1]), int(sys.argv[2])
+    in_child = linger if sys.argv[3:] == ["linger"] else signal.SIG_DFL
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # no zombies
     signal.signal(signal.SIGTERM, stop)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -34,7 +44,7 @@ def main():
         conn, _ = listener.accept()
         time.sleep(delay)
         if os.fork() == 0:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, in_child)
             listener.close()
             conn.settimeout(2)
             try:

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -544,7 +545,8 @@ int chk_survives(struct chk_ctx *c, struct chk_server *s, struct chk_result *r)
 	return 0;
 }
 
-/* What is left of the group but its leader: "pid 12 (state S), ..." */
+/* What is left of the group but its leader: "pid 12 (state S), ...";
+ * orphans that have exited (zombies of ours) are reaped, not counted. */
 static size_t left_behind(const struct chk_server *s, char *buf, size_t len)
 {
 	struct chk_procs l = { NULL, 0, 0 };
@@ -556,6 +558,12 @@ static size_t left_behind(const struct chk_server *s, char *buf, size_t len)
 		return 0;
 	for (i = 0; i < l.n; i++) {
 		if (l.p[i].pid == s->pid)
+			continue;
+		/* A child that exited after the server did: an orphan, ours
+		 * (a subreaper), as it would be init's, who reaps it at once.
+		 * Reaped, not left behind. */
+		if (l.p[i].state == 'Z' && l.p[i].ppid == getpid() &&
+		    waitpid(l.p[i].pid, NULL, WNOHANG) == l.p[i].pid)
 			continue;
 		if (n < 6 && at < len)
 			at += (size_t)snprintf(buf + at, len - at,
