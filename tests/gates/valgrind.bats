@@ -520,3 +520,27 @@ vg_main_log() {
 	log="$(vg_main_log "$t/vg-record")" || fail "no main log"
 	"$GATES/vg-check" "$log"
 }
+
+@test "--trace under valgrind: srv-fork and its children, cli-connect, check-server --trace DIR, a trace file refused: no error, leak or open descriptor" {
+	local t="$BATS_TEST_TMPDIR/trace" log
+	mkdir -p "$t"
+	# The server's trace is open in the parent and in every child.
+	vg_server_start trace srv-fork --port 0 --timeout 1 --trace "$t/srv-fork.jsonl"
+	vg_client cli 0 cli-connect --http /hello --trace "$t/cli.jsonl" "127.0.0.1:$PORT"
+	run client seq "$PORT" 3
+	assert_success
+	vg_server_stop trace TERM
+	# Both traces were written, and show-timeline draws them together.
+	[[ -s "$t/srv-fork.jsonl" && -s "$t/cli.jsonl" ]] || fail "a trace is empty: $(ls -l "$t")"
+	run show-timeline "$t/srv-fork.jsonl" "$t/cli.jsonl"
+	assert_success
+	# A trace file that cannot be opened: a runtime error, nothing leaked.
+	vg_client refused 1 cli-connect --trace "$t/no-such-dir/cli.jsonl" "127.0.0.1:$PORT"
+	# check-server's own steps, one trace a check.
+	run "$GATES/vg-run" "$BATS_TEST_TMPDIR/vg-check.%p.log" check-server \
+		--trace "$t" --only reply,zombies --clients 4 --limit zombies=5 -- srv-fork --port 0 --quiet
+	assert_success
+	log="$(vg_main_log "$BATS_TEST_TMPDIR/vg-check")" || fail "no main log for check-server"
+	"$GATES/vg-check" "$log"
+	(($(find "$t" -name 'zombies*' | wc -l) >= 1)) || fail "no trace of zombies: $(ls "$t")"
+}

@@ -197,6 +197,7 @@ int chk_procs_read(struct chk_procs *l, pid_t group, char *err, size_t errlen);
 void chk_procs_free(struct chk_procs *l);
 long chk_procs_live(const struct chk_procs *l);
 long chk_kill_children(pid_t parent, int sig);
+long chk_own_orphans(pid_t leader, pid_t *first);
 int chk_holder(const struct chk_procs *l, unsigned long inode, pid_t *pid,
                int *fd);
 /* What chk_describe_holder found: nobody, the listening process alone

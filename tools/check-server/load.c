@@ -575,6 +575,16 @@ static size_t left_behind(const struct chk_server *s, char *buf, size_t len)
 	if (n > 6 && at < len)
 		snprintf(buf + at, len - at, ", ...");
 	chk_procs_free(&l);
+	if (n == 0) {
+		/* The scan may pass by a process that forks and exits; our
+		 * own children, read at once, cannot. */
+		pid_t first;
+
+		n = (size_t)chk_own_orphans(s->pid, &first);
+		if (n > 0)
+			snprintf(buf, len, "pid %ld (running, an orphan)%s",
+			         (long)first, n > 1 ? ", ..." : "");
+	}
 	return n;
 }
 

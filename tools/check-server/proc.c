@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -205,17 +206,18 @@ void chk_procs_free(struct chk_procs *l)
 	l->n = l->cap = 0;
 }
 
-/* Sends sig to every child of ours, as /proc/self/task/TID/children
- * lists them (Linux 3.5, CONFIG_PROC_CHILDREN; check-server has one
- * thread): one small read, where a scan of /proc reads every process. A
- * chain of processes that fork and exit, each child orphaned and given
- * back to us (a subreaper), moves on while a slow scan reads; it cannot
- * outrun this. How many were sent sig (zombies too), -1 without the
- * file. */
-static long kill_own_children(int sig)
+/* Calls fn(pid, arg) for every child of ours, as
+ * /proc/self/task/TID/children lists them (Linux 3.5,
+ * CONFIG_PROC_CHILDREN; check-server has one thread): one small read,
+ * where a scan of /proc reads every process. A chain of processes that
+ * fork and exit, each child orphaned and given back to us (a subreaper),
+ * moves on while a slow scan reads (and pids that wrap around let a scan
+ * pass a new one by); it cannot outrun this. How many fn said yes to, -1
+ * without the file. */
+static long own_children(int (*fn)(pid_t, void *), void *arg)
 {
 	char path[64], buf[4096];
-	long pid = 0, sent = 0;
+	long pid = 0, yes = 0;
 	int fd, digits = 0;
 	ssize_t got, i;
 
@@ -232,16 +234,63 @@ static long kill_own_children(int sig)
 				digits = 1;
 				continue;
 			}
-			if (digits && kill((pid_t)pid, sig) == 0)
-				sent++;
+			if (digits)
+				yes += fn((pid_t)pid, arg);
 			pid = 0;
 			digits = 0;
 		}
 	}
-	if (digits && kill((pid_t)pid, sig) == 0)
-		sent++;
+	if (digits)
+		yes += fn((pid_t)pid, arg);
 	close(fd);
-	return sent;
+	return yes;
+}
+
+static int kill_one(pid_t pid, void *sig)
+{
+	return kill(pid, *(int *)sig) == 0;
+}
+
+/* Sends sig to every child of ours (zombies too): how many, -1 without
+ * the file. */
+static long kill_own_children(int sig)
+{
+	return own_children(kill_one, &sig);
+}
+
+struct orphans {
+	pid_t leader; /* not an orphan: the server, kept a zombie */
+	pid_t first;  /* the first still running */
+};
+
+/* An orphan that has exited is reaped (as init would); one still running
+ * says yes. */
+static int running_orphan(pid_t pid, void *arg)
+{
+	struct orphans *o = arg;
+	pid_t got;
+
+	if (pid == o->leader)
+		return 0;
+	while ((got = waitpid(pid, NULL, WNOHANG)) == -1 && errno == EINTR)
+		;
+	if (got != 0)
+		return 0; /* reaped, or not ours any more */
+	if (o->first == 0)
+		o->first = pid;
+	return 1;
+}
+
+/* How many children of ours, the server's first process aside, are still
+ * running: orphans of the server's, come back to us. Those that have
+ * exited are reaped. *first: one of them. 0 without the file. */
+long chk_own_orphans(pid_t leader, pid_t *first)
+{
+	struct orphans o = { leader, 0 };
+	long n = own_children(running_orphan, &o);
+
+	*first = o.first;
+	return n > 0 ? n : 0;
 }
 
 /* Sends sig to every running process whose parent is parent: ours at
