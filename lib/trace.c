@@ -151,7 +151,8 @@ static void emit(struct jline *j)
 	n += 9;
 	memcpy(out + n, j->buf, j->len); /* ,"pid":... */
 	n += j->len;
-	(void)!write(trace_fd, out, n);
+	if (trace_fd >= 0) /* trace_exit() may have closed it */
+		(void)!write(trace_fd, out, n);
 	__atomic_clear(&busy, __ATOMIC_RELEASE);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
@@ -391,10 +392,22 @@ void trace_signal(int sig)
 void trace_exit(int code)
 {
 	struct jline j;
+	sigset_t all, old;
+	int fd;
 
 	if (trace_fd < 0)
 		return;
 	begin(&j, "exit");
 	put_key_num(&j, "code", code & 0xff);
 	emit(&j);
+	/* Closed as emit() writes: between two lines of another thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	while (__atomic_test_and_set(&busy, __ATOMIC_ACQUIRE))
+		;
+	fd = trace_fd;
+	trace_fd = -1;
+	__atomic_clear(&busy, __ATOMIC_RELEASE);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(fd);
 }

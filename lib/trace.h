@@ -41,7 +41,9 @@ void trace_said(const char *line, size_t n);
 /* A signal was delivered (called by its handler). */
 void trace_signal(int sig);
 
-/* The process ends with status code (called just before it exits). */
+/* The process ends with status code (called just before it exits): its
+ * last event, and the file is closed (no descriptor left open at exit;
+ * a thread that narrates after it writes nothing). */
 void trace_exit(int code);
 
 #endif

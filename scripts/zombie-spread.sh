@@ -67,6 +67,9 @@ zombies() { pgrep -c -P "$1" -r Z || true; }
 
 min='' max=''
 for ((run = 1; run <= runs; run++)); do
+	# The file first: the server's redirection is its own (in the
+	# background), and sed may look before it is made.
+	: >"$tmp/out"
 	"$bin/srv-fork" --reap once --retry-accept --backlog 128 --quiet --port 0 >"$tmp/out" 2>&1 &
 	server=$!
 	port=''

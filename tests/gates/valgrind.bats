@@ -530,10 +530,14 @@ vg_main_log() {
 	run client seq "$PORT" 3
 	assert_success
 	vg_server_stop trace TERM
-	# Both traces were written, and show-timeline draws them together.
-	[[ -s "$t/srv-fork.jsonl" && -s "$t/cli.jsonl" ]] || fail "a trace is empty: $(ls -l "$t")"
-	run show-timeline "$t/srv-fork.jsonl" "$t/cli.jsonl"
-	assert_success
+	# Both traces were written whole: show-timeline draws each, and each
+	# ends with its process's exit.
+	local f
+	for f in srv-fork cli; do
+		run show-timeline "$t/$f.jsonl"
+		assert_success
+		[[ "$(tail -n 1 "$t/$f.jsonl")" == *'"ev":"exit"'* ]] || fail "$f: $(tail -n 1 "$t/$f.jsonl")"
+	done
 	# A trace file that cannot be opened: a runtime error, nothing leaked.
 	vg_client refused 1 cli-connect --trace "$t/no-such-dir/cli.jsonl" "127.0.0.1:$PORT"
 	# check-server's own steps, one trace a check.
