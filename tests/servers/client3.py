@@ -10,8 +10,17 @@ one connection whatever --max-conns says.
 import argparse
 import os
 import socket
+import sys
 
 REQUEST = b"GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+def line(text):
+    """text and a newline in one write(): children share stdout, and
+    print() writes its newline apart when Python is unbuffered
+    (PYTHONUNBUFFERED, -u): another child's line could come between."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def main(max_clients, max_conns, port):
@@ -24,7 +33,7 @@ def main(max_clients, max_conns, port):
                 sock.connect(("localhost", port))
                 sock.sendall(REQUEST)
                 socks.append(sock)
-                print(number, flush=True)
+                line(str(number))
                 os._exit(0)  # the article's indentation: after the first
     for _ in range(max_clients):  # not in the article: a test knows
         os.wait()  # when its clients are done, and none is a zombie

@@ -15,6 +15,14 @@ QUEUE = 5
 REPLY = b"HTTP/1.1 200 OK\n\nHello, World!\n"
 
 
+def line(text):
+    """text and a newline in one write(): children share stdout, and
+    print() writes its newline apart when Python is unbuffered
+    (PYTHONUNBUFFERED, -u): another child's line could come between."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8888
     pause = float(sys.argv[2]) if len(sys.argv) > 2 else 60
@@ -26,7 +34,7 @@ def main():
     while True:
         conn, _ = listener.accept()
         request = conn.recv(1024)
-        print(request.decode(errors="replace"), flush=True)
+        line(request.decode(errors="replace"))
         conn.sendall(REPLY)
         time.sleep(pause)  # the connection stays open: curl waits
         conn.close()

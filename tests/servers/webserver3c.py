@@ -14,10 +14,18 @@ QUEUE = 5
 REPLY = b"HTTP/1.1 200 OK\n\nHello, World!\n"
 
 
+def line(text):
+    """text and a newline in one write(): children share stdout, and
+    print() writes its newline apart when Python is unbuffered
+    (PYTHONUNBUFFERED, -u): another child's line could come between."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def handle(conn, pause):
     request = conn.recv(1024)
-    print("Child PID: %d. Parent PID %d" % (os.getpid(), os.getppid()))
-    print(request.decode(errors="replace"), flush=True)
+    line("Child PID: %d. Parent PID %d\n%s"
+         % (os.getpid(), os.getppid(), request.decode(errors="replace")))
     conn.sendall(REPLY)
     time.sleep(pause)
 

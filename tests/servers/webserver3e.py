@@ -16,6 +16,14 @@ QUEUE = 5
 REPLY = b"HTTP/1.1 200 OK\n\nHello, World!\n"
 
 
+def line(text):
+    """text and a newline in one write(): children share stdout, and
+    print() writes its newline apart when Python is unbuffered
+    (PYTHONUNBUFFERED, -u): another child's line could come between."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def grim_reaper(signum, frame):
     pid, status = os.wait()
     print("Child %d terminated with status %d\n" % (pid, status), flush=True)
@@ -23,7 +31,7 @@ def grim_reaper(signum, frame):
 
 def handle(conn):
     request = conn.recv(1024)
-    print(request.decode(errors="replace"), flush=True)
+    line(request.decode(errors="replace"))
     conn.sendall(REPLY)
     time.sleep(3)  # so that the parent is back in accept() when we exit
 
