@@ -15,7 +15,8 @@
 #   - srv-prefork and srv-thread (per connection and --pool): bursts of 500
 #     clients and sequential requests, then the same descriptors, threads
 #     and children as before, and VmRSS within SOAK_RSS_SLACK_KB (after a
-#     first burst: glibc keeps finished threads' stacks for the next ones).
+#     first burst: glibc keeps finished threads' stacks for the next ones;
+#     a thread per connection: of the highest of 3 more bursts).
 #   - check-server, SOAK_GRADES (64) gradings of a server whose first thread
 #     prints the ready line and exits (tests/servers/main-exits.c), 8 at a
 #     time: each start is seen ready. The line came between two looks at
@@ -181,8 +182,19 @@ tasks() { find "/proc/$1/task" -mindepth 1 -maxdepth 1 | wc -l; }
 		run client burst "$PORT" 500
 		assert_success
 		TASKS0="$(tasks "$SERVER_PID")" fds0="$(fd_count "$SERVER_PID")" rss0="$(rss_kb "$SERVER_PID")"
-		run client burst "$PORT" 500
-		assert_success
+		# A thread per connection: VmRSS goes up and down by up to about
+		# 450 kB from burst to burst (glibc keeps the stacks of exited
+		# threads for the next ones, up to 40 MiB, and how many of their
+		# pages are touched depends on how many threads ran at once:
+		# 2132, 2532, 2544, 2388, 2580 ... 2184 kB after 12 bursts, no
+		# trend). The highest of 3 more bursts is the base: a leak
+		# still grows past it with the requests that follow.
+		for _ in 1 2 3; do
+			run client burst "$PORT" 500
+			assert_success
+			wait_for tasks_back
+			(($(rss_kb "$SERVER_PID") > rss0)) && rss0="$(rss_kb "$SERVER_PID")"
+		done
 		run client seq "$PORT" $((SOAK_REQUESTS / 4))
 		assert_success
 		wait_for tasks_back
@@ -192,7 +204,7 @@ tasks() { find "/proc/$1/task" -mindepth 1 -maxdepth 1 | wc -l; }
 			fail "VmRSS grew from $rss0 to $(rss_kb "$SERVER_PID") kB"
 		stop_gracefully "$SERVER_PID"
 		assert_equal "$STOP_STATUS" 0
-		assert_output_contains "Stopped: served $((1000 + SOAK_REQUESTS / 4)) requests." "$(bg_out "srv$mode")"
+		assert_output_contains "Stopped: served $((2000 + SOAK_REQUESTS / 4)) requests." "$(bg_out "srv$mode")"
 	done
 }
 
